@@ -1,0 +1,125 @@
+"""The `streamscope` command: thin click commands that parse, then call the library."""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import click
+
+from streamscope.config import ENGINE_NAMES, Config, load_config
+from streamscope.console import print_table, progress_bar
+from streamscope.runs import Run, record_runs, write_json
+
+
+class OneLineErrors(click.Group):
+    """Any usage or run error is one line on stderr and a non-zero exit, not a usage screen."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.ClickException as exc:
+            click.echo(f"streamscope: error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("streamscope: interrupted", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _urls(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> list[str]:
+    for url in values:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise click.BadParameter(f"{url!r} is not an http(s) URL", ctx, param)
+    return list(values)
+
+
+def _timeout(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    if value is not None and not (math.isfinite(value) and 0 < value <= 3600):
+        raise click.BadParameter(f"must be a number of seconds from 0 to 3600, got {value}")
+    return value
+
+
+browser_option = click.option(
+    "--browser", "browsers", multiple=True, type=click.Choice(ENGINE_NAMES),
+    help="An engine to record in; repeat for several. Default: all three.",
+)
+json_option = click.option(
+    "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+    help="Write every run, with its timeline, to this JSON file.",
+)
+report_option = click.option(
+    "--report", "report_dir", type=click.Path(file_okay=False, path_type=Path),
+    help="Write the HTML report (index.html, plots, videos) into this folder.",
+)
+timeout_option = click.option(
+    "--timeout", type=float, callback=_timeout,
+    help="Longest time one recording may take, in seconds (default from playwright.config.toml).",
+)
+paint_option = click.option(
+    "--paint/--no-paint", default=True, show_default=True,
+    help="Also record what was painted, from a video of the browser window.",
+)
+headed_option = click.option(
+    "--headed", is_flag=True, help="Show the browser windows on this machine's display.",
+)
+
+
+@click.group(cls=OneLineErrors)
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), help="The browser matrix (default: the nearest "
+              "playwright.config.toml).")
+@click.version_option(package_name="streamscope")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None) -> None:
+    """Does streamed HTML render progressively, in every browser? Measure it."""
+    try:
+        ctx.obj = load_config(config_path)
+    except (ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@cli.command()
+@click.argument("urls", nargs=-1, required=True, callback=_urls)
+@browser_option
+@json_option
+@report_option
+@timeout_option
+@paint_option
+@headed_option
+@click.pass_obj
+def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: Path | None,
+        report_dir: Path | None, timeout: float | None, paint: bool, headed: bool) -> int:
+    """Record each URL in each engine and say whether it rendered incrementally."""
+    runs = _record(config.with_timeout(timeout), urls, browsers or ENGINE_NAMES,
+                   paint=paint, headed=headed)
+    return _finish(runs, json_path, report_dir)
+
+
+def _record(config: Config, urls: Sequence[str], browsers: Sequence[str], *, paint: bool,
+            headed: bool) -> list[Run]:
+    with progress_bar() as advance:
+        return record_runs(urls, browsers, config, headed=headed, window=paint,
+                           progress=advance)
+
+
+def _finish(runs: list[Run], json_path: Path | None, report_dir: Path | None) -> int:
+    print_table(runs)
+    if json_path is not None:
+        write_json(runs, json_path)
+        click.echo(f"JSON: {json_path}")
+    failed = [run for run in runs if run.recording.error is not None]
+    for run in failed:
+        click.echo(f"streamscope: {run.recording.browser} on {run.recording.url}: "
+                   f"{run.recording.error}", err=True)
+    return 1 if failed else 0
+
+
+def main() -> None:
+    cli()

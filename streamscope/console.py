@@ -1,0 +1,69 @@
+"""What the CLI prints: progress while recording, then the verdict table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from streamscope.runs import Run
+
+# Wide enough for the table in a CI log, where there is no terminal to measure.
+stdout = Console(highlight=False, width=None if Console().is_terminal else 140)
+stderr = Console(stderr=True, highlight=False)
+
+
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f}"
+
+
+def _yes_no(value: bool | None) -> str:
+    if value is None:
+        return "—"
+    return "[green]yes[/]" if value else "[red]no[/]"
+
+
+def print_table(runs: Sequence[Run]) -> None:
+    table = Table(title="Did the page render incrementally?", title_justify="left")
+    table.add_column("URL", no_wrap=True)
+    table.add_column("engine")
+    table.add_column("incremental (DOM)")
+    table.add_column("painted incrementally")
+    table.add_column("first content ms", justify="right")
+    table.add_column("response end ms", justify="right")
+    for run in runs:
+        v, rec = run.verdict, run.recording
+        engine = rec.browser if not rec.engine.version else f"{rec.browser} {rec.engine.version}"
+        table.add_row(rec.url, engine, _yes_no(None if rec.error else v.incremental),
+                      _yes_no(v.painted_incrementally), _ms(v.first_content_ms),
+                      _ms(v.response_end_ms))
+    stdout.print(table)
+    stdout.print("[bold]Why[/]")
+    for run in runs:
+        v = run.verdict
+        paint = "" if v.paint_reason is None else f" Paint: {v.paint_reason}."
+        stdout.print(f"- {run.recording.browser} {run.recording.url}: {v.reason}.{paint}")
+
+
+@contextmanager
+def progress_bar() -> Iterator[Callable[[int, int, str, str], None]]:
+    """Yields the callback that record_runs calls before each recording."""
+    if not stderr.is_terminal:
+        def log(done: int, total: int, url: str, browser: str) -> None:
+            stderr.print(f"[{done + 1}/{total}] {browser}: {url}")
+
+        yield log
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=stderr, transient=True) as progress:
+        task = progress.add_task("starting", total=None)
+
+        def advance(done: int, total: int, url: str, browser: str) -> None:
+            progress.update(task, completed=done, total=total,
+                            description=f"{browser}: {url}")
+
+        yield advance

@@ -1,0 +1,44 @@
+"""Where a browser window goes: the host's display when headed, else a virtual one.
+
+WebKitGTK cannot run headless, and what is painted can only be recorded from a real
+window, so engines open one of these instead of deciding about X themselves.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from pyvirtualdisplay import Display as VirtualDisplay
+
+from streamscope.config import EngineConfig
+
+
+@dataclass
+class Display:
+    name: str  # the X display, e.g. ":99"
+    size: tuple[int, int]
+    _virtual: VirtualDisplay | None = None
+
+    @classmethod
+    def open(cls, config: EngineConfig) -> Display:
+        size = (config.viewport.width, config.viewport.height)
+        host = os.environ.get("DISPLAY")
+        if config.headed and host:
+            return cls(host, size)
+        try:
+            virtual = VirtualDisplay(visible=False, size=size, color_depth=24)
+            virtual.start()
+        except Exception as exc:  # pyvirtualdisplay raises bare Exceptions and FileNotFoundError
+            raise RuntimeError(f"no virtual display (is Xvfb installed?): {exc}") from exc
+        return cls(f":{virtual.display}", size, virtual)
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The environment a browser needs to open its window here."""
+        return {**os.environ, "DISPLAY": self.name}
+
+    def close(self) -> None:
+        if self._virtual is not None:
+            self._virtual.stop()
+            self._virtual = None

@@ -1,0 +1,116 @@
+"""Engines driven by Playwright: its own browser builds where installed, else the system's."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser, BrowserContext, BrowserType, Page, Playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from streamscope.engines import playwright_driver
+from streamscope.engines.base import Engine
+from streamscope.engines.page import NavigationResponse
+from streamscope.recording import EngineInfo
+
+
+@dataclass(frozen=True)
+class Launch:
+    """How one engine launches: what BrowserType.launch gets, and how to describe it."""
+
+    product: str
+    launcher: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def bundled(browser_type: BrowserType) -> bool:
+    """Has `playwright install` put this browser on this machine?"""
+    return Path(browser_type.executable_path).exists()
+
+
+class PlaywrightPage:
+    def __init__(self, context: BrowserContext) -> None:
+        self._context = context
+        self._page: Page = context.new_page()
+
+    def add_init_script(self, script: str) -> bool:
+        self._page.add_init_script(script)
+        return True
+
+    def navigate(self, url: str, timeout_s: float) -> NavigationResponse | None:
+        try:
+            response = self._page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
+        except PlaywrightTimeoutError as exc:
+            raise TimeoutError(f"{url} did not commit within {timeout_s:g} s") from exc
+        if response is None:
+            return None
+        return NavigationResponse(response.status, response.headers.get("content-type", ""))
+
+    def evaluate(self, body: str) -> Any:
+        return self._page.evaluate(f"() => {{ {body} }}")
+
+    def evaluate_async(self, body: str) -> Any:
+        return self._page.evaluate(f"async () => {{ {body} }}")
+
+    def screenshot(self, path: Path) -> None:
+        self._page.screenshot(path=str(path))
+
+    def close(self) -> None:
+        self._context.close()
+
+
+class PlaywrightEngine(Engine):
+    engine_family: str = ""
+
+    @abc.abstractmethod
+    def _browser_type(self, playwright: Playwright) -> BrowserType: ...
+
+    @abc.abstractmethod
+    def _choose_launch(self, browser_type: BrowserType) -> Launch: ...
+
+    def _launch(self) -> EngineInfo:
+        self._browser: Browser | None = None
+        playwright = playwright_driver.acquire()
+        self._playwright_held = True
+        browser_type = self._browser_type(playwright)
+        launch = self._choose_launch(browser_type)
+        options = dict(launch.options)
+        options["args"] = [*options.get("args", []), *self._window_args()]
+        if self.display is not None:
+            options["env"] = self.display.env
+        self._browser = browser_type.launch(headless=self.display is None, **options)
+        page = self.new_page()
+        try:
+            user_agent = page.evaluate("return navigator.userAgent")
+        finally:
+            page.close()
+        return EngineInfo(
+            name=self.name,
+            engine=self.engine_family,
+            product=launch.product,
+            version=self._browser.version,
+            launcher=launch.launcher,
+            user_agent=user_agent,
+        )
+
+    def _window_args(self) -> list[str]:
+        """Arguments that make a headed window fill its display, so a screen video shows the page."""
+        return []
+
+    def new_page(self) -> PlaywrightPage:
+        assert self._browser is not None, "start() the engine first"
+        viewport = {"width": self.config.viewport.width, "height": self.config.viewport.height}
+        return PlaywrightPage(self._browser.new_context(viewport=viewport))
+
+    def _shutdown(self) -> None:
+        browser = getattr(self, "_browser", None)
+        try:
+            if browser is not None:
+                browser.close()
+        finally:
+            self._browser = None
+            if getattr(self, "_playwright_held", False):
+                self._playwright_held = False
+                playwright_driver.release()

@@ -1,0 +1,109 @@
+"""The real WebKit engine of a Linux machine: WebKitGTK's MiniBrowser through WebKitWebDriver.
+
+WebKitGTK has no WebDriver BiDi and cannot run headless, so it runs on a display, pages load
+with page_load_strategy "none" (navigation returns at once) and are read with scripts while
+they load. It is WebKit, not Safari: the recording names it for what it is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.webkitgtk.options import Options
+from selenium.webdriver.webkitgtk.service import Service
+
+from streamscope.engines.base import Engine, EngineError
+from streamscope.engines.page import NavigationResponse
+from streamscope.engines.processes import descendants, end_all
+from streamscope.recording import EngineInfo
+
+# Selenium passes a callback as the last argument of an async script; this resolves it.
+_ASYNC_WRAPPER = """
+const done = arguments[arguments.length - 1];
+(async () => {{ {body} }})().then(done, (e) => done({{__error: String(e)}}));
+"""
+
+
+class SeleniumPage:
+    def __init__(self, driver: webdriver.WebKitGTK) -> None:
+        self._driver = driver
+        driver.get("about:blank")
+
+    def add_init_script(self, script: str) -> bool:
+        return False
+
+    def navigate(self, url: str, timeout_s: float) -> NavigationResponse | None:
+        self._driver.get(url)
+        return None
+
+    def evaluate(self, body: str) -> Any:
+        return self._driver.execute_script(body)
+
+    def evaluate_async(self, body: str) -> Any:
+        result = self._driver.execute_async_script(_ASYNC_WRAPPER.format(body=body))
+        if isinstance(result, dict) and "__error" in result:
+            raise EngineError(f"script failed in WebKitGTK: {result['__error']}")
+        return result
+
+    def screenshot(self, path: Path) -> None:
+        self._driver.save_screenshot(str(path))
+
+    def close(self) -> None:
+        """One session serves every recording; the next page starts from about:blank."""
+
+
+class WebKitGTKEngine(Engine):
+    def _needs_display(self) -> bool:
+        return True  # MiniBrowser hangs without one
+
+    def _launch(self) -> EngineInfo:
+        for path in (self.config.system_browser, self.config.system_driver):
+            if not Path(path).exists():
+                raise EngineError(
+                    f"webkit could not start: {path} is missing "
+                    f"(Debian: apt-get install webkit2gtk-driver)"
+                )
+        assert self.display is not None
+        options = Options()
+        options.binary_location = self.config.system_browser
+        options.add_argument("--automation")
+        options.page_load_strategy = "none"
+        self._service = Service(executable_path=self.config.system_driver, env=self.display.env)
+        self._driver: webdriver.WebKitGTK | None = webdriver.WebKitGTK(
+            options=options, service=self._service
+        )
+        width, height = self.display.size
+        self._driver.set_window_rect(x=0, y=0, width=width, height=height)
+        caps = self._driver.capabilities
+        return EngineInfo(
+            name=self.name,
+            engine="WebKit",
+            product=f"WebKitGTK {caps.get('browserName', 'MiniBrowser')}",
+            version=str(caps.get("browserVersion", "")),
+            launcher="WebKitWebDriver (Selenium)",
+            user_agent=self._driver.execute_script("return navigator.userAgent"),
+        )
+
+    def new_page(self) -> SeleniumPage:
+        assert self._driver is not None, "start() the engine first"
+        return SeleniumPage(self._driver)
+
+    def _shutdown(self) -> None:
+        service = getattr(self, "_service", None)
+        if service is None:
+            return
+        process = getattr(service, "process", None)
+        started = descendants(process.pid) if process is not None else []
+        try:
+            if getattr(self, "_driver", None) is not None:
+                self._driver.quit()
+        except WebDriverException:
+            pass
+        finally:
+            self._driver = None
+            service.stop()
+            self._service = None
+            end_all(started)

@@ -1,0 +1,45 @@
+"""The scripts the recorder runs in a page, besides the observer itself (observer.js).
+
+Each is a function body: it may `return` a JSON value, and runs the same through Playwright
+and Selenium.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+OBSERVER = (Path(__file__).parent / "observer.js").read_text()
+
+# The document being left is marked, so that a poll can tell it from the new one.
+MARK_OLD_DOCUMENT = "document.__streamscopeOld = true; return performance.timeOrigin + performance.now();"
+
+# One poll: null-ish while the old document is still there, else installs the observer if it is
+# not yet in place (engines without init scripts) and reports progress.
+POLL = (
+    "const wall = performance.timeOrigin + performance.now();"
+    "if (document.__streamscopeOld) return {old: true, wall: wall};"
+    + OBSERVER
+    + "const s = window.__streamscope;"
+    "return {old: false, wall: wall, now: performance.now(), readyState: document.readyState,"
+    " installed: s.installed, lastChange: s.lastChange, samples: s.samples.length};"
+)
+
+# Everything a recording keeps, read once the page has settled or the time limit ran out.
+COLLECT = """
+const s = window.__streamscope;
+const nav = performance.getEntriesByType("navigation")[0] || {};
+const legacy = performance.timing;
+return {
+  old: Boolean(document.__streamscopeOld),
+  samples: s ? s.samples : [],
+  installed: s ? s.installed : null,
+  timeOrigin: performance.timeOrigin,
+  responseStart: nav.responseStart || null,
+  responseEnd: nav.responseEnd || null,
+  legacyResponseEnd: legacy.responseEnd ? legacy.responseEnd - legacy.navigationStart : null,
+  status: nav.responseStatus || null,
+  contentType: document.contentType,
+  readyState: document.readyState,
+  href: location.href,
+};
+"""

@@ -1,0 +1,131 @@
+"""Recording one URL in one engine: DOM growth on the page's clock, and what was painted.
+
+The recorder owns the in-page observer and the stopping rule; an engine only provides a
+PageDriver. A recording ends as soon as the response has ended and the DOM has been quiet
+for `settle_ms`, and never runs past `timeout_s`.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Protocol
+
+from streamscope import page_scripts
+from streamscope.config import RecordingConfig
+from streamscope.engines.page import NavigationResponse, PageDriver
+from streamscope.errors import one_line
+from streamscope.recording import DomSample, EngineInfo, PaintTimeline, Recording
+
+# After the observer is in place, polls only decide when to stop: they need not be frequent,
+# and each one takes a little of the page's main thread.
+WATCH_INTERVAL_S = 0.05
+
+METHOD_INIT_SCRIPT = "MutationObserver on the document, installed by an init script before parsing"
+METHOD_INJECTED = (
+    "MutationObserver on the document, injected by the first script poll that found the new "
+    "document (polls every {poll:.0f} ms); the commit and the first sample may be late by up to "
+    "dom_error_ms"
+)
+METHOD_RESPONSE_END = (
+    "Navigation Timing responseEnd, the later of Level 2 and Level 1 (Firefox ESR 153 reports "
+    "a Level 2 responseEnd equal to responseStart for a streamed document)"
+)
+
+
+class PaintCapture(Protocol):
+    """Records what the screen showed around one navigation (see streamscope/paint_capture.py)."""
+
+    def before_navigation(self, page: PageDriver) -> None: ...
+
+    def finish(self, time_origin_epoch_ms: float) -> PaintTimeline: ...
+
+    def abort(self) -> None: ...
+
+
+def record(page: PageDriver, info: EngineInfo, url: str, settings: RecordingConfig,
+           paint: PaintCapture | None = None) -> Recording:
+    recording = Recording(url=url, browser=info.name, engine=info)
+    deadline = time.monotonic() + settings.timeout_s
+    preinstalled = page.add_init_script(page_scripts.OBSERVER)
+    page.evaluate(page_scripts.MARK_OLD_DOCUMENT)
+    try:
+        if paint is not None:
+            paint.before_navigation(page)
+        response = page.navigate(url, timeout_s=settings.timeout_s)
+        first = _await_document(page, deadline, settings.poll_ms / 1000)
+        _await_settled(page, deadline, settings.settle_ms)
+    except TimeoutError:
+        recording.timed_out = True
+        response = None
+        first = None
+    except Exception as exc:
+        if paint is not None:
+            paint.abort()
+        recording.error = one_line(exc)
+        return recording
+    data = page.evaluate(page_scripts.COLLECT)
+    if data["old"]:  # the time limit ran out before the new document existed
+        if paint is not None:
+            paint.abort()
+        return recording
+    _fill(recording, data, response, first, preinstalled, settings)
+    if paint is not None:
+        if recording.time_origin_epoch_ms is None:
+            paint.abort()
+        else:
+            recording.paint = paint.finish(recording.time_origin_epoch_ms)
+            recording.methods["paint"] = recording.paint.method
+    return recording
+
+
+def _await_document(page: PageDriver, deadline: float, interval_s: float) -> dict[str, Any]:
+    """Polls until the new document answers; returns that poll and the last old one's time."""
+    last_old_wall: float | None = None
+    while True:
+        state = page.evaluate(page_scripts.POLL)
+        if state and not state["old"]:
+            state["last_old_wall"] = last_old_wall
+            return dict(state)
+        if state:
+            last_old_wall = state["wall"]
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        time.sleep(interval_s)
+
+
+def _await_settled(page: PageDriver, deadline: float, settle_ms: float) -> None:
+    """Until the response has ended (the parser is done) and the DOM was quiet for settle_ms."""
+    while True:
+        state = page.evaluate(page_scripts.POLL)
+        if state and not state["old"] and state["readyState"] != "loading":
+            if state["now"] - state["lastChange"] >= settle_ms:
+                return
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        time.sleep(WATCH_INTERVAL_S)
+
+
+def _fill(recording: Recording, data: dict[str, Any], response: NavigationResponse | None,
+          first: dict[str, Any] | None, preinstalled: bool, settings: RecordingConfig) -> None:
+    recording.dom = [DomSample(t_ms=t, text_chars=c, elements=e) for t, c, e in data["samples"]]
+    recording.time_origin_epoch_ms = data["timeOrigin"]
+    recording.committed_ms = data["installed"]
+    recording.ended = data["readyState"] != "loading"
+    ends = [v for v in (data["responseEnd"], data["legacyResponseEnd"]) if v]
+    recording.response_end_ms = max(ends) if ends and recording.ended else None
+    recording.methods["response_end"] = METHOD_RESPONSE_END
+    if response is not None:
+        recording.status, recording.content_type = response.status, response.content_type
+        recording.methods["status"] = "the automation library's response event"
+    else:
+        recording.status, recording.content_type = data["status"], data["contentType"]
+        recording.methods["status"] = "Navigation Timing responseStatus and document.contentType"
+    if preinstalled:
+        recording.methods["dom"] = METHOD_INIT_SCRIPT
+        recording.methods["committed"] = "when the init script ran in the new document"
+        return
+    recording.methods["dom"] = METHOD_INJECTED.format(poll=settings.poll_ms)
+    recording.methods["committed"] = "when the first poll found the new document"
+    if first is not None and first.get("last_old_wall") is not None:
+        # The document was created after the last poll that still saw the old one.
+        recording.dom_error_ms = max(0.0, first["wall"] - first["last_old_wall"])

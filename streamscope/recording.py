@@ -1,0 +1,138 @@
+"""What one engine saw of one URL: DOM growth, paint and wire, on the page's own clock.
+
+A Recording collects and never judges (see verdict.py). Every time is in milliseconds
+from the page's navigation start (performance.timeOrigin), and every part names the
+method that produced it, so a reader can tell a measurement from an estimate.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """Which browser actually ran: WebKitGTK is WebKit, not Safari, and the report says so."""
+
+    name: str  # the matrix name: chromium, firefox or webkit
+    engine: str  # the rendering engine: Blink, Gecko, WebKit
+    product: str  # what was launched, e.g. "Chromium (Debian)", "WebKitGTK MiniBrowser"
+    version: str
+    launcher: str  # how it was driven, e.g. "playwright", "playwright over WebDriver BiDi"
+    user_agent: str = ""
+
+
+@dataclass(frozen=True)
+class DomSample:
+    """The body's content at one moment: a change seen by the in-page observer."""
+
+    t_ms: float
+    text_chars: int
+    elements: int
+
+
+@dataclass(frozen=True)
+class WireChunk:
+    """Bytes a raw HTTP client received at one moment (ms from its request start)."""
+
+    t_ms: float
+    size: int
+
+
+@dataclass(frozen=True)
+class WireTimeline:
+    """The same URL fetched by a raw HTTP client: what the server actually sent, and when.
+
+    Measured by a separate request on its own clock (ms from that request's start), so it
+    shows the server's pacing, not the browser's network stack.
+    """
+
+    status: int
+    headers: dict[str, str]
+    chunks: list[WireChunk]
+    ended: bool
+    method: str = "raw HTTP client, separate request"
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(c.size for c in self.chunks)
+
+    def bytes_before(self, t_ms: float) -> int:
+        return sum(c.size for c in self.chunks if c.t_ms <= t_ms)
+
+
+@dataclass(frozen=True)
+class PaintFrame:
+    """One video frame that differs from the one before: when, and how close to the final frame."""
+
+    t_ms: float
+    progress: float  # 0 = the blank page before navigation, 1 = the final frame
+
+
+@dataclass(frozen=True)
+class PaintTimeline:
+    frames: list[PaintFrame]
+    first_visual_change_ms: float | None
+    visual_complete_ms: float | None
+    error_ms: float  # how far a frame's time may be from when it reached the screen
+    method: str
+    video: str | None = None  # path of the video file, as written
+
+
+@dataclass
+class Recording:
+    url: str
+    browser: str
+    engine: EngineInfo
+    status: int | None = None
+    content_type: str | None = None
+    time_origin_epoch_ms: float | None = None  # the page clock's zero on the wall clock
+    committed_ms: float | None = None  # when the document existed
+    response_end_ms: float | None = None
+    ended: bool = False  # the response ended within the time limit
+    timed_out: bool = False
+    dom: list[DomSample] = field(default_factory=list)
+    dom_error_ms: float = 0.0  # how late the first DOM sample may be
+    paint: PaintTimeline | None = None
+    wire: WireTimeline | None = None
+    methods: dict[str, str] = field(default_factory=dict)  # part -> how it was measured
+    error: str | None = None
+
+    @property
+    def first_content_ms(self) -> float | None:
+        """When the body first held text or elements."""
+        for sample in self.dom:
+            if sample.text_chars > 0 or sample.elements > 0:
+                return sample.t_ms
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Recording:
+        data = dict(data)
+        data["engine"] = EngineInfo(**data["engine"])
+        data["dom"] = [DomSample(**s) for s in data.get("dom", [])]
+        if data.get("paint") is not None:
+            paint = dict(data["paint"])
+            paint["frames"] = [PaintFrame(**f) for f in paint["frames"]]
+            data["paint"] = PaintTimeline(**paint)
+        if data.get("wire") is not None:
+            wire = dict(data["wire"])
+            wire["chunks"] = [WireChunk(**c) for c in wire["chunks"]]
+            data["wire"] = WireTimeline(**wire)
+        return cls(**data)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> Recording:
+        return cls.from_dict(json.loads(text))
+
+    def save(self, path: Path) -> None:
+        path.write_text(self.to_json())

@@ -1,0 +1,104 @@
+"""Recording a matrix of URLs × engines, each engine started once, with the wire beside them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from streamscope.config import Config
+from streamscope.engines import Engine, EngineError, create_engine
+from streamscope.errors import one_line
+from streamscope.recorder import PaintCapture
+from streamscope.recording import EngineInfo, Recording, WireTimeline
+from streamscope.verdict import Verdict, judge
+from streamscope.wire import capture_wire
+
+# (engine, url, index of this recording) -> what records the screen, or None for no paint.
+PaintFactory = Callable[[Engine, str, int], PaintCapture | None]
+# (recordings done, recordings in all, url, browser) before each recording starts.
+Progress = Callable[[int, int, str, str], None]
+
+
+@dataclass
+class Run:
+    recording: Recording
+    verdict: Verdict
+
+    @classmethod
+    def of(cls, recording: Recording) -> Run:
+        return cls(recording, judge(recording))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The shape of `--json` output: the verdict's fields up front, the timeline below."""
+        v = self.verdict
+        return {
+            "url": self.recording.url,
+            "browser": self.recording.browser,
+            "incremental": v.incremental,
+            "first_content_ms": v.first_content_ms,
+            "response_end_ms": v.response_end_ms,
+            "reason": v.reason,
+            "painted_incrementally": v.painted_incrementally,
+            "paint_reason": v.paint_reason,
+            "timeline": self.recording.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Run:
+        return cls.of(Recording.from_dict(data["timeline"]))
+
+
+def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
+                headed: bool = False, window: bool = False, paint: PaintFactory | None = None,
+                progress: Progress | None = None) -> list[Run]:
+    """Every URL in every engine, ordered by URL then by `browsers`.
+
+    An engine that cannot start yields runs carrying its error; the others still run.
+    """
+    total = len(urls) * len(browsers)
+    recordings: dict[tuple[str, str], Recording] = {}
+    with ThreadPoolExecutor(max_workers=max(1, len(urls))) as pool:
+        wires = {url: pool.submit(capture_wire, url, config.recording.timeout_s) for url in urls}
+        for browser in browsers:
+            engine = create_engine(config.engine(browser, headed=headed), window=window)
+            try:
+                engine.start()
+            except EngineError as exc:
+                for url in urls:
+                    recordings[url, browser] = _failed(browser, url, one_line(exc))
+                continue
+            try:
+                for url in urls:
+                    if progress is not None:
+                        progress(len(recordings), total, url, browser)
+                    capture = paint(engine, url, len(recordings)) if paint else None
+                    recordings[url, browser] = engine.record(url, config.recording, capture)
+            finally:
+                engine.stop()
+        for url, future in wires.items():
+            wire = _wire_or_none(future)
+            for browser in browsers:
+                recordings[url, browser].wire = wire
+    return [Run.of(recordings[url, browser]) for url in urls for browser in browsers]
+
+
+def _wire_or_none(future: Future[WireTimeline]) -> WireTimeline | None:
+    try:
+        return future.result()
+    except OSError:
+        return None  # the explanation loses a detail; the verdict never depended on it
+
+
+def _failed(browser: str, url: str, error: str) -> Recording:
+    info = EngineInfo(name=browser, engine="", product="", version="", launcher="")
+    return Recording(url=url, browser=browser, engine=info, error=error)
+
+
+def write_json(runs: Sequence[Run], path: Path, extra: dict[str, Any] | None = None) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = {**(extra or {}), "runs": [run.to_dict() for run in runs]}
+    path.write_text(json.dumps(document, indent=2))

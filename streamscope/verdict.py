@@ -1,0 +1,156 @@
+"""Judging a Recording: did the page render incrementally, and if not, why not.
+
+Pure functions of a Recording, so every rule is tested on hand-made timelines.
+The reasons state what was measured; known causes are offered as likely explanations
+only when the measurements point at them, never assumed from the engine's name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from streamscope.recording import DomSample, PaintTimeline, Recording
+
+# Visual progress below this is noise (a cursor, anti-aliasing), not content.
+PAINT_NOISE = 0.01
+
+
+@dataclass(frozen=True)
+class Verdict:
+    incremental: bool
+    first_content_ms: float | None
+    response_end_ms: float | None
+    growth_steps: int
+    reason: str
+    painted_incrementally: bool | None = None  # None: no paint timeline was recorded
+    paint_reason: str | None = None
+
+
+def growth_steps(samples: list[DomSample]) -> int:
+    """How many times the body's text or element count went up."""
+    steps = 0
+    previous = (0, 0)
+    for sample in samples:
+        current = (sample.text_chars, sample.elements)
+        if current[0] > previous[0] or current[1] > previous[1]:
+            steps += 1
+        previous = current
+    return steps
+
+
+def is_incremental(first_content_ms: float | None, end_ms: float | None, steps: int,
+                   error_ms: float) -> bool:
+    """The rule: content appeared while the response was still arriving, and grew more than once.
+
+    "While still arriving" means earlier than the response's end by more than the method's error.
+    A response that never ended counts as still arriving for as long as it was watched.
+    """
+    if first_content_ms is None or steps < 2:
+        return False
+    if end_ms is None:
+        return True
+    return first_content_ms < end_ms - error_ms
+
+
+def judge(recording: Recording) -> Verdict:
+    end = recording.response_end_ms
+    first = recording.first_content_ms
+    steps = growth_steps(recording.dom)
+    incremental = recording.error is None and is_incremental(
+        first, end, steps, recording.dom_error_ms
+    )
+    paint_ok, paint_reason = _judge_paint(recording.paint, end, first)
+    return Verdict(
+        incremental=incremental,
+        first_content_ms=first,
+        response_end_ms=end,
+        growth_steps=steps,
+        reason=_dom_reason(recording, incremental, first, end, steps),
+        painted_incrementally=paint_ok,
+        paint_reason=paint_reason,
+    )
+
+
+def _ms(value: float | None) -> str:
+    return "?" if value is None else f"{value:.0f} ms"
+
+
+def _dom_reason(recording: Recording, incremental: bool, first: float | None,
+                end: float | None, steps: int) -> str:
+    if recording.error is not None:
+        return f"no recording: {recording.error}"
+    never_ended = "" if recording.ended else "; the response had not ended when the time limit ran out"
+    if incremental:
+        return (f"content appeared at {_ms(first)}, before the response ended at {_ms(end)}, "
+                f"and grew in {steps} steps{never_ended}")
+    if first is None:
+        return f"the body never held any content{never_ended}"
+    causes = _likely_causes(recording)
+    if end is not None and first >= end - recording.dom_error_ms:
+        committed = recording.committed_ms
+        if committed is not None and end is not None and committed >= end - recording.dom_error_ms:
+            what = (f"the engine committed the document only at {_ms(committed)}, "
+                    f"when the response ended ({_ms(end)})")
+        else:
+            what = (f"the body stayed empty until {_ms(first)}, "
+                    f"after the response ended at {_ms(end)}")
+        return what + causes + never_ended
+    return (f"content appeared at {_ms(first)} but in a single step; "
+            f"nothing was added while the rest arrived") + causes + never_ended
+
+
+def _likely_causes(recording: Recording) -> str:
+    wire = recording.wire
+    if wire is None:
+        return ""
+    notes: list[str] = []
+    encoding = wire.headers.get("content-encoding", "")
+    if len(wire.chunks) <= 1:
+        notes.append("the server sent the whole body in one piece, so there was nothing to stream")
+    elif encoding:
+        notes.append(f"the body was {encoding}-encoded, and compressors hold data until flushed")
+    else:
+        spread = wire.chunks[-1].t_ms - wire.chunks[0].t_ms
+        notes.append(
+            f"yet the server sent {wire.total_bytes} bytes in {len(wire.chunks)} chunks over "
+            f"{spread:,.0f} ms; engines hold a response's first bytes to sniff its type "
+            f"(libsoup under WebKitGTK; Chromium for text/plain without X-Content-Type-Options: "
+            f"nosniff), and a small stream may never fill that buffer"
+        )
+    return ": " + "; ".join(notes)
+
+
+def _judge_paint(paint: PaintTimeline | None, end: float | None,
+                 first_dom: float | None) -> tuple[bool | None, str | None]:
+    if paint is None:
+        return None, None
+    changes = [f for f in paint.frames if f.progress > PAINT_NOISE]
+    first_paint = paint.first_visual_change_ms
+    rises = _progress_rises(paint)
+    painted = is_incremental(first_paint, end, rises, paint.error_ms)
+    if painted:
+        return True, (f"first painted at {_ms(first_paint)}, before the response ended at "
+                      f"{_ms(end)}, and the screen changed {rises} times")
+    if not changes or first_paint is None:
+        return False, "nothing was painted"
+    if first_dom is not None and end is not None and first_dom < end and first_paint >= end:
+        return False, (
+            f"the DOM grew from {_ms(first_dom)} but nothing was painted until "
+            f"{_ms(first_paint)}, after the response ended at {_ms(end)}; WebKit paints "
+            f"nothing until a page is 'visually non-empty' (webkit.org/b/252413)"
+        )
+    if end is not None and first_paint >= end - paint.error_ms:
+        return False, (f"nothing was painted until {_ms(first_paint)}, "
+                       f"after the response ended at {_ms(end)}")
+    return False, f"the screen changed once, at {_ms(first_paint)}, not as the content arrived"
+
+
+def _progress_rises(paint: PaintTimeline) -> int:
+    """How many frames moved visibly closer to the final picture."""
+    rises = 0
+    best = 0.0
+    for frame in paint.frames:
+        if frame.progress > best + PAINT_NOISE:
+            rises += 1
+            best = frame.progress
+    return rises
