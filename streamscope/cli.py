@@ -97,7 +97,7 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: Path | None,
         report_dir: Path | None, timeout: float | None, paint: bool, headed: bool) -> int:
     """Record each URL in each engine and say whether it rendered incrementally."""
-    runs = _record(config.with_timeout(timeout), urls, browsers or ENGINE_NAMES,
+    runs = _record(config.with_timeout(timeout), urls, browsers or config.browsers,
                    paint=paint, headed=headed)
     return _finish(runs, json_path, report_dir)
 

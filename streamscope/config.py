@@ -57,6 +57,7 @@ _SYSTEM_DEFAULTS: dict[str, dict[str, Any]] = {
 
 @dataclass(frozen=True)
 class Config:
+    browsers: tuple[str, ...] = ENGINE_NAMES  # the matrix: what runs when nobody says
     recording: RecordingConfig = RecordingConfig()
     viewport: Viewport = Viewport()
     paint: PaintConfig = PaintConfig()
@@ -109,7 +110,12 @@ def load_config(path: Path | None = None) -> Config:
         base = engines.get(name, EngineConfig(name=name))
         merged = {**{f.name: getattr(base, f.name) for f in fields(EngineConfig)}, **section}
         engines[name] = _section(EngineConfig, merged, f"{path}: [engines.{name}]")
+    browsers = tuple(data.get("browsers", ENGINE_NAMES))
+    unknown = [name for name in browsers if name not in engines]
+    if unknown:
+        raise ValueError(f"{path}: browsers: unknown engine(s) {', '.join(unknown)}")
     return Config(
+        browsers=browsers,
         recording=_section(RecordingConfig, data.get("recording", {}), f"{path}: [recording]"),
         viewport=_section(Viewport, data.get("viewport", {}), f"{path}: [viewport]"),
         paint=_section(PaintConfig, data.get("paint", {}), f"{path}: [paint]"),

@@ -47,10 +47,10 @@ def record(page: PageDriver, info: EngineInfo, url: str, settings: RecordingConf
     recording = Recording(url=url, browser=info.name, engine=info)
     deadline = time.monotonic() + settings.timeout_s
     preinstalled = page.add_init_script(page_scripts.OBSERVER)
-    page.evaluate(page_scripts.MARK_OLD_DOCUMENT)
     try:
         if paint is not None:
             paint.before_navigation(page)
+        page.evaluate(page_scripts.MARK_OLD_DOCUMENT)
         response = page.navigate(url, timeout_s=settings.timeout_s)
         first = _await_document(page, deadline, settings.poll_ms / 1000)
         _await_settled(page, deadline, settings.settle_ms)

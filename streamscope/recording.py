@@ -80,6 +80,7 @@ class PaintTimeline:
     error_ms: float  # how far a frame's time may be from when it reached the screen
     method: str
     video: str | None = None  # path of the video file, as written
+    video_offset_ms: float | None = None  # page ms = video seconds * 1000 + this
 
 
 @dataclass

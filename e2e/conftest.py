@@ -1,0 +1,16 @@
+"""The e2e suite records the demo server in real engines; see streamscope.pytest_plugin."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from streamscope.demo import demo_server
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """The demo server's root URL, on a free loopback port for the whole session."""
+    with demo_server() as url:
+        yield url

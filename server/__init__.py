@@ -1,0 +1,37 @@
+"""The demo server: the write-up's streams and /probe, built by create_app()."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response
+
+from . import index, probe, writeup
+from .params import BadParameter
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    # The write-up's pacing: /hello-world sends one comment, /hello-world-with-template one
+    # chunk of five, every STREAM_DELAY_S; /stream pauses that long between its parts.
+    "STREAM_DELAY_S": 0.5,
+    "STREAM_COUNT": 10,
+    "TEMPLATE_COMMENT_COUNT": 20,
+}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The demo app: DEFAULT_CONFIG, then the caller's overrides (tests shorten the delay)."""
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULT_CONFIG)
+    if config:
+        app.config.from_mapping(config)
+    app.register_error_handler(BadParameter, _bad_parameter)
+    app.register_blueprint(index.bp)
+    app.register_blueprint(writeup.bp)
+    app.register_blueprint(probe.bp)
+    return app
+
+
+def _bad_parameter(error: BadParameter) -> Response:
+    # Handled, so Flask logs no traceback for bad input; a normal response, so no partial body.
+    return Response(f"{error}\n", status=400, mimetype="text/plain")

@@ -1,0 +1,82 @@
+"""The write-up's endpoints: three streams, and the same comment list sent at once."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    request,
+    stream_template,
+    stream_with_context,
+)
+from markupsafe import escape
+
+from .params import BadParameter
+
+bp = Blueprint("writeup", __name__)
+
+# The write-up buffers its template stream five comments at a time.
+COMMENTS_PER_CHUNK = 5
+
+
+def comment_item(number: int) -> str:
+    return f"<li>Comment {number}</li>\n"
+
+
+@bp.get("/hello-world")
+def hello_world() -> Response:
+    count = current_app.config["STREAM_COUNT"]
+    delay = current_app.config["STREAM_DELAY_S"]
+
+    def generate() -> Iterator[str]:
+        for number in range(1, count + 1):
+            if number > 1:
+                time.sleep(delay)
+            yield comment_item(number)
+
+    return Response(generate())
+
+
+@bp.get("/hello-world-with-template")
+def hello_world_with_template() -> Response:
+    count = current_app.config["TEMPLATE_COMMENT_COUNT"]
+    delay = current_app.config["STREAM_DELAY_S"]
+
+    def chunks() -> Iterator[list[str]]:
+        numbers = range(1, count + 1)
+        for start in range(0, count, COMMENTS_PER_CHUNK):
+            if start:
+                time.sleep(delay)
+            yield [f"Comment {n}" for n in numbers[start:start + COMMENTS_PER_CHUNK]]
+
+    # stream_template yields each template output as it is rendered, and the template renders
+    # a whole chunk of comments as one output: one network chunk per five comments.
+    return Response(stream_template("comment_list.html", chunks=chunks()))
+
+
+@bp.get("/stream")
+def stream() -> Response:
+    # Checked here, before the response starts: once the generator runs, the status is sent.
+    if not request.args.get("name"):
+        raise BadParameter("name must be a non-empty query parameter, as in /stream?name=World")
+    delay = current_app.config["STREAM_DELAY_S"]
+
+    def generate() -> Iterator[str]:
+        yield "Hello "
+        time.sleep(delay)
+        yield escape(request.args["name"])
+        time.sleep(delay)
+        yield "!"
+
+    # The view returns before the generator runs; stream_with_context keeps `request` alive.
+    return Response(stream_with_context(generate()))
+
+
+@bp.get("/sync")
+def sync() -> Response:
+    count = current_app.config["STREAM_COUNT"]
+    return Response("".join(comment_item(number) for number in range(1, count + 1)))

@@ -1,0 +1,70 @@
+"""Assertions for test suites, with failure messages that show the timeline and the reason."""
+
+from __future__ import annotations
+
+from streamscope.recording import Recording
+from streamscope.verdict import Verdict, judge
+
+# Enough rows to see the shape of a timeline without flooding a CI log.
+MAX_ROWS = 25
+
+
+def assert_incremental(recording: Recording) -> Verdict:
+    """The DOM grew while the response arrived, and so did the picture where it was recorded."""
+    verdict = judge(recording)
+    problems = []
+    if not verdict.incremental:
+        problems.append(f"DOM: {verdict.reason}")
+    if verdict.painted_incrementally is False:
+        problems.append(f"paint: {verdict.paint_reason}")
+    if problems:
+        raise AssertionError(_message("expected incremental rendering", recording, problems))
+    return verdict
+
+
+def assert_not_incremental(recording: Recording) -> Verdict:
+    """Nothing grew, on screen or in the DOM, until the response had ended."""
+    verdict = judge(recording)
+    if recording.error is not None:
+        raise AssertionError(_message("the recording failed", recording, [recording.error]))
+    problems = []
+    if verdict.incremental:
+        problems.append(f"DOM: {verdict.reason}")
+    if verdict.painted_incrementally:
+        problems.append(f"paint: {verdict.paint_reason}")
+    if problems:
+        raise AssertionError(_message("expected no incremental rendering", recording, problems))
+    return verdict
+
+
+def _message(expectation: str, recording: Recording, problems: list[str]) -> str:
+    engine = recording.engine
+    lines = [
+        f"{expectation} of {recording.url} in {recording.browser} "
+        f"({engine.product} {engine.version}), but:",
+        *(f"  {p}" for p in problems),
+        f"  status {recording.status}, {recording.content_type}; committed at "
+        f"{_ms(recording.committed_ms)}, response ended at {_ms(recording.response_end_ms)}"
+        f"{'' if recording.ended else ' (never: time limit)'}",
+        "  DOM growth (ms from navigation start, body text chars, elements):",
+        *_rows([f"    {s.t_ms:9.1f} {s.text_chars:8d} {s.elements:6d}" for s in recording.dom]),
+    ]
+    if recording.paint is not None:
+        lines.append("  paint (ms, visual progress):")
+        lines += _rows([f"    {f.t_ms:9.1f} {f.progress:8.0%}" for f in recording.paint.frames])
+    if recording.wire is not None:
+        wire = recording.wire
+        lines.append(f"  wire: {wire.total_bytes} bytes in {len(wire.chunks)} reads, "
+                     f"headers {wire.headers}")
+    return "\n".join(lines)
+
+
+def _rows(rows: list[str]) -> list[str]:
+    if len(rows) <= MAX_ROWS:
+        return rows
+    half = MAX_ROWS // 2
+    return [*rows[:half], f"    … {len(rows) - 2 * half} more …", *rows[-half:]]
+
+
+def _ms(value: float | None) -> str:
+    return "?" if value is None else f"{value:.0f} ms"

@@ -1,0 +1,84 @@
+"""Paint capture for one navigation: the engine's window filmed, then put on the page clock.
+
+Before navigating, the page shows a finished blank document (WebKit paints only a document
+whose load made it "visually non-empty", and a finished load always does), the recorder
+starts, the marker colour is painted and its wall time noted, then the blank colour, the
+baseline that visual progress starts from. After the page settles the video is analysed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from streamscope.config import PaintConfig
+from streamscope.engines import Engine, EngineError, PageDriver
+from streamscope.paint import (
+    BLANK_CSS,
+    MARKER_CSS,
+    PLAYWRIGHT_PAINT,
+    Alignment,
+    ScreenRecorder,
+    decode,
+    paint_timeline,
+)
+from streamscope.recording import PaintTimeline
+
+BLANK_DOCUMENT = "data:text/html,<!doctype html><title>streamscope</title>"
+READY = "return location.protocol === 'data:' && document.readyState === 'complete';"
+LOAD_TIMEOUT_S = 10.0
+# The last frames must be on video before it stops: a few frame intervals after settling.
+TAIL_FRAMES = 4
+
+
+class ScreenPaintCapture:
+    def __init__(self, engine: Engine, video: Path, settings: PaintConfig) -> None:
+        self._engine = engine
+        self._video = video
+        self._fps = settings.fps
+        self._recorder: ScreenRecorder | None = None
+        self._marker_wall_ms = 0.0
+
+    def before_navigation(self, page: PageDriver) -> None:
+        display = self._engine.display
+        if display is None:
+            raise EngineError(f"{self._engine.name} has no window to film: start it with window=True")
+        _show_blank_document(page)
+        self._recorder = ScreenRecorder(display.name, display.size, self._video, self._fps)
+        self._recorder.start()
+        hold_s = 3 / self._fps  # at least two frame intervals of each colour reach the video
+        self._marker_wall_ms = _paint(page, MARKER_CSS)
+        time.sleep(hold_s)
+        _paint(page, BLANK_CSS)
+        time.sleep(hold_s)
+
+    def finish(self, time_origin_epoch_ms: float) -> PaintTimeline:
+        time.sleep(TAIL_FRAMES / self._fps)
+        self._stop()
+        frames = decode(self._video)
+        alignment = Alignment.from_marker(frames, self._marker_wall_ms, time_origin_epoch_ms)
+        timeline = paint_timeline(frames, alignment, self._fps, video=str(self._video))
+        return replace(timeline, video_offset_ms=alignment.offset_ms)
+
+    def abort(self) -> None:
+        self._stop()
+
+    def _stop(self) -> None:
+        recorder, self._recorder = self._recorder, None
+        if recorder is not None:
+            recorder.stop()
+
+
+def _paint(page: PageDriver, color: str) -> float:
+    """Paints `color` over the whole page; returns the wall time (epoch ms) it was on screen."""
+    return float(page.evaluate_async(f"return await ({PLAYWRIGHT_PAINT})({color!r});"))
+
+
+def _show_blank_document(page: PageDriver) -> None:
+    page.navigate(BLANK_DOCUMENT, timeout_s=LOAD_TIMEOUT_S)
+    deadline = time.monotonic() + LOAD_TIMEOUT_S
+    while not page.evaluate(READY):
+        if time.monotonic() > deadline:
+            raise EngineError("the blank page before the marker did not load")
+        time.sleep(0.02)

@@ -1,0 +1,122 @@
+"""streamscope's pytest plugin: record streamed pages in real engines from any test suite.
+
+It reuses pytest-playwright's options rather than shadowing them: `--browser` picks the
+engines (default: the `browsers` of playwright.config.toml, else chromium), `--headed` shows
+the windows, `--video` and `--screenshot` keep artifacts in pytest-playwright's layout under
+`--output` (one folder per test and engine, `video.webm`, `test-finished-1.png`). Its `page`
+fixture launches Playwright's own WebKit, which most Linux machines lack, so these fixtures
+yield our engines instead.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from streamscope.config import Config, find_config_file, load_config
+from streamscope.engines import Engine, EngineError, create_engine
+from streamscope.paint_capture import ScreenPaintCapture
+from streamscope.recording import Recording
+
+RecordFunction = Callable[[str], Recording]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("streamscope", "streamscope")
+    group.addoption(
+        "--streamscope-config", default=None,
+        help="playwright.config.toml to use (default: the nearest one above the rootdir).",
+    )
+    group.addoption(
+        "--streamscope-no-paint", action="store_true", default=False,
+        help="Record DOM growth only: no window, no screen video, no paint verdict.",
+    )
+
+
+def _load(config: pytest.Config) -> Config:
+    path = config.getoption("--streamscope-config")
+    return load_config(Path(path) if path else find_config_file(config.rootpath))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    # The matrix in playwright.config.toml is the default when no --browser was given.
+    if not config.getoption("--browser", default=None):
+        matrix = _load(config).browsers
+        if matrix:
+            config.option.browser = list(matrix)
+
+
+@pytest.fixture(scope="session")
+def streamscope_config(pytestconfig: pytest.Config) -> Config:
+    """The settings every engine and recording of this session uses."""
+    return _load(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def engine(browser_name: str, streamscope_config: Config,
+           pytestconfig: pytest.Config) -> Iterator[Engine]:
+    """The started engine for this test's `browser_name`; an engine that cannot start fails."""
+    headed = bool(pytestconfig.getoption("--headed"))
+    paint = not pytestconfig.getoption("--streamscope-no-paint")
+    started = create_engine(streamscope_config.engine(browser_name, headed=headed), window=paint)
+    try:
+        started.start()
+    except EngineError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield started
+    started.stop()
+
+
+@pytest.fixture
+def record(engine: Engine, streamscope_config: Config, pytestconfig: pytest.Config,
+           output_path: str, request: pytest.FixtureRequest,
+           tmp_path: Path) -> Iterator[RecordFunction]:
+    """A function that records a URL in this test's engine and returns the Recording.
+
+    After the test, keeps the screen video(s) and a screenshot as --video and --screenshot say.
+    """
+    paint = not pytestconfig.getoption("--streamscope-no-paint")
+    videos: list[Path] = []
+
+    def _record(url: str) -> Recording:
+        capture = None
+        if paint:
+            video = tmp_path / f"video-{len(videos) + 1}.webm"
+            videos.append(video)
+            capture = ScreenPaintCapture(engine, video, streamscope_config.paint)
+        return engine.record(url, streamscope_config.recording, capture)
+
+    yield _record
+    failed = _failed(request.node)
+    out = Path(output_path)
+    if _keep(pytestconfig.getoption("--screenshot"), failed, "only-on-failure"):
+        _screenshot(engine, out / f"test-{'failed' if failed else 'finished'}-1.png")
+    if _keep(pytestconfig.getoption("--video"), failed, "retain-on-failure"):
+        kept = [v for v in videos if v.exists()]
+        for index, video in enumerate(kept, start=1):
+            out.mkdir(parents=True, exist_ok=True)
+            name = "video.webm" if len(kept) == 1 else f"video-{index}.webm"
+            shutil.move(video, out / name)
+
+
+def _keep(option: str, failed: bool, on_failure: str) -> bool:
+    return option == "on" or (failed and option == on_failure)
+
+
+def _failed(item: Any) -> bool:
+    # pytest-playwright's makereport hook leaves each phase's report on the item.
+    report = getattr(item, "rep_call", None)
+    return report is None or report.failed
+
+
+def _screenshot(engine: Engine, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine.screenshot(path)
+    except EngineError:
+        pass  # the test recorded nothing, so there is nothing to show

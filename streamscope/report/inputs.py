@@ -1,0 +1,54 @@
+"""What write_report takes: judged recordings, and the files the harness saved beside them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from streamscope.recording import Recording
+from streamscope.verdict import Verdict
+
+
+class Judged(Protocol):
+    """A recording with its verdict, such as streamscope.runs.Run."""
+
+    @property
+    def recording(self) -> Recording: ...
+
+    @property
+    def verdict(self) -> Verdict: ...
+
+
+@dataclass(frozen=True)
+class Artifacts:
+    """Files saved for one recording; any may be missing, and the page then says so.
+
+    `filmstrip` holds screenshots taken at fixed intervals, each with its time in ms from
+    navigation start (the recording's clock). Paths may be anywhere: the report copies them
+    into its own folder.
+    """
+
+    video: Path | None = None
+    filmstrip: Sequence[tuple[float, Path]] = ()
+    screenshot: Path | None = None  # the page when the recording ended
+
+
+# Artifacts by (URL, engine matrix name), as in recording.url and recording.engine.name.
+ArtifactMap = Mapping[tuple[str, str], Artifacts]
+
+
+def engine_of(run: Judged) -> str:
+    """The matrix name (chromium, firefox, webkit) that the report groups and colours by."""
+    return run.recording.engine.name
+
+
+def video_of(run: Judged, artifacts: Artifacts) -> Path | None:
+    """The video the harness passed, else the one the paint timeline says it wrote."""
+    if artifacts.video is not None:
+        return Path(artifacts.video)
+    paint = run.recording.paint
+    if paint is not None and paint.video:
+        return Path(paint.video)
+    return None

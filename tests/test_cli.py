@@ -1,0 +1,66 @@
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from streamscope.cli import cli
+from streamscope.runs import Run
+from tests.timelines import recording, streamed
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", "--browser", "safari", "http://127.0.0.1/"], "'safari' is not one of"),
+    (["run", "ftp://example"], "'ftp://example' is not an http(s) URL"),
+    (["run", "--timeout", "nan", "http://127.0.0.1/"], "got nan"),
+    (["run", "--timeout", "-1", "http://127.0.0.1/"], "from 0 to 3600"),
+    (["run"], "Missing argument"),
+    (["run", "--frobnicate", "http://127.0.0.1/"], "No such option"),
+    (["--config", "/nonexistent.toml", "run", "http://127.0.0.1/"], "does not exist"),
+])
+def test_a_bad_flag_is_one_line_and_a_non_zero_exit(runner, args, message):
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert result.output.startswith("streamscope: error: ")
+
+
+def test_a_broken_config_file_is_one_line(runner, tmp_path):
+    path = tmp_path / "playwright.config.toml"
+    path.write_text("[recording]\ntimeout = 1\n")
+    result = runner.invoke(cli, ["--config", str(path), "run", "http://127.0.0.1/"])
+    assert result.exit_code == 1
+    assert "unknown setting(s) timeout" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_help_lists_the_commands(runner):
+    result = runner.invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    assert "run" in result.output
+
+
+def test_the_table_prints_every_run_with_its_reason(capsys):
+    from streamscope.console import print_table
+
+    print_table([Run.of(recording(streamed()))])
+    out = capsys.readouterr().out
+    assert "http://127.0.0.1/x" in out
+    assert "yes" in out
+    assert "before the response ended" in out
+
+
+def test_write_json_has_the_documented_shape(tmp_path):
+    from streamscope.runs import write_json
+
+    path = tmp_path / "out" / "runs.json"
+    write_json([Run.of(recording(streamed()))], path)
+    data = json.loads(path.read_text())
+    run = data["runs"][0]
+    assert run["incremental"] is True and run["browser"] == "chromium"
+    assert run["timeline"]["dom"][1] == {"t_ms": 20, "text_chars": 10, "elements": 1}

@@ -1,0 +1,61 @@
+from pathlib import Path
+
+import pytest
+
+from streamscope.config import ENGINE_NAMES, Config, find_config_file, load_config
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_the_projects_matrix_loads_and_names_every_engine():
+    config = load_config(ROOT / "playwright.config.toml")
+    assert config.browsers == ENGINE_NAMES
+    assert config.engines["firefox"].system_channel == "moz-firefox"
+    assert config.engine("chromium").viewport == config.viewport
+
+
+def test_defaults_hold_without_a_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert find_config_file() is None
+    assert load_config() == Config()
+
+
+def test_the_file_overrides_the_defaults(tmp_path):
+    path = tmp_path / "playwright.config.toml"
+    path.write_text('browsers = ["webkit"]\n[recording]\ntimeout_s = 5\n'
+                    '[engines.chromium]\nargs = ["--x"]\n')
+    config = load_config(path)
+    assert config.browsers == ("webkit",)
+    assert config.recording.timeout_s == 5
+    assert config.recording.settle_ms == Config().recording.settle_ms
+    assert config.engines["chromium"].args == ("--x",)
+    assert config.engines["chromium"].system_executable == "/usr/bin/chromium"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[recording]\ntimeout = 5\n", "unknown setting(s) timeout"),
+    ('browsers = ["safari"]\n', "unknown engine(s) safari"),
+    ("[engines.chromium]\nexecutable = 'x'\n", "unknown setting(s) executable"),
+])
+def test_a_mistyped_setting_is_named(tmp_path, text, message):
+    path = tmp_path / "playwright.config.toml"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_config(path)
+
+
+def test_the_nearest_file_is_found_from_a_subfolder(tmp_path):
+    (tmp_path / "playwright.config.toml").write_text("")
+    sub = tmp_path / "a" / "b"
+    sub.mkdir(parents=True)
+    assert find_config_file(sub) == tmp_path / "playwright.config.toml"
+
+
+def test_cli_overrides_the_timeout():
+    assert Config().with_timeout(3).recording.timeout_s == 3
+    assert Config().with_timeout(None) == Config()
+
+
+def test_an_unknown_engine_is_refused():
+    with pytest.raises(ValueError, match="unknown browser 'safari'"):
+        Config().engine("safari")

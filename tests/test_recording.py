@@ -1,0 +1,24 @@
+import json
+
+from streamscope.recording import Recording
+from streamscope.runs import Run
+from tests.timelines import recording, streamed
+
+
+def test_a_recording_survives_a_json_round_trip(tmp_path):
+    original = recording(streamed(), paint=[(60, 0.5), (5010, 1.0)], wire_times=[1, 501])
+    original.methods["dom"] = "test"
+    path = tmp_path / "r.json"
+    original.save(path)
+    again = Recording.from_json(path.read_text())
+    assert again == original
+    assert again.first_content_ms == 20
+
+
+def test_a_run_serialises_with_its_verdict_up_front():
+    run = Run.of(recording(streamed()))
+    data = json.loads(json.dumps(run.to_dict()))
+    assert {"url", "browser", "incremental", "first_content_ms", "response_end_ms",
+            "timeline"} <= set(data)
+    assert data["incremental"] is True
+    assert Run.from_dict(data) == run

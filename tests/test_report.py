@@ -1,0 +1,241 @@
+"""The HTML report, built from hand-made recordings: no browser, no network."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from PIL import Image
+
+from streamscope.recording import (
+    DomSample,
+    EngineInfo,
+    PaintFrame,
+    PaintTimeline,
+    Recording,
+)
+from streamscope.report import Artifacts, write_report
+from streamscope.verdict import Verdict, judge
+
+BASE = "http://127.0.0.1:5123"
+ENGINES = {
+    "chromium": EngineInfo("chromium", "Blink", "Chromium", "140.0.7339.185", "playwright"),
+    "firefox": EngineInfo("firefox", "Gecko", "Firefox ESR", "140.3.0esr", "playwright"),
+    "webkit": EngineInfo("webkit", "WebKit", "WebKitGTK MiniBrowser", "2.50.6", "webdriver"),
+}
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@dataclass
+class _Run:
+    recording: Recording
+    verdict: Verdict
+
+
+def _run(path: str, engine: str, steps: list[tuple[float, int]], end: float,
+         paint: bool = True) -> _Run:
+    timeline = None
+    if paint:
+        frames = [PaintFrame(t + 33, chars / steps[-1][1]) for t, chars in steps]
+        timeline = PaintTimeline(frames, frames[0].t_ms, frames[-1].t_ms, 33.0, "test video")
+    recording = Recording(
+        url=BASE + path, browser=engine, engine=ENGINES[engine], status=200,
+        response_end_ms=end, ended=True, dom=[DomSample(t, c, 1 + c // 10) for t, c in steps],
+        dom_error_ms=5.0, paint=timeline,
+    )
+    return _Run(recording, judge(recording))
+
+
+def _progressive(path: str, engine: str) -> _Run:
+    return _run(path, engine, [(20 + i * 500.0, 10 * (i + 1)) for i in range(10)], 5005.0)
+
+
+def _at_end(path: str, engine: str) -> _Run:
+    return _run(path, engine, [(5012.0, 100)], 5010.0)
+
+
+def _png(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (64, 36), "white").save(path)
+    return path
+
+
+class _Page(HTMLParser):
+    """index.html as the tests read it: its text, its tags, and every link it holds."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.tags: Counter[str] = Counter()
+        self._text: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags[tag] += 1
+        self.ids |= {v for k, v in attrs if k == "id" and v}
+        self.links += [v for k, v in attrs if k in ("src", "href", "poster", "srcset") and v]
+
+    def handle_data(self, data: str) -> None:
+        self._text.append(data)
+
+    @property
+    def text(self) -> str:
+        return " ".join("".join(self._text).split())
+
+
+@pytest.fixture
+def runs() -> list[_Run]:
+    return [
+        _progressive("/hello-world", "chromium"),
+        _progressive("/hello-world", "firefox"),
+        _at_end("/hello-world", "webkit"),
+        _run("/sync", "chromium", [(10.0, 100)], 9.0),
+        _run("/sync", "firefox", [(11.0, 100)], 10.0),
+        _run("/sync", "webkit", [(12.0, 100)], 11.0, paint=False),
+    ]
+
+
+@pytest.fixture
+def artifacts(tmp_path: Path) -> dict[tuple[str, str], Artifacts]:
+    saved = tmp_path / "saved"
+    video = saved / "chromium.webm"
+    video.parent.mkdir(parents=True)
+    video.write_bytes(b"\x1aE\xdf\xa3 not a real webm")
+    strip = [(t, _png(saved / f"frames/{t:.0f}.png")) for t in (0.0, 2500.0, 5500.0)]
+    return {
+        (BASE + "/hello-world", "chromium"): Artifacts(video=video, filmstrip=strip,
+                                                       screenshot=strip[-1][1]),
+        (BASE + "/hello-world", "firefox"): Artifacts(filmstrip=strip),
+        (BASE + "/hello-world", "webkit"): Artifacts(video=saved / "gone.webm", filmstrip=strip),
+    }
+
+
+@pytest.fixture
+def index(tmp_path: Path, runs: list[_Run],
+          artifacts: dict[tuple[str, str], Artifacts]) -> Path:
+    out = tmp_path / "report"
+    out.mkdir()
+    (out / "report.json").write_text("[]")  # the harness writes it next to index.html
+    return write_report(runs, out, artifacts=artifacts, title="Streaming check",
+                        machine={"hostname": "ci-7", "cpus": 8, "memory_gib": None},
+                        created=datetime(2025, 6, 1, 14, 3, tzinfo=UTC))
+
+
+@pytest.fixture
+def rendered(index: Path) -> _Page:
+    return _Page(index.read_text(encoding="utf-8"))
+
+
+def test_the_headline_groups_engines_by_what_they_did(rendered: _Page) -> None:
+    # ✓ and ✗ are hidden from screen readers; the words carry the meaning.
+    assert ("✓ Chromium and Firefox render /hello-world progressively; "
+            "✗ WebKit shows nothing until the response ends (5.0 s).") in rendered.text
+    assert ("✗ On /sync, Chromium, Firefox and WebKit show nothing until the response ends "
+            "(9–11 ms).") in rendered.text
+
+
+def test_the_table_shows_each_engine_with_its_numbers_and_reasons(
+        rendered: _Page, runs: list[_Run]) -> None:
+    assert "WebKit — WebKitGTK MiniBrowser 2.50.6" in rendered.text
+    assert "Chromium — Chromium 140.0.7339.185" in rendered.text
+    for run in runs:
+        assert run.verdict.reason in rendered.text
+        if run.verdict.paint_reason:
+            assert run.verdict.paint_reason in rendered.text
+    assert "5,005 ms" in rendered.text and "5,012 ms" in rendered.text
+    assert rendered.text.count("✓ Yes") == 4  # DOM and paint, for Chromium and Firefox
+    assert "not recorded" in rendered.text  # WebKit on /sync has no paint timeline
+
+
+def test_every_link_is_relative_and_points_into_the_folder(index: Path, rendered: _Page) -> None:
+    folder = index.parent.resolve()
+    assert rendered.links
+    for link in rendered.links:
+        parts = urlsplit(link)
+        assert not parts.scheme and not parts.netloc, link
+        if not parts.path:
+            assert parts.fragment in rendered.ids, link
+            continue
+        target = (folder / unquote(parts.path)).resolve()
+        assert target.is_relative_to(folder), link
+        assert target.is_file(), link
+    assert "report.json" in rendered.links
+
+
+def test_nothing_comes_from_the_network(index: Path) -> None:
+    html = index.read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href|poster)\s*=\s*["']?\s*(https?:)?//""", html)
+    css = (index.parent / "report.css").read_text()
+    assert "@import" not in css and "url(" not in css
+
+
+def test_artifacts_are_copied_into_the_folder(index: Path, rendered: _Page) -> None:
+    assert len(list((index.parent / "video").iterdir())) == 1
+    assert len(list((index.parent / "filmstrip").rglob("*.png"))) == 9
+    assert rendered.tags["video"] == 1
+    assert "Final screenshot" in rendered.text
+    assert "end 5,005 ms" in rendered.text  # the response ended between two frames
+
+
+def test_a_missing_video_is_said_not_shown(rendered: _Page) -> None:
+    assert "No video was recorded for this run." in rendered.text
+    assert "The video file gone.webm was not found" in rendered.text
+
+
+def test_each_plot_is_an_svg_with_one_line_per_engine(index: Path) -> None:
+    plots = sorted((index.parent / "plots").glob("*.svg"))
+    assert [p.name for p in plots] == ["hello-world.svg", "sync.svg"]
+    for plot in plots:
+        ids = Counter(el.get("id", "") for el in ET.parse(plot).iter())
+        for engine in ENGINES:
+            assert ids[f"dom-{engine}"] == 1
+            assert ids[f"end-{engine}"] == 1
+        assert sum(1 for i in ids if re.fullmatch(r"dom-[a-z]+", i)) == 3
+        assert plot.stat().st_size < 80_000
+        # Text stays text (svg.fonttype none), with no glyph outlines embedded.
+        assert ET.parse(plot).find(f".//{SVG}text") is not None
+    sync_ids = {el.get("id") for el in ET.parse(index.parent / "plots/sync.svg").iter()}
+    assert {"paint-chromium", "paint-firefox"} <= sync_ids and "paint-webkit" not in sync_ids
+
+
+def test_plots_are_the_same_for_the_same_runs(tmp_path: Path, runs: list[_Run]) -> None:
+    first = write_report(runs, tmp_path / "a").parent / "plots/hello-world.svg"
+    second = write_report(runs, tmp_path / "b").parent / "plots/hello-world.svg"
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_the_machine_and_the_date_are_shown(rendered: _Page) -> None:
+    assert "2025-06-01 14:03 UTC" in rendered.text
+    assert "ci-7" in rendered.text and "CPUs" in rendered.text and "Memory GiB—" in rendered.text
+
+
+def test_an_artifact_already_in_the_folder_is_linked_in_place(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    video = out / "videos" / "mine.webm"
+    video.parent.mkdir(parents=True)
+    video.write_bytes(b"webm")
+    run = _progressive("/hello-world", "chromium")
+    index = write_report([run], out, artifacts={(run.recording.url, "chromium"):
+                                                Artifacts(video=video)})
+    assert "videos/mine.webm" in _Page(index.read_text()).links
+    assert not (out / "video").exists()
+
+
+def test_a_failed_recording_is_reported_as_such(tmp_path: Path) -> None:
+    recording = Recording(url=BASE + "/x", browser="webkit", engine=ENGINES["webkit"],
+                          error="WebKitWebDriver did not start")
+    index = write_report([_Run(recording, judge(recording))], tmp_path)
+    assert "WebKit could not record /x." in _Page(index.read_text()).text
+
+
+def test_no_runs_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no runs"):
+        write_report([], tmp_path)

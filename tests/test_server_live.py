@@ -1,0 +1,265 @@
+"""The demo server on a real socket: chunks on the wire, their timing, hang-ups, the CLI."""
+
+import http.client
+import logging
+import re
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+import zlib
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import BaseWSGIServer
+
+from server.probe import item_bytes
+from server.probe_params import ContentType
+from server.serve import base_url, make_demo_server
+
+# Long enough that scheduling jitter on a busy machine stays well under it, short enough that
+# the file runs in seconds.
+DELAY = 0.1
+# A chunk may arrive late by scheduling jitter, which shortens the gap after it.
+MIN_GAP = DELAY / 2
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Chunk:
+    at: float
+    data: bytes
+
+
+@pytest.fixture(scope="module")
+def demo_server() -> Iterator[BaseWSGIServer]:
+    server = make_demo_server(config={"STREAM_DELAY_S": DELAY, "STREAM_COUNT": 5})
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    yield server
+    server.shutdown()
+    thread.join()
+
+
+def get_chunks(server: BaseWSGIServer, path: str) -> tuple[http.client.HTTPResponse, list[Chunk]]:
+    """The response and its chunks as they came off the wire, each with its arrival time."""
+    connection = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        assert response.status == 200
+        assert response.getheader("Transfer-Encoding") == "chunked"
+        chunks = []
+        # Parsed by hand: http.client's own reads may join chunks that arrived apart.
+        while size := int(response.fp.readline().split(b";")[0], 16):
+            data = response.fp.read(size)
+            assert response.fp.read(2) == b"\r\n"
+            chunks.append(Chunk(time.monotonic(), data))
+        assert response.fp.readline() == b"\r\n"
+        response.close()
+        return response, chunks
+    finally:
+        connection.close()
+
+
+def gaps(chunks: list[Chunk]) -> list[float]:
+    return [later.at - earlier.at for earlier, later in zip(chunks, chunks[1:], strict=False)]
+
+
+def request_threads() -> list[threading.Thread]:
+    """The server's threads still handling a request."""
+    return [t for t in threading.enumerate() if "process_request_thread" in t.name]
+
+
+def test_hello_world_arrives_one_comment_per_chunk(demo_server: BaseWSGIServer) -> None:
+    response, chunks = get_chunks(demo_server, "/hello-world")
+    assert response.getheader("Content-Type") == "text/html; charset=utf-8"
+    assert [chunk.data for chunk in chunks] == [
+        f"<li>Comment {number}</li>\n".encode() for number in range(1, 6)
+    ]
+    assert min(gaps(chunks)) > MIN_GAP
+
+
+def test_template_arrives_in_chunks_of_five_comments(demo_server: BaseWSGIServer) -> None:
+    _, chunks = get_chunks(demo_server, "/hello-world-with-template")
+    with_comments = [c for c in chunks if b"<li>" in c.data]
+    comments = [re.findall(rb"<li>Comment (\d+)</li>", c.data) for c in with_comments]
+    assert comments == [[str(n).encode() for n in range(s, s + 5)] for s in (1, 6, 11, 16)]
+    assert chunks[0].data.startswith(b"<!doctype html>")
+    assert chunks[-1].data.rstrip().endswith(b"</ul>")
+    assert min(gaps(with_comments)) > MIN_GAP
+
+
+def test_stream_arrives_in_three_parts(demo_server: BaseWSGIServer) -> None:
+    _, chunks = get_chunks(demo_server, "/stream?name=%3Cb%3EWorld")
+    assert [chunk.data for chunk in chunks] == [b"Hello ", b"&lt;b&gt;World", b"!"]
+    assert min(gaps(chunks)) > MIN_GAP
+
+
+def test_probe_items_arrive_delay_apart(demo_server: BaseWSGIServer) -> None:
+    _, chunks = get_chunks(demo_server, f"/probe?count=4&delay={DELAY}&prefix=600")
+    assert [len(chunk.data) for chunk in chunks] == [600, 64, 64, 64, 64]
+    # The prefix goes just before the first item; the delay is between items only.
+    assert min(gaps(chunks)[1:]) > MIN_GAP
+    assert chunks[-1].at - chunks[1].at < 3 * DELAY + 0.5
+
+
+def test_gzip_flush_decodes_chunk_by_chunk(demo_server: BaseWSGIServer) -> None:
+    _, chunks = get_chunks(demo_server, f"/probe?count=3&delay={DELAY}&gzip=flush")
+    decoder = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    item = item_bytes(64, ContentType.HTML)
+    assert [decoder.decompress(chunk.data) for chunk in chunks] == [item, item, item, b""]
+    assert decoder.eof
+    assert min(gaps(chunks)[:2]) > MIN_GAP
+
+
+def get_sync(server: BaseWSGIServer) -> bytes:
+    connection = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    try:
+        connection.request("GET", "/sync")
+        with connection.getresponse() as response:
+            assert response.status == 200
+            assert response.getheader("Transfer-Encoding") is None
+            assert response.getheader("Content-Length") == "95"
+            return response.read()
+    finally:
+        connection.close()
+
+
+def test_sync_is_one_piece_with_a_content_length(demo_server: BaseWSGIServer) -> None:
+    assert get_sync(demo_server) == b"".join(
+        f"<li>Comment {number}</li>\n".encode() for number in range(1, 6)
+    )
+
+
+def test_a_400_starts_no_body(demo_server: BaseWSGIServer) -> None:
+    with socket.create_connection((demo_server.host, demo_server.port), timeout=10) as sock:
+        sock.sendall(b"GET /probe?count=3&delay=nan HTTP/1.1\r\nHost: test\r\n\r\n")
+        raw = b""
+        while data := sock.recv(4096):
+            raw += data
+    head, body = raw.split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 400 BAD REQUEST\r\n")
+    assert b"Content-Length: 57\r\n" in head
+    assert b"Transfer-Encoding" not in head
+    assert body == b"delay must be a number from 0 to 60 (seconds), got 'nan'\n"
+
+
+def test_many_slow_streams_are_served_at_once(demo_server: BaseWSGIServer) -> None:
+    streams = 8
+    started = time.monotonic()
+    with ThreadPoolExecutor(streams) as pool:
+        results = list(
+            pool.map(lambda _: get_chunks(demo_server, "/probe?count=3&delay=0.2"), range(streams))
+        )
+    assert all(len(chunks) == 3 for _, chunks in results)
+    # One after another they would take streams * 0.4 s.
+    assert time.monotonic() - started < 1.5
+
+
+@pytest.mark.parametrize("reset", [False, True], ids=["close", "reset"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/hello-world",
+        "/hello-world-with-template",
+        "/stream?name=World",
+        "/probe?count=20&delay=0.02",
+        "/probe?count=20&delay=0.02&gzip=flush",
+        "/probe?count=200&delay=0&item_bytes=1048576",
+    ],
+)
+def test_a_client_hanging_up_mid_stream_leaves_the_server_serving_quietly(
+    demo_server: BaseWSGIServer,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+    path: str,
+    reset: bool,
+) -> None:
+    caplog.set_level(logging.INFO, logger="werkzeug")
+    with socket.create_connection((demo_server.host, demo_server.port), timeout=10) as sock:
+        if reset:
+            # Linger 0: close() sends a RST, as a browser's cancelled load can.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: test\r\n\r\n".encode())
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200 OK\r\n")
+
+    deadline = time.monotonic() + 10
+    while request_threads() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert request_threads() == [], "the server still writes to the closed connection"
+    assert get_sync(demo_server).count(b"<li>") == 5
+
+    assert f"GET {path} HTTP/1.1" in caplog.text
+    assert "Traceback" not in caplog.text
+    assert all(record.levelno < logging.WARNING for record in caplog.records)
+    out, err = capfd.readouterr()
+    assert "Traceback" not in out + err
+
+
+def resident_bytes() -> int:
+    match = re.search(r"VmRSS:\s+(\d+) kB", Path("/proc/self/status").read_text())
+    assert match
+    return int(match[1]) * 1024
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads RSS from /proc")
+def test_1_gib_streams_in_flat_memory(demo_server: BaseWSGIServer) -> None:
+    before = peak = resident_bytes()
+    received, reads, tail = 0, 0, b""
+    buffer = bytearray(1 << 20)
+    with socket.create_connection((demo_server.host, demo_server.port), timeout=10) as sock:
+        sock.sendall(
+            b"GET /probe?count=1024&item_bytes=1048576&delay=0 HTTP/1.1\r\nHost: test\r\n\r\n"
+        )
+        while size := sock.recv_into(buffer):
+            received += size
+            reads += 1
+            tail = (tail + bytes(buffer[max(0, size - 5) : size]))[-5:]
+            if reads % 64 == 0:
+                peak = max(peak, resident_bytes())
+    # The headers and the chunked framing come on top of the body's 1 GiB.
+    assert 1 << 30 < received < (1 << 30) + 64 * 1024
+    assert tail == b"0\r\n\r\n"
+    assert peak - before < 64 << 20
+
+
+def test_python_m_server_prints_its_url_and_serves() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "server", "--port", "0"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        match = re.fullmatch(
+            r"Serving the streamscope demo on (http://127\.0\.0\.1:(\d+))/ .*\n", line
+        )
+        assert match, line
+        connection = http.client.HTTPConnection("127.0.0.1", int(match[2]), timeout=10)
+        connection.request("GET", "/sync")
+        response = connection.getresponse()
+        assert response.status == 200
+        response.read()
+        response.close()
+        connection.close()
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=10)
+    assert process.returncode == 0
+    assert '"GET /sync HTTP/1.1" 200' in err
+    assert "Traceback" not in err
+
+
+def test_base_url_names_the_bound_port(demo_server: BaseWSGIServer) -> None:
+    assert base_url(demo_server) == f"http://127.0.0.1:{demo_server.port}"
+    assert demo_server.port != 0

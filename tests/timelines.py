@@ -1,0 +1,49 @@
+"""Hand-made recordings for tests that need no browser."""
+
+from __future__ import annotations
+
+from streamscope.recording import (
+    DomSample,
+    EngineInfo,
+    PaintFrame,
+    PaintTimeline,
+    Recording,
+    WireChunk,
+    WireTimeline,
+)
+
+ENGINE = EngineInfo(name="chromium", engine="Blink", product="Chromium", version="1.0",
+                    launcher="playwright")
+
+
+def wire(times_ms: list[float], size: int = 19, encoding: str | None = None) -> WireTimeline:
+    headers = {"content-type": "text/html"} | ({"content-encoding": encoding} if encoding else {})
+    return WireTimeline(status=200, headers=headers,
+                        chunks=[WireChunk(t, size) for t in times_ms], ended=True)
+
+
+def recording(samples: list[tuple[float, int, int]], *, end: float | None = 5000.0,
+              committed: float = 10.0, error_ms: float = 0.0, ended: bool = True,
+              paint: list[tuple[float, float]] | None = None, paint_error_ms: float = 33.0,
+              wire_times: list[float] | None = None) -> Recording:
+    timeline = None
+    if paint is not None:
+        changed = [t for t, p in paint if p > 0.01]
+        timeline = PaintTimeline(
+            frames=[PaintFrame(t, p) for t, p in paint],
+            first_visual_change_ms=changed[0] if changed else None,
+            visual_complete_ms=paint[-1][0] if paint else None,
+            error_ms=paint_error_ms, method="test",
+        )
+    return Recording(
+        url="http://127.0.0.1/x", browser="chromium", engine=ENGINE, status=200,
+        content_type="text/html", time_origin_epoch_ms=1.7e12, committed_ms=committed,
+        response_end_ms=end, ended=ended, dom=[DomSample(*s) for s in samples],
+        dom_error_ms=error_ms, paint=timeline,
+        wire=wire(wire_times) if wire_times is not None else None,
+    )
+
+
+def streamed(steps: int = 10, every_ms: float = 500.0) -> list[tuple[float, int, int]]:
+    """A list growing one item per step, as Chromium records /hello-world."""
+    return [(10.0, 0, 0)] + [(20 + i * every_ms, 10 * (i + 1), i + 1) for i in range(steps)]
