@@ -17,6 +17,8 @@ def assert_incremental(recording: Recording) -> Verdict:
         problems.append(f"DOM: {verdict.reason}")
     if verdict.painted_incrementally is False:
         problems.append(f"paint: {verdict.paint_reason}")
+    if recording.paint_error is not None:
+        problems.append(f"paint was not recorded: {recording.paint_error}")
     if problems:
         raise AssertionError(_message("expected incremental rendering", recording, problems))
     return verdict
@@ -26,12 +28,14 @@ def assert_not_incremental(recording: Recording) -> Verdict:
     """Nothing grew, on screen or in the DOM, until the response had ended."""
     verdict = judge(recording)
     if recording.error is not None:
-        raise AssertionError(_message("the recording failed", recording, [recording.error]))
+        raise AssertionError(_message("expected a recording", recording, []))
     problems = []
     if verdict.incremental:
         problems.append(f"DOM: {verdict.reason}")
     if verdict.painted_incrementally:
         problems.append(f"paint: {verdict.paint_reason}")
+    if recording.paint_error is not None:
+        problems.append(f"paint was not recorded: {recording.paint_error}")
     if problems:
         raise AssertionError(_message("expected no incremental rendering", recording, problems))
     return verdict
@@ -39,6 +43,9 @@ def assert_not_incremental(recording: Recording) -> Verdict:
 
 def _message(expectation: str, recording: Recording, problems: list[str]) -> str:
     engine = recording.engine
+    if recording.error is not None:
+        return (f"{expectation} of {recording.url} in {recording.browser} "
+                f"({engine.product} {engine.version}), but: {recording.error}")
     lines = [
         f"{expectation} of {recording.url} in {recording.browser} "
         f"({engine.product} {engine.version}), but:",

@@ -5,15 +5,21 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import click
 
+from streamscope.artifacts import media_folder, report_artifacts, video_recorder
 from streamscope.config import ENGINE_NAMES, Config, load_config
 from streamscope.console import print_table, progress_bar
-from streamscope.runs import Run, record_runs, write_json
+from streamscope.demo import WRITEUP_PATHS, demo_server
+from streamscope.machine import describe_machine
+from streamscope.recording import Recording
+from streamscope.report import write_report
+from streamscope.runs import record_runs, write_json
 
 
 class OneLineErrors(click.Group):
@@ -97,28 +103,63 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: Path | None,
         report_dir: Path | None, timeout: float | None, paint: bool, headed: bool) -> int:
     """Record each URL in each engine and say whether it rendered incrementally."""
-    runs = _record(config.with_timeout(timeout), urls, browsers or config.browsers,
-                   paint=paint, headed=headed)
-    return _finish(runs, json_path, report_dir)
+    return _run(config.with_timeout(timeout), urls, browsers or config.browsers,
+                json_path=json_path, report_dir=report_dir, paint=paint, headed=headed,
+                title="streamscope: does it render progressively?")
 
 
-def _record(config: Config, urls: Sequence[str], browsers: Sequence[str], *, paint: bool,
-            headed: bool) -> list[Run]:
-    with progress_bar() as advance:
-        return record_runs(urls, browsers, config, headed=headed, window=paint,
-                           progress=advance)
+@cli.command()
+@browser_option
+@json_option
+@click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("streamscope-report"), show_default=True,
+              help="Write the HTML report (index.html, plots, videos) into this folder.")
+@timeout_option
+@headed_option
+@click.pass_obj
+def repro(config: Config, browsers: tuple[str, ...], json_path: Path | None, report_dir: Path,
+          timeout: float | None, headed: bool) -> int:
+    """Reproduce the write-up: the demo server's streams, recorded in every engine."""
+    with demo_server() as base:
+        click.echo(f"Demo server on {base}/")
+        return _run(config.with_timeout(timeout), [base + p for p in WRITEUP_PATHS],
+                    browsers or config.browsers, json_path=json_path, report_dir=report_dir,
+                    paint=True, headed=headed,
+                    title="Does streamed HTML render progressively? The write-up, reproduced")
 
 
-def _finish(runs: list[Run], json_path: Path | None, report_dir: Path | None) -> int:
-    print_table(runs)
+def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
+         json_path: Path | None, report_dir: Path | None, paint: bool, headed: bool,
+         title: str) -> int:
+    with media_folder(report_dir) as media:
+        factory = video_recorder(media, config.paint) if paint else None
+        with progress_bar() as advance:
+            runs = record_runs(urls, browsers, config, headed=headed, window=paint,
+                               paint=factory, progress=advance)
+        if report_dir is None:
+            for run in runs:  # the videos go with the temporary folder
+                _forget_video(run.recording)
+        print_table(runs)
+        extra = {"machine": describe_machine()}
+        if report_dir is not None:
+            artifacts = report_artifacts(runs, media / "stills")
+            write_json(runs, report_dir / "report.json", extra)
+            index = write_report(runs, report_dir, artifacts=artifacts, title=title,
+                                 machine=extra["machine"])
+            click.echo(f"Report: {index}")
     if json_path is not None:
-        write_json(runs, json_path)
+        write_json(runs, json_path, extra)
         click.echo(f"JSON: {json_path}")
     failed = [run for run in runs if run.recording.error is not None]
     for run in failed:
         click.echo(f"streamscope: {run.recording.browser} on {run.recording.url}: "
                    f"{run.recording.error}", err=True)
     return 1 if failed else 0
+
+
+def _forget_video(recording: Recording) -> None:
+    if recording.paint is not None:
+        recording.paint = replace(recording.paint, video=None)
 
 
 def main() -> None:

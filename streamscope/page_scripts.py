@@ -11,7 +11,9 @@ from pathlib import Path
 OBSERVER = (Path(__file__).parent / "observer.js").read_text()
 
 # The document being left is marked, so that a poll can tell it from the new one.
-MARK_OLD_DOCUMENT = "document.__streamscopeOld = true; return performance.timeOrigin + performance.now();"
+MARK_OLD_DOCUMENT = (
+    "document.__streamscopeOld = true; return performance.timeOrigin + performance.now();"
+)
 
 # One poll: null-ish while the old document is still there, else installs the observer if it is
 # not yet in place (engines without init scripts) and reports progress.

@@ -26,6 +26,10 @@ from streamscope.paint import (
 from streamscope.recording import PaintTimeline
 
 BLANK_DOCUMENT = "data:text/html,<!doctype html><title>streamscope</title>"
+CONTENT_BOX = (
+    "return [screenX + outerWidth - innerWidth, screenY + outerHeight - innerHeight,"
+    " innerWidth, innerHeight];"
+)
 READY = "return location.protocol === 'data:' && document.readyState === 'complete';"
 LOAD_TIMEOUT_S = 10.0
 # The last frames must be on video before it stops: a few frame intervals after settling.
@@ -38,17 +42,19 @@ class ScreenPaintCapture:
         self._video = video
         self._fps = settings.fps
         self._recorder: ScreenRecorder | None = None
-        self._marker_wall_ms = 0.0
+        self._video_start_wall_ms: float | None = None
 
     def before_navigation(self, page: PageDriver) -> None:
         display = self._engine.display
         if display is None:
-            raise EngineError(f"{self._engine.name} has no window to film: start it with window=True")
+            raise EngineError(f"{self._engine.name} has no window to film: start it with a window")
         _show_blank_document(page)
-        self._recorder = ScreenRecorder(display.name, display.size, self._video, self._fps)
+        origin, size = _content_box(page, display.size)
+        self._recorder = ScreenRecorder(display.name, size, self._video, self._fps, origin=origin)
         self._recorder.start()
+        self._video_start_wall_ms = self._recorder.start_wall_ms
         hold_s = 3 / self._fps  # at least two frame intervals of each colour reach the video
-        self._marker_wall_ms = _paint(page, MARKER_CSS)
+        _paint(page, MARKER_CSS)
         time.sleep(hold_s)
         _paint(page, BLANK_CSS)
         time.sleep(hold_s)
@@ -57,7 +63,8 @@ class ScreenPaintCapture:
         time.sleep(TAIL_FRAMES / self._fps)
         self._stop()
         frames = decode(self._video)
-        alignment = Alignment.from_marker(frames, self._marker_wall_ms, time_origin_epoch_ms)
+        assert self._video_start_wall_ms is not None
+        alignment = Alignment.from_clock(frames, self._video_start_wall_ms, time_origin_epoch_ms)
         timeline = paint_timeline(frames, alignment, self._fps, video=str(self._video))
         return replace(timeline, video_offset_ms=alignment.offset_ms)
 
@@ -73,6 +80,18 @@ class ScreenPaintCapture:
 def _paint(page: PageDriver, color: str) -> float:
     """Paints `color` over the whole page; returns the wall time (epoch ms) it was on screen."""
     return float(page.evaluate_async(f"return await ({PLAYWRIGHT_PAINT})({color!r});"))
+
+
+def _content_box(page: PageDriver, screen: tuple[int, int]) -> tuple[tuple[int, int],
+                                                                     tuple[int, int]]:
+    """Where the page itself is on screen: browser toolbars change as a page loads (a stop
+    button, a progress bar), and would count as paint. Toolbars sit above and left of it."""
+    x, y, width, height = page.evaluate(CONTENT_BOX)
+    x, y = max(int(x), 0), max(int(y), 0)
+    # 4:2:0 video needs even sizes.
+    width = min(int(width), screen[0] - x) // 2 * 2
+    height = min(int(height), screen[1] - y) // 2 * 2
+    return (x, y), (width, height)
 
 
 def _show_blank_document(page: PageDriver) -> None:

@@ -21,6 +21,7 @@ from streamscope.config import Config, find_config_file, load_config
 from streamscope.engines import Engine, EngineError, create_engine
 from streamscope.paint_capture import ScreenPaintCapture
 from streamscope.recording import Recording
+from streamscope.runs import record_with_wire
 
 RecordFunction = Callable[[str], Recording]
 
@@ -67,7 +68,11 @@ def engine(browser_name: str, streamscope_config: Config,
     try:
         started.start()
     except EngineError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        reason = str(exc)
+    else:
+        reason = ""
+    if reason:  # failed outside the except block, so pytest shows the reason once
+        pytest.fail(reason, pytrace=False)
     yield started
     started.stop()
 
@@ -89,7 +94,7 @@ def record(engine: Engine, streamscope_config: Config, pytestconfig: pytest.Conf
             video = tmp_path / f"video-{len(videos) + 1}.webm"
             videos.append(video)
             capture = ScreenPaintCapture(engine, video, streamscope_config.paint)
-        return engine.record(url, streamscope_config.recording, capture)
+        return record_with_wire(engine, url, streamscope_config, capture)
 
     yield _record
     failed = _failed(request.node)

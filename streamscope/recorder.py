@@ -70,12 +70,20 @@ def record(page: PageDriver, info: EngineInfo, url: str, settings: RecordingConf
         return recording
     _fill(recording, data, response, first, preinstalled, settings)
     if paint is not None:
-        if recording.time_origin_epoch_ms is None:
-            paint.abort()
-        else:
-            recording.paint = paint.finish(recording.time_origin_epoch_ms)
-            recording.methods["paint"] = recording.paint.method
+        _finish_paint(recording, paint)
     return recording
+
+
+def _finish_paint(recording: Recording, paint: PaintCapture) -> None:
+    """A failed paint analysis costs the paint timeline, never the DOM recording."""
+    assert recording.time_origin_epoch_ms is not None
+    try:
+        recording.paint = paint.finish(recording.time_origin_epoch_ms)
+    except Exception as exc:
+        paint.abort()
+        recording.paint_error = one_line(exc)
+        return
+    recording.methods["paint"] = recording.paint.method
 
 
 def _await_document(page: PageDriver, deadline: float, interval_s: float) -> dict[str, Any]:

@@ -100,7 +100,17 @@ class Recording:
     paint: PaintTimeline | None = None
     wire: WireTimeline | None = None
     methods: dict[str, str] = field(default_factory=dict)  # part -> how it was measured
-    error: str | None = None
+    error: str | None = None  # nothing was recorded, and why
+    paint_error: str | None = None  # the DOM was recorded but what was painted was not
+
+    def attach_wire(self, wire: WireTimeline | None) -> None:
+        """Keeps what a raw client saw; it also tells the status where the engine would not."""
+        self.wire = wire
+        if wire is None or self.status is not None or not wire.status:
+            return
+        self.status = wire.status
+        self.content_type = self.content_type or wire.headers.get("content-type")
+        self.methods["status"] = "the raw HTTP client's own request (the engine exposes none)"
 
     @property
     def first_content_ms(self) -> float | None:

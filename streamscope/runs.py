@@ -52,6 +52,16 @@ class Run:
         return cls.of(Recording.from_dict(data["timeline"]))
 
 
+def record_with_wire(engine: Engine, url: str, config: Config,
+                     paint: PaintCapture | None = None) -> Recording:
+    """One recording, with a raw client fetching the same URL beside it."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        wire = pool.submit(capture_wire, url, config.recording.timeout_s)
+        recording = engine.record(url, config.recording, paint)
+        recording.attach_wire(_wire_or_none(wire))
+    return recording
+
+
 def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
                 headed: bool = False, window: bool = False, paint: PaintFactory | None = None,
                 progress: Progress | None = None) -> list[Run]:
@@ -61,28 +71,22 @@ def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
     """
     total = len(urls) * len(browsers)
     recordings: dict[tuple[str, str], Recording] = {}
-    with ThreadPoolExecutor(max_workers=max(1, len(urls))) as pool:
-        wires = {url: pool.submit(capture_wire, url, config.recording.timeout_s) for url in urls}
-        for browser in browsers:
-            engine = create_engine(config.engine(browser, headed=headed), window=window)
-            try:
-                engine.start()
-            except EngineError as exc:
-                for url in urls:
-                    recordings[url, browser] = _failed(browser, url, one_line(exc))
-                continue
-            try:
-                for url in urls:
-                    if progress is not None:
-                        progress(len(recordings), total, url, browser)
-                    capture = paint(engine, url, len(recordings)) if paint else None
-                    recordings[url, browser] = engine.record(url, config.recording, capture)
-            finally:
-                engine.stop()
-        for url, future in wires.items():
-            wire = _wire_or_none(future)
-            for browser in browsers:
-                recordings[url, browser].wire = wire
+    for browser in browsers:
+        engine = create_engine(config.engine(browser, headed=headed), window=window)
+        try:
+            engine.start()
+        except EngineError as exc:
+            for url in urls:
+                recordings[url, browser] = _failed(browser, url, one_line(exc))
+            continue
+        try:
+            for url in urls:
+                if progress is not None:
+                    progress(len(recordings), total, url, browser)
+                capture = paint(engine, url, len(recordings)) if paint else None
+                recordings[url, browser] = record_with_wire(engine, url, config, capture)
+        finally:
+            engine.stop()
     return [Run.of(recordings[url, browser]) for url in urls for browser in browsers]
 
 

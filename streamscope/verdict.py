@@ -79,7 +79,9 @@ def _dom_reason(recording: Recording, incremental: bool, first: float | None,
                 end: float | None, steps: int) -> str:
     if recording.error is not None:
         return f"no recording: {recording.error}"
-    never_ended = "" if recording.ended else "; the response had not ended when the time limit ran out"
+    never_ended = (
+        "" if recording.ended else "; the response had not ended when the time limit ran out"
+    )
     if incremental:
         return (f"content appeared at {_ms(first)}, before the response ended at {_ms(end)}, "
                 f"and grew in {steps} steps{never_ended}")

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 from streamscope.config import EngineConfig
 from streamscope.engines.base import Engine, EngineError
-from streamscope.engines.page import NavigationResponse, PageDriver
 from streamscope.engines.chromium import ChromiumEngine
 from streamscope.engines.firefox import FirefoxEngine
+from streamscope.engines.page import NavigationResponse, PageDriver
 from streamscope.engines.webkit import create_webkit
 
 ENGINES: dict[str, Callable[..., Engine]] = {

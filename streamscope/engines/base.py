@@ -9,7 +9,6 @@ from __future__ import annotations
 import abc
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from streamscope import recorder
 from streamscope.config import EngineConfig, RecordingConfig

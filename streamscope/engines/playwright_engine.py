@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, BrowserContext, BrowserType, Page, Playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    BrowserType,
+    Page,
+    Playwright,
+    ViewportSize,
+)
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from streamscope.engines import playwright_driver
@@ -96,12 +103,13 @@ class PlaywrightEngine(Engine):
         )
 
     def _window_args(self) -> list[str]:
-        """Arguments that make a headed window fill its display, so a screen video shows the page."""
+        """Arguments that make a headed window fill its display, for a screen video of the page."""
         return []
 
     def new_page(self) -> PlaywrightPage:
         assert self._browser is not None, "start() the engine first"
-        viewport = {"width": self.config.viewport.width, "height": self.config.viewport.height}
+        viewport = ViewportSize(width=self.config.viewport.width,
+                                height=self.config.viewport.height)
         return PlaywrightPage(self._browser.new_context(viewport=viewport))
 
     def _shutdown(self) -> None:

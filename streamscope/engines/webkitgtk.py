@@ -7,6 +7,8 @@ they load. It is WebKit, not Safari: the recording names it for what it is.
 
 from __future__ import annotations
 
+import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,9 @@ from streamscope.engines.page import NavigationResponse
 from streamscope.engines.processes import descendants, end_all
 from streamscope.recording import EngineInfo
 
+BLANK_LOADED = "return location.href === 'about:blank' && document.readyState === 'complete';"
+BLANK_TIMEOUT_S = 10.0
+
 # Selenium passes a callback as the last argument of an async script; this resolves it.
 _ASYNC_WRAPPER = """
 const done = arguments[arguments.length - 1];
@@ -30,7 +35,14 @@ const done = arguments[arguments.length - 1];
 class SeleniumPage:
     def __init__(self, driver: webdriver.WebKitGTK) -> None:
         self._driver = driver
+        # Navigation returns at once here: wait for about:blank, or it could commit later,
+        # over whatever the recorder loads next.
         driver.get("about:blank")
+        deadline = time.monotonic() + BLANK_TIMEOUT_S
+        while not driver.execute_script(BLANK_LOADED):
+            if time.monotonic() > deadline:
+                raise EngineError("WebKitGTK did not load about:blank")
+            time.sleep(0.01)
 
     def add_init_script(self, script: str) -> bool:
         return False
@@ -59,6 +71,9 @@ class WebKitGTKEngine(Engine):
     def _needs_display(self) -> bool:
         return True  # MiniBrowser hangs without one
 
+    _service: Service | None = None
+    _driver: webdriver.WebKitGTK | None = None
+
     def _launch(self) -> EngineInfo:
         for path in (self.config.system_browser, self.config.system_driver):
             if not Path(path).exists():
@@ -72,9 +87,11 @@ class WebKitGTKEngine(Engine):
         options.add_argument("--automation")
         options.page_load_strategy = "none"
         self._service = Service(executable_path=self.config.system_driver, env=self.display.env)
-        self._driver: webdriver.WebKitGTK | None = webdriver.WebKitGTK(
-            options=options, service=self._service
-        )
+        with warnings.catch_warnings():
+            # Selenium's own WebKitGTK driver still sets RemoteConnection's deprecated
+            # remote_server_addr; a suite that turns warnings into errors must not fail on it.
+            warnings.filterwarnings("ignore", "setting remote_server_addr", DeprecationWarning)
+            self._driver = webdriver.WebKitGTK(options=options, service=self._service)
         width, height = self.display.size
         self._driver.set_window_rect(x=0, y=0, width=width, height=height)
         caps = self._driver.capabilities
@@ -92,18 +109,17 @@ class WebKitGTKEngine(Engine):
         return SeleniumPage(self._driver)
 
     def _shutdown(self) -> None:
-        service = getattr(self, "_service", None)
+        service, driver = self._service, self._driver
+        self._service, self._driver = None, None
         if service is None:
             return
         process = getattr(service, "process", None)
         started = descendants(process.pid) if process is not None else []
         try:
-            if getattr(self, "_driver", None) is not None:
-                self._driver.quit()
+            if driver is not None:
+                driver.quit()
         except WebDriverException:
-            pass
+            pass  # MiniBrowser may be gone already; its PIDs are ended below either way
         finally:
-            self._driver = None
             service.stop()
-            self._service = None
             end_all(started)

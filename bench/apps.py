@@ -1,0 +1,96 @@
+"""The bench's server: the demo app, plus the streams only the benchmarks need.
+
+/bench/timed sends items at known moments and logs, on the wall clock, when each was handed to
+the server; /bench/flushes returns that log. /bench/buffered builds /probe's body in memory and
+sends it whole, the non-streaming contrast to /probe for the memory figure.
+
+It runs as its own process (`python -m bench.apps --port 0`): in the bench's process a stream
+would wait for the GIL held by the browser client or the samplers, and that wait would be
+counted as the browser's lag.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import click
+from flask import Blueprint, Flask, Response, jsonify, request
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from server import create_app
+from server.probe import body, item_bytes, prefix_bytes
+from server.probe_params import ContentType, parse
+
+
+class _NoDelayHandler(WSGIRequestHandler):
+    # As in server/serve.py: werkzeug writes a chunk in three sends, and with Nagle's algorithm
+    # the later ones can wait up to 40 ms for a delayed ACK, which would count as lag.
+    disable_nagle_algorithm = True
+
+
+def create_bench_app() -> Flask:
+    app = create_app()
+    app.register_blueprint(_blueprint())
+    return app
+
+
+def _blueprint() -> Blueprint:
+    bp = Blueprint("bench", __name__, url_prefix="/bench")
+    flushes: dict[str, list[float]] = {}
+    lock = threading.Lock()
+
+    @bp.get("/timed")
+    def timed() -> Response:
+        """`prefix` bytes of comment, a pause of `lead` s, then `count` items `interval` s apart."""
+        args = request.args
+        run = args.get("run", "")
+        count = args.get("count", 20, type=int)
+        interval_s = args.get("interval", 0.2, type=float)
+        lead_s = args.get("lead", 0.5, type=float)
+        prefix = prefix_bytes(args.get("prefix", 2048, type=int), ContentType.HTML)
+        item = item_bytes(args.get("item_bytes", 256, type=int), ContentType.HTML)
+        with lock:
+            log = flushes.setdefault(run, [])
+
+        def pieces() -> Iterator[bytes]:
+            yield prefix
+            time.sleep(lead_s)
+            for index in range(count):
+                if index:
+                    time.sleep(interval_s)
+                # werkzeug writes and flushes a piece as soon as the generator yields it.
+                log.append(time.time() * 1000)
+                yield item
+
+        return Response(pieces(), mimetype="text/html")
+
+    @bp.get("/flushes")
+    def flush_log() -> Response:
+        """The wall-clock ms at which each item of `run` was yielded; forgets the run."""
+        with lock:
+            return jsonify(flushes.pop(request.args.get("run", ""), []))
+
+    @bp.get("/buffered")
+    def buffered() -> Response:
+        """/probe's body with /probe's parameters, joined into one bytes: a Content-Length response."""
+        params = parse(request.args)
+        return Response(b"".join(body(params)), mimetype="text/html")
+
+    return bp
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=0, show_default=True, type=click.IntRange(0, 65535))
+def main(host: str, port: int) -> None:
+    """Serve the demo app and the bench's streams; the first line printed is the URL."""
+    server = make_server(host, port, create_bench_app(), threaded=True,
+                         request_handler=_NoDelayHandler)
+    click.echo(f"http://{host}:{server.port}")
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

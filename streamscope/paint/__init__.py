@@ -1,0 +1,43 @@
+"""Paint: what the screen showed, when, on the page's clock.
+
+ScreenRecorder films the headed browser's X display; the marker pins the video to the page
+clock; analyze() turns the video into the PaintTimeline of a Recording; filmstrip() and
+final_screenshot() give stills of it for the report and the test artifacts.
+"""
+
+from streamscope.paint.alignment import Alignment
+from streamscope.paint.filmstrip import filmstrip, filmstrip_times, final_screenshot
+from streamscope.paint.marker import (
+    BLANK_CSS,
+    MARKER_CSS,
+    MARKER_RGB,
+    PLAYWRIGHT_PAINT,
+    SELENIUM_PAINT,
+    MarkerNotFound,
+    find_marker,
+)
+from streamscope.paint.screen_recorder import RecorderError, ScreenRecorder, ffmpeg_command
+from streamscope.paint.video_frames import VideoFrames, decode
+from streamscope.paint.visual_progress import BaselineNotFound, analyze, paint_timeline
+
+__all__ = [
+    "BLANK_CSS",
+    "MARKER_CSS",
+    "MARKER_RGB",
+    "PLAYWRIGHT_PAINT",
+    "SELENIUM_PAINT",
+    "Alignment",
+    "BaselineNotFound",
+    "MarkerNotFound",
+    "RecorderError",
+    "ScreenRecorder",
+    "VideoFrames",
+    "analyze",
+    "decode",
+    "ffmpeg_command",
+    "filmstrip",
+    "filmstrip_times",
+    "final_screenshot",
+    "find_marker",
+    "paint_timeline",
+]

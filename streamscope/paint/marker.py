@@ -1,0 +1,69 @@
+"""The alignment marker: a full-viewport colour the harness paints before navigating.
+
+The screen recording has its own clock. To put its frames on the page's clock, the harness
+paints MARKER_CSS over the whole viewport, notes the wall-clock time the page reports once it
+is on screen, paints BLANK_CSS (the baseline the visual progress starts from), and only then
+navigates. The first video frame that is mostly marker colour is the moment of that note.
+
+Paint on a document that has finished loading (a tiny real page, not the initial
+about:blank): WebKit keeps the screen frozen until a *real* document load is
+"visually non-empty", and a finished load always qualifies. Hold the blank page on screen
+for at least two frame intervals before navigating, so that a frame of it is captured.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+MARKER_RGB = (255, 0, 255)  # pure magenta: no page in our matrix starts with it
+MARKER_CSS = "#ff00ff"
+BLANK_CSS = "#ffffff"
+
+# How far a decoded channel may stray from MARKER_RGB: 4:2:0 chroma subsampling and VP8 move
+# flat magenta by a few levels, and its edges by more; any other colour is far outside.
+CHANNEL_TOLERANCE = 48
+MAJORITY = 0.5  # share of the frame's pixels that must be marker colour
+
+# Replaces the document with nothing but `color` and resolves, two animation frames later,
+# with the page's wall-clock time (epoch ms): the first frame has then been produced, so the
+# colour is on screen at most one display refresh before the time returned.
+PAINT_FUNCTION = """(color) => new Promise((resolve) => {
+  const root = document.documentElement;
+  root.replaceChildren();
+  root.style.background = color;
+  requestAnimationFrame(() => requestAnimationFrame(
+    () => resolve(performance.timeOrigin + performance.now())));
+})"""
+
+# page.evaluate(PLAYWRIGHT_PAINT, MARKER_CSS) -> epoch ms
+PLAYWRIGHT_PAINT = PAINT_FUNCTION
+# driver.execute_async_script(SELENIUM_PAINT, MARKER_CSS) -> epoch ms
+SELENIUM_PAINT = f"({PAINT_FUNCTION})(arguments[0]).then(arguments[arguments.length - 1]);"
+
+
+class MarkerNotFound(ValueError):
+    """No frame of the video is mostly marker colour, so it cannot be put on the page clock."""
+
+
+def marker_share(frame: npt.NDArray[np.uint8]) -> float:
+    """The share of an RGB frame's pixels that are marker colour."""
+    distance = np.abs(frame.astype(np.int16) - np.array(MARKER_RGB, dtype=np.int16)).max(axis=-1)
+    return float((distance <= CHANNEL_TOLERANCE).mean())
+
+
+def is_marker(frame: npt.NDArray[np.uint8]) -> bool:
+    return marker_share(frame) > MAJORITY
+
+
+def find_marker(frames: npt.NDArray[np.uint8]) -> int:
+    """Index of the first frame (of an N x H x W x 3 RGB stack) that is mostly marker colour."""
+    for index, frame in enumerate(frames):
+        if is_marker(frame):
+            return index
+    best = max((marker_share(f) for f in frames), default=0.0)
+    raise MarkerNotFound(
+        f"no frame of the video is mostly marker colour {MARKER_CSS} "
+        f"(best: {best:.0%} of a frame, need over {MAJORITY:.0%}): "
+        "was the marker painted while the recorder ran, over the recorded area?"
+    )

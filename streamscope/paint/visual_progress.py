@@ -1,0 +1,142 @@
+"""Visual progress: how close the screen is to its final state at each frame, on the page clock.
+
+Distance between two frames is the mean, over the small analysis frame's pixels, of each
+pixel's largest channel difference, counting only differences above NOISE_LEVEL. A pixel
+measure, unlike Speed Index's colour histograms, says *where* the screen matches the final
+frame: a histogram calls a page complete once the right amount of dark text exists anywhere,
+even if it is in the wrong place, and ignores a layout shift that moves content. Progress is
+1 - distance(frame, final) / distance(baseline, final), the share of the way from the blank
+page to the final screen.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from streamscope.paint.alignment import Alignment
+from streamscope.paint.marker import is_marker
+from streamscope.paint.video_frames import VideoFrames, decode
+from streamscope.recording import PaintFrame, PaintTimeline
+
+# A pixel of the 160-px-wide analysis frame counts as changed when a channel moves by more
+# than this (of 255). The recorder's noise on a still screen peaked at 6 (10 s of text, of
+# gradients and of coloured words at 1280x720, key frames included); a new line of 16 px
+# text moved its pixels by 66 to 117.
+NOISE_LEVEL = 16
+COMPLETE = 0.99  # progress from which the page counts as visually complete
+# The marker's reported time is up to one display refresh after it reached the screen: the
+# second requestAnimationFrame runs at the start of the frame after the one that showed it.
+DISPLAY_REFRESH_MS = 1000.0 / 60.0
+
+METHOD = (
+    "ffmpeg x11grab of the headed browser window on Xvfb, {fps} fps VP8, on the wall clock of "
+    "each grab; progress = pixel distance to the final frame"
+)
+
+
+class BaselineNotFound(ValueError):
+    """No frame of the blank page was captured between the marker and navigation start."""
+
+
+def pixel_difference(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> npt.NDArray[np.int16]:
+    """Each pixel's largest channel difference, with encoder noise set to zero."""
+    diff = np.abs(a.astype(np.int16) - b.astype(np.int16)).max(axis=-1)
+    diff[diff <= NOISE_LEVEL] = 0
+    return diff
+
+
+def differs(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> bool:
+    return bool(pixel_difference(a, b).any())
+
+
+def distance(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> float:
+    return float(pixel_difference(a, b).mean())
+
+
+def analyze(
+    video: Path, marker_wall_ms: float, time_origin_epoch_ms: float, fps: int
+) -> PaintTimeline:
+    """The visual progress of the page recorded in `video`, on its own clock.
+
+    marker_wall_ms: epoch ms at which the page reported the marker painted;
+    time_origin_epoch_ms: the navigated page's performance.timeOrigin; fps: the capture rate.
+    Raises MarkerNotFound or BaselineNotFound when the video cannot be put on the page clock.
+    """
+    frames = decode(video)
+    alignment = Alignment.from_marker(frames, marker_wall_ms, time_origin_epoch_ms)
+    return paint_timeline(frames, alignment, fps, video=str(video))
+
+
+def paint_timeline(
+    frames: VideoFrames, alignment: Alignment, fps: int, video: str | None = None
+) -> PaintTimeline:
+    """The PaintTimeline of decoded frames already aligned to the page clock."""
+    page_ms = frames.times_s * 1000.0 + alignment.offset_ms
+    baseline_index = _baseline_index(frames, alignment, page_ms)
+    pixels = frames.pixels
+    baseline, final = pixels[baseline_index], pixels[-1]
+    span = distance(baseline, final)
+
+    painted: list[PaintFrame] = []
+    first_change: float | None = None
+    for i in range(baseline_index + 1, len(frames)):
+        if not differs(pixels[i], pixels[i - 1]):
+            continue
+        t_ms = float(page_ms[i])
+        if first_change is None and differs(pixels[i], baseline):
+            first_change = t_ms
+        # A screen that ends as it started has nowhere to progress to: it is complete.
+        progress = 1.0 if span == 0 else 1.0 - distance(pixels[i], final) / span
+        painted.append(PaintFrame(t_ms, min(max(progress, 0.0), 1.0)))
+
+    return PaintTimeline(
+        frames=painted,
+        first_visual_change_ms=first_change,
+        visual_complete_ms=_visual_complete(painted),
+        error_ms=capture_error_ms(frames, alignment, fps),
+        method=METHOD.format(fps=fps),
+        video=video,
+    )
+
+
+def capture_error_ms(frames: VideoFrames, alignment: Alignment, fps: int) -> float:
+    """How far a frame's page time may be from the moment its content reached the screen.
+
+    A change is captured by the next grab, up to one frame gap late; so is the marker, which
+    cancels on average but not at worst. Under load the recorder's gaps exceed 1000/fps, so
+    the largest gap actually recorded from the marker on is used, never less than nominal.
+    """
+    start = max(alignment.marker_index - 1, 0)
+    gaps_ms = np.diff(frames.times_s[start:]) * 1000.0
+    largest = float(gaps_ms.max()) if gaps_ms.size else 0.0
+    return max(largest, 1000.0 / fps) + DISPLAY_REFRESH_MS
+
+
+def _baseline_index(
+    frames: VideoFrames, alignment: Alignment, page_ms: npt.NDArray[np.float64]
+) -> int:
+    """The last frame at or before navigation start: the blank page, if all went to plan."""
+    before = np.flatnonzero(page_ms <= 0.0)
+    if before.size == 0 or before[-1] < alignment.marker_index:
+        raise BaselineNotFound("navigation started before the marker frame was captured")
+    index = int(before[-1])
+    if is_marker(frames.pixels[index]):
+        raise BaselineNotFound(
+            "the marker was still on screen at navigation start: the blank page was not "
+            "captured (hold it for two frame intervals or more before navigating)"
+        )
+    return index
+
+
+def _visual_complete(painted: list[PaintFrame]) -> float | None:
+    """The first painted frame from which progress stays at COMPLETE or above."""
+    complete: float | None = None
+    for frame in painted:
+        if frame.progress < COMPLETE:
+            complete = None
+        elif complete is None:
+            complete = frame.t_ms
+    return complete
