@@ -74,7 +74,7 @@ def _blueprint() -> Blueprint:
 
     @bp.get("/buffered")
     def buffered() -> Response:
-        """/probe's body with /probe's parameters, joined into one bytes: a Content-Length response."""
+        """/probe's body for the same parameters, joined into one bytes: has Content-Length."""
         params = parse(request.args)
         return Response(b"".join(body(params)), mimetype="text/html")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
@@ -69,8 +70,12 @@ class EngineFigures:
         }
 
 
-def measure_engine(config: Config, name: str, base_url: str, lag_runs: int) -> EngineFigures:
-    """Starts `name`, measures it, and stops it (also on failure): every figure for one engine."""
+def measure_engine(config: Config, name: str, base_url: str, lag_runs: int,
+                   server_pid: int) -> EngineFigures:
+    """Starts `name`, measures it, and stops it (also on failure): every figure for one engine.
+
+    `server_pid`, the bench's server, is left out of the engine's process tree.
+    """
     figures = EngineFigures(name)
     engine = create_engine(config.engine(name))
     started = time.perf_counter()
@@ -81,7 +86,8 @@ def measure_engine(config: Config, name: str, base_url: str, lag_runs: int) -> E
         figures.clock = _clock_check(engine, base_url, config.recording)
         for _ in range(lag_runs):
             figures.lags_ms.extend(_lag_run(engine, base_url, config.recording, figures))
-        _overhead(engine, base_url, config.recording, figures)
+        _overhead(engine, base_url, config.recording, figures,
+                  lambda: [pid for pid in own_tree() if pid != server_pid])
     finally:
         engine.stop()
     return figures
@@ -96,20 +102,27 @@ def _lag_run(engine: Engine, base_url: str, settings: RecordingConfig,
         reason = recording.error or "timed out or never saw the new document"
         raise BenchError(f"{engine.name} could not record the lag stream: {reason}")
     figures.dom_method = recording.methods.get("dom", "")
+    if len(flushes) != LAG_ITEMS:
+        raise BenchError(f"{engine.name}: the server sent {len(flushes)} of {LAG_ITEMS} items")
+    if recording.committed_ms is None or (
+        recording.time_origin_epoch_ms + recording.committed_ms >= flushes[0]
+    ):
+        # An observer injected after the first item would date it by its own arrival.
+        raise BenchError(f"{engine.name}: the observer was not in place before the first item")
     try:
         return item_lags(flushes, recording.dom, recording.time_origin_epoch_ms)
     except ValueError as exc:
         raise BenchError(f"{engine.name}: {exc}") from exc
 
 
-def _overhead(engine: Engine, base_url: str, settings: RecordingConfig,
-              figures: EngineFigures) -> None:
+def _overhead(engine: Engine, base_url: str, settings: RecordingConfig, figures: EngineFigures,
+              tree: Callable[[], list[int]]) -> None:
     """The recorder's wall time for one page over a raw client's for the same stream (medians),
     with the engine's process tree sampled throughout the recordings."""
     url = base_url + OVERHEAD_PATH
     recorder_s: list[float] = []
     raw_s: list[float] = []
-    with MemorySampler(own_tree, interval_s=0.05, pss=True) as sampler:
+    with MemorySampler(tree, interval_s=0.05, pss=True) as sampler:
         for _ in range(OVERHEAD_RUNS):
             raw_s.append(drain(url)[0])
             started = time.perf_counter()

@@ -39,7 +39,8 @@ def item_lags(flush_wall_ms: Sequence[float], samples: Sequence[DomSample],
               time_origin_epoch_ms: float) -> list[float]:
     """For each item, the recorder's wall time for it minus the server's flush of it (ms)."""
     arrivals = item_arrivals(samples, len(flush_wall_ms))
-    return [time_origin_epoch_ms + t - flushed for t, flushed in zip(arrivals, flush_wall_ms)]
+    return [time_origin_epoch_ms + t - flushed
+            for t, flushed in zip(arrivals, flush_wall_ms, strict=True)]
 
 
 def status_kib(status: str, name: str) -> int | None:

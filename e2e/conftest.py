@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from e2e.other_server import stdlib_server
 from streamscope.demo import demo_server
 
 
@@ -13,4 +14,11 @@ from streamscope.demo import demo_server
 def server_url() -> Iterator[str]:
     """The demo server's root URL, on a free loopback port for the whole session."""
     with demo_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def other_server_url() -> Iterator[str]:
+    """A page streamed by the standard library's HTTP server, not by Flask."""
+    with stdlib_server() as url:
         yield url

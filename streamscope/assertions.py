@@ -9,43 +9,52 @@ from streamscope.verdict import Verdict, judge
 MAX_ROWS = 25
 
 
+def assert_rendering(recording: Recording, *, incremental: bool,
+                     painted: bool | None = None) -> Verdict:
+    """The DOM verdict is `incremental`, and the paint verdict `painted` (None: not checked).
+
+    A recording that failed, or whose paint was asked for and could not be analysed, fails.
+    """
+    verdict = judge(recording)
+    expectation = (f"expected {'' if incremental else 'no '}incremental DOM growth"
+                   + ("" if painted is None else
+                      f" and {'' if painted else 'no '}incremental paint"))
+    if recording.error is not None:
+        raise AssertionError(_message(expectation, recording, []))
+    problems = []
+    if verdict.incremental != incremental:
+        problems.append(f"DOM: {verdict.reason}")
+    if painted is not None:
+        if recording.paint is None:
+            problems.append(f"paint was not recorded: {recording.paint_error or 'not asked for'}")
+        elif verdict.painted_incrementally != painted:
+            problems.append(f"paint: {verdict.paint_reason}")
+    if problems:
+        raise AssertionError(_message(expectation, recording, problems))
+    return verdict
+
+
 def assert_incremental(recording: Recording) -> Verdict:
     """The DOM grew while the response arrived, and so did the picture where it was recorded."""
-    verdict = judge(recording)
-    problems = []
-    if not verdict.incremental:
-        problems.append(f"DOM: {verdict.reason}")
-    if verdict.painted_incrementally is False:
-        problems.append(f"paint: {verdict.paint_reason}")
-    if recording.paint_error is not None:
-        problems.append(f"paint was not recorded: {recording.paint_error}")
-    if problems:
-        raise AssertionError(_message("expected incremental rendering", recording, problems))
-    return verdict
+    return assert_rendering(recording, incremental=True,
+                            painted=True if _paint_asked(recording) else None)
 
 
 def assert_not_incremental(recording: Recording) -> Verdict:
     """Nothing grew, on screen or in the DOM, until the response had ended."""
-    verdict = judge(recording)
-    if recording.error is not None:
-        raise AssertionError(_message("expected a recording", recording, []))
-    problems = []
-    if verdict.incremental:
-        problems.append(f"DOM: {verdict.reason}")
-    if verdict.painted_incrementally:
-        problems.append(f"paint: {verdict.paint_reason}")
-    if recording.paint_error is not None:
-        problems.append(f"paint was not recorded: {recording.paint_error}")
-    if problems:
-        raise AssertionError(_message("expected no incremental rendering", recording, problems))
-    return verdict
+    return assert_rendering(recording, incremental=False,
+                            painted=False if _paint_asked(recording) else None)
+
+
+def _paint_asked(recording: Recording) -> bool:
+    return recording.paint is not None or recording.paint_error is not None
 
 
 def _message(expectation: str, recording: Recording, problems: list[str]) -> str:
     engine = recording.engine
     if recording.error is not None:
-        return (f"{expectation} of {recording.url} in {recording.browser} "
-                f"({engine.product} {engine.version}), but: {recording.error}")
+        return (f"{expectation} of {recording.url} in {recording.browser}, but the recording "
+                f"failed: {recording.error}")
     lines = [
         f"{expectation} of {recording.url} in {recording.browser} "
         f"({engine.product} {engine.version}), but:",

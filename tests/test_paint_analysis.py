@@ -3,6 +3,7 @@ recorder does: every event's time is known to the frame."""
 
 from __future__ import annotations
 
+import math
 import subprocess
 from pathlib import Path
 
@@ -114,9 +115,23 @@ def test_first_change_and_complete_within_a_frame(video: Path) -> None:
 
 def test_timeline_names_its_method_error_and_video(video: Path) -> None:
     paint = analyze(video, MARKER_WALL_MS, time_origin(), FPS)
+    # A frame gap, and the refresh by which the page may report the marker late.
     assert paint.error_ms == pytest.approx(FRAME_MS + 1000 / 60, abs=1)
-    assert "marker" in paint.method and "30 fps" in paint.method
+    assert "marker frame" in paint.method and "30 fps" in paint.method
     assert paint.video == str(video)
+    assert paint.video_offset_ms == pytest.approx(-NAVIGATION_AT_S * 1000, abs=1)
+
+
+def test_the_recorder_clock_aligns_without_the_marker_report(video: Path) -> None:
+    start_wall_ms = MARKER_WALL_MS - MARKER_AT_S * 1000  # the wall time of the first frame
+    paint = analyze(video, 0.0, time_origin(), FPS, video_start_wall_ms=start_wall_ms)
+    # Each box is first seen in the frame after its time.
+    first_seen_s = [math.ceil(at * FPS) / FPS for *_, at in BOXES]
+    assert [f.t_ms for f in paint.frames] == pytest.approx(
+        [page_ms(s) for s in first_seen_s], abs=1
+    )
+    assert "wall clock" in paint.method
+    assert paint.error_ms == pytest.approx(FRAME_MS + 1, abs=1)
 
 
 def test_a_recorder_stall_widens_the_error(tmp_path: Path) -> None:

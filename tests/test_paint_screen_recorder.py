@@ -53,7 +53,7 @@ def display() -> Iterator[str]:
 
 
 @pytest.fixture
-def page(display: str) -> Iterator[Page]:
+def chromium_page(display: str) -> Iterator[Page]:
     """A headed Chromium filling the display, as the harness runs it."""
     with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
         context = p.chromium.launch_persistent_context(
@@ -106,6 +106,7 @@ def test_an_error_while_recording_still_ends_ffmpeg_and_the_file(
     with pytest.raises(KeyboardInterrupt), ScreenRecorder(display, SIZE, video) as recorder:
         pid = recorder.pid
         assert recorder.frames >= 1
+        assert recorder.start_wall_ms == pytest.approx(time.time() * 1000, abs=2000)
         time.sleep(0.3)
         raise KeyboardInterrupt
     assert not Path(f"/proc/{pid}").exists()
@@ -116,11 +117,11 @@ def test_an_error_while_recording_still_ends_ffmpeg_and_the_file(
 
 @pytest.mark.e2e
 def test_a_real_capture_finds_the_marker_and_progress_rises(
-    display: str, page: Page, tmp_path: Path
+    display: str, chromium_page: Page, tmp_path: Path
 ) -> None:
-    video = tmp_path / "video.webm"
+    page, video = chromium_page, tmp_path / "video.webm"
     page.goto("data:text/html,<title>before</title>")
-    with ScreenRecorder(display, SIZE, video, FPS):
+    with ScreenRecorder(display, SIZE, video, FPS) as recorder:
         marker_ms = page.evaluate(PLAYWRIGHT_PAINT, MARKER_CSS)
         time.sleep(HOLD_S)
         blank_ms = page.evaluate(AS_SELENIUM, [SELENIUM_PAINT, BLANK_CSS])
@@ -134,7 +135,11 @@ def test_a_real_capture_finds_the_marker_and_progress_rises(
         time.sleep(LINE_INTERVAL_S)
 
     assert marker_ms < blank_ms < origin_ms
-    paint = analyze(video, marker_ms, origin_ms, FPS)
+    assert recorder.start_wall_ms is not None
+    paint = analyze(video, marker_ms, origin_ms, FPS, video_start_wall_ms=recorder.start_wall_ms)
+    # The page's report of the marker puts the video on the page clock too, as closely.
+    by_marker = analyze(video, marker_ms, origin_ms, FPS)
+    assert by_marker.video_offset_ms == pytest.approx(paint.video_offset_ms, abs=paint.error_ms)
     # Each line reached the screen in a frame, no further from its page-reported time
     # than the error the timeline claims.
     times = [f.t_ms for f in paint.frames]

@@ -24,6 +24,7 @@ from streamscope.recording import EngineInfo
 
 BLANK_LOADED = "return location.href === 'about:blank' && document.readyState === 'complete';"
 BLANK_TIMEOUT_S = 10.0
+UNLOAD_RETRIES = 3
 
 # Selenium passes a callback as the last argument of an async script; this resolves it.
 _ASYNC_WRAPPER = """
@@ -52,6 +53,15 @@ class SeleniumPage:
         return None
 
     def evaluate(self, body: str) -> Any:
+        # WebKitWebDriver runs every script asynchronously; one caught by the old document's
+        # unload fails with "Callback was not called before the unload event". Polls run
+        # during navigations by design, so run it again, in the new document.
+        for _ in range(UNLOAD_RETRIES):
+            try:
+                return self._driver.execute_script(body)
+            except WebDriverException as exc:
+                if "before the unload event" not in str(exc):
+                    raise
         return self._driver.execute_script(body)
 
     def evaluate_async(self, body: str) -> Any:

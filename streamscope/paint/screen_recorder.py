@@ -141,8 +141,12 @@ class ScreenRecorder:
                 )
             except FileNotFoundError as error:
                 raise RecorderError(f"cannot record the screen: {error}") from error
+            assert self._proc.stdout is not None
             self._reader = threading.Thread(
-                target=self._read_progress, name="ffmpeg-progress", daemon=True
+                target=self._read_progress,
+                args=(self._proc.stdout,),
+                name="ffmpeg-progress",
+                daemon=True,
             )
             self._reader.start()
             self._wait_until_steady()
@@ -199,11 +203,10 @@ class ScreenRecorder:
                 f"ffmpeg exited with status {self._proc.returncode}: {self._log_text()}"
             )
 
-    def _read_progress(self) -> None:
+    def _read_progress(self, stdout: IO[bytes]) -> None:
         """Collect ffmpeg's -progress reports (key=value lines, each block ended by progress=)."""
-        assert self._proc is not None and self._proc.stdout is not None
         frames, seconds = 0, 0.0
-        for raw in self._proc.stdout:
+        for raw in stdout:
             key, _, value = raw.decode(errors="replace").strip().partition("=")
             try:
                 if key == "frame":
@@ -223,7 +226,7 @@ class ScreenRecorder:
         """End ffmpeg, gently if it lets us; returns its exit status and log."""
         proc, self._proc = self._proc, None
         if proc is None:
-            return None, ""
+            return None, self._close_log()
         assert proc.stdin is not None and proc.stdout is not None
         try:
             if proc.poll() is None:
@@ -249,11 +252,15 @@ class ScreenRecorder:
                 self._reader.join()
                 self._reader = None
             proc.stdout.close()
-            log = self._log_text()
-            if self._log is not None:
-                self._log.close()
-                self._log = None
+            log = self._close_log()
         return proc.returncode, log
+
+    def _close_log(self) -> str:
+        text = self._log_text()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        return text
 
     def _read_start_wall_ms(self) -> float:
         assert self._log is not None

@@ -27,13 +27,10 @@ from streamscope.recording import PaintFrame, PaintTimeline
 # text moved its pixels by 66 to 117.
 NOISE_LEVEL = 16
 COMPLETE = 0.99  # progress from which the page counts as visually complete
-# The marker's reported time is up to one display refresh after it reached the screen: the
-# second requestAnimationFrame runs at the start of the frame after the one that showed it.
-DISPLAY_REFRESH_MS = 1000.0 / 60.0
 
 METHOD = (
-    "ffmpeg x11grab of the headed browser window on Xvfb, {fps} fps VP8, on the wall clock of "
-    "each grab; progress = pixel distance to the final frame"
+    "ffmpeg x11grab of the headed browser window on Xvfb, {fps} fps VP8, {alignment}; "
+    "progress = pixel distance to the final frame"
 )
 
 
@@ -57,16 +54,26 @@ def distance(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> float:
 
 
 def analyze(
-    video: Path, marker_wall_ms: float, time_origin_epoch_ms: float, fps: int
+    video: Path,
+    marker_wall_ms: float,
+    time_origin_epoch_ms: float,
+    fps: int,
+    *,
+    video_start_wall_ms: float | None = None,
 ) -> PaintTimeline:
     """The visual progress of the page recorded in `video`, on its own clock.
 
     marker_wall_ms: epoch ms at which the page reported the marker painted;
-    time_origin_epoch_ms: the navigated page's performance.timeOrigin; fps: the capture rate.
+    time_origin_epoch_ms: the navigated page's performance.timeOrigin; fps: the capture rate;
+    video_start_wall_ms: the recorder's ScreenRecorder.start_wall_ms, which, when given,
+    aligns by the recorder's clock instead of the page's report (see alignment.py).
     Raises MarkerNotFound or BaselineNotFound when the video cannot be put on the page clock.
     """
     frames = decode(video)
-    alignment = Alignment.from_marker(frames, marker_wall_ms, time_origin_epoch_ms)
+    if video_start_wall_ms is None:
+        alignment = Alignment.from_marker(frames, marker_wall_ms, time_origin_epoch_ms)
+    else:
+        alignment = Alignment.from_clock(frames, video_start_wall_ms, time_origin_epoch_ms)
     return paint_timeline(frames, alignment, fps, video=str(video))
 
 
@@ -97,22 +104,24 @@ def paint_timeline(
         first_visual_change_ms=first_change,
         visual_complete_ms=_visual_complete(painted),
         error_ms=capture_error_ms(frames, alignment, fps),
-        method=METHOD.format(fps=fps),
+        method=METHOD.format(fps=fps, alignment=alignment.method),
         video=video,
+        video_offset_ms=alignment.offset_ms,
     )
 
 
 def capture_error_ms(frames: VideoFrames, alignment: Alignment, fps: int) -> float:
     """How far a frame's page time may be from the moment its content reached the screen.
 
-    A change is captured by the next grab, up to one frame gap late; so is the marker, which
-    cancels on average but not at worst. Under load the recorder's gaps exceed 1000/fps, so
-    the largest gap actually recorded from the marker on is used, never less than nominal.
+    A change is captured by the next grab, up to one frame gap late (as is the marker, when
+    it aligns the video). Under load the recorder's gaps exceed 1000/fps, so the largest gap
+    actually recorded from the marker on counts, never less than nominal; the alignment adds
+    its own error.
     """
     start = max(alignment.marker_index - 1, 0)
     gaps_ms = np.diff(frames.times_s[start:]) * 1000.0
     largest = float(gaps_ms.max()) if gaps_ms.size else 0.0
-    return max(largest, 1000.0 / fps) + DISPLAY_REFRESH_MS
+    return max(largest, 1000.0 / fps) + alignment.error_ms
 
 
 def _baseline_index(

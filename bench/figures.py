@@ -1,0 +1,105 @@
+"""The bench's figures as JSON and as tables, with the targets they are held to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from bench.browsers import EngineFigures
+
+TARGETS = {"lag_p95_ms": 16.0, "overhead_ratio": 1.25, "stream_rss_growth_mib": 32.0}
+METHODS = {
+    "lag_ms": "per item of a stream of 20 items 200 ms apart: the recorder's wall time for it "
+              "(performance.timeOrigin + the first DOM sample holding it) minus the server's "
+              "time.time() just before yielding it; percentiles over every item of every run",
+    "clock": "the page's timeOrigin + now() minus Python's time.time(), read in a page from the "
+             "same server (tightest of 10 bracketed reads); timer_step_ms is the smallest step "
+             "of performance.now()",
+    "overhead_ratio": "median wall time of engine.record for /probe?count=20&delay=0.2, browser "
+                      "running, over the median time a raw HTTP client takes to read it",
+    "rss_growth_mib": "server process (python -m server; bench.apps for buffered): peak RSS "
+                      "(VmHWM reset before the request, and sampled every 10 ms) minus RSS before "
+                      "a raw client reads 1 GiB of /probe",
+    "peak_rss_mib": "engine's process tree (driver, browser, helpers, Xvfb), VmRSS summed every "
+                    "50 ms during the overhead recordings; peak_pss_mib sums PSS instead, which "
+                    "does not count shared pages once per process",
+}
+# Wide enough for the tables in a CI log, where there is no terminal to measure.
+console = Console(highlight=False, width=None if Console().is_terminal else 140)
+
+
+def results(machine: dict[str, Any], engines: list[EngineFigures], streamed_mib: float | None,
+            buffered_mib: float | None) -> dict[str, Any]:
+    by_name = {e.name: e for e in engines}
+    lag = {name: e.lag_summary() for name, e in by_name.items()}
+    overhead = {name: round(e.overhead_ratio, 3) for name, e in by_name.items()}
+    met: dict[str, Any] = {
+        "lag_p95_ms": {name: s["p95"] <= TARGETS["lag_p95_ms"] for name, s in lag.items()},
+        "overhead_ratio": {n: r <= TARGETS["overhead_ratio"] for n, r in overhead.items()},
+    }
+    if streamed_mib is not None:
+        met["stream_rss_growth_mib"] = streamed_mib <= TARGETS["stream_rss_growth_mib"]
+    return {
+        "machine": machine,
+        "engines": {name: {"product": e.product, "version": e.version,
+                           "dom_method": e.dom_method, "processes_at_peak": e.processes}
+                    for name, e in by_name.items()},
+        "lag_ms": lag,
+        "clock": {name: {"offset_ms": round(e.clock.offset_ms, 2),
+                         "offset_error_ms": round(e.clock.error_ms, 2),
+                         "timer_step_ms": round(e.clock.timer_step_ms, 3)}
+                  for name, e in by_name.items() if e.clock is not None},
+        "overhead_ratio": overhead,
+        "overhead_s": {name: {"recorder": round(e.recorder_s, 3), "raw_client": round(e.raw_s, 3)}
+                       for name, e in by_name.items()},
+        "stream_rss_growth_mib": _round(streamed_mib),
+        "buffered_rss_growth_mib": _round(buffered_mib),
+        "launch_s": {name: round(e.launch_s, 2) for name, e in by_name.items()},
+        "peak_rss_mib": {name: round(e.peak_rss_mib, 1) for name, e in by_name.items()},
+        "peak_pss_mib": {name: round(e.peak_pss_mib, 1) for name, e in by_name.items()},
+        "targets": TARGETS,
+        "met": met,
+        "methods": METHODS,
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _met(ok: bool) -> str:
+    return "[green]yes[/]" if ok else "[red]no[/]"
+
+
+def print_results(data: dict[str, Any]) -> None:
+    table = Table(title="Engines", title_justify="left")
+    for column in ("engine", "launch s", "lag p50 ms", "lag p95 ms", "lag max ms",
+                   "clock offset ms", "timer step ms", "overhead", "peak RSS MiB",
+                   "peak PSS MiB"):
+        table.add_column(column, justify="left" if column == "engine" else "right")
+    for name, engine in data["engines"].items():
+        lag, clock = data["lag_ms"][name], data["clock"][name]
+        table.add_row(
+            f"{name} {engine['version']}", f"{data['launch_s'][name]:.2f}",
+            f"{lag['p50']:.1f}", f"{lag['p95']:.1f}", f"{lag['max']:.1f}",
+            f"{clock['offset_ms']:+.1f} ±{clock['offset_error_ms']:.1f}",
+            f"{clock['timer_step_ms']:g}", f"{data['overhead_ratio'][name]:.3f}",
+            f"{data['peak_rss_mib'][name]:.0f}", f"{data['peak_pss_mib'][name]:.0f}",
+        )
+    console.print(table)
+    if data["stream_rss_growth_mib"] is not None:
+        console.print(f"Demo server RSS growth for 1 GiB: streamed "
+                      f"{data['stream_rss_growth_mib']:.1f} MiB, buffered "
+                      f"{data['buffered_rss_growth_mib']:.1f} MiB")
+    targets = Table(title="Targets", title_justify="left")
+    for column in ("figure", "target", "met"):
+        targets.add_column(column)
+    for key, met in data["met"].items():
+        target = f"<= {data['targets'][key]:g}"
+        if isinstance(met, dict):
+            targets.add_row(key, target, ", ".join(f"{n} {_met(ok)}" for n, ok in met.items()))
+        else:
+            targets.add_row(key, target, _met(met))
+    console.print(targets)

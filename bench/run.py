@@ -1,0 +1,72 @@
+"""The benchmarks: `python -m bench.run [--json FILE] [--browser NAME]...` from the repository root.
+
+For each engine: launch time, how far the recorder's DOM timestamps trail the server's flushes,
+the recorder's wall time against the stream's own, and the browser's peak memory; then the demo
+server's memory while it streams 1 GiB, and while it sends the same body buffered. Prints tables,
+writes the figures as JSON with --json. Every process it starts ends with it; an engine that
+cannot run ends it with a one-line reason and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from bench import memory
+from bench.browsers import EngineFigures, measure_engine
+from bench.figures import print_results, results
+from bench.procs import BenchError, python_server
+from streamscope.config import ENGINE_NAMES, Config, load_config
+from streamscope.engines import EngineError
+from streamscope.errors import one_line
+from streamscope.machine import describe_machine
+
+
+@click.command()
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the figures here as JSON.")
+@click.option("--browser", "browsers", multiple=True, type=click.Choice(ENGINE_NAMES),
+              help="An engine to measure; repeat for several. Default: the config's matrix.")
+@click.option("--runs", default=3, show_default=True, type=click.IntRange(1, 50),
+              help="Recordings of the lag stream per engine (20 items each).")
+@click.option("--memory/--no-memory", "with_memory", default=True, show_default=True,
+              help="Measure the demo server's memory for 1 GiB.")
+def main(json_path: Path | None, browsers: Sequence[str], runs: int, with_memory: bool) -> None:
+    """Measure every engine and the demo server; print the figures."""
+    config = load_config()
+    try:
+        engines = _measure_engines(config, browsers or config.browsers, runs)
+        streamed = buffered = None
+        if with_memory:
+            _progress("server: streaming 1 GiB, then sending it buffered")
+            streamed, buffered = memory.streamed_growth_mib(), memory.buffered_growth_mib()
+    except (EngineError, BenchError) as exc:
+        click.echo(f"bench: error: {one_line(exc)}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("bench: interrupted", err=True)
+        sys.exit(130)
+    data = results(describe_machine(), engines, streamed, buffered)
+    print_results(data)
+    if json_path is not None:
+        json_path.write_text(json.dumps(data, indent=2) + "\n")
+
+
+def _measure_engines(config: Config, names: Sequence[str], runs: int) -> list[EngineFigures]:
+    figures = []
+    with python_server("bench.apps") as (server_pid, url):
+        for name in names:
+            _progress(f"{name}: launch, clock, {runs} lag runs, overhead")
+            figures.append(measure_engine(config, name, url, runs, server_pid))
+    return figures
+
+
+def _progress(message: str) -> None:
+    click.echo(message, err=True)
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""Verdicts hold on streams the write-up did not try: text/plain with and without nosniff,
+small first bytes, compression, and a server that is not Flask.
+
+Each case states, per engine, whether the DOM and the screen grow while the response
+arrives; the comments say which engine mechanism the measurement shows.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from streamscope.assertions import assert_rendering
+
+# (DOM incremental, painted incrementally) per engine.
+Expected = dict[str, tuple[bool, bool]]
+
+SMALL_ITEMS = "/probe?count=8&delay=0.3&item_bytes=40"
+CASES: dict[str, tuple[str, Expected]] = {
+    # Chromium sniffs up to 1024 bytes of text/plain before committing it; WebKitGTK's
+    # libsoup holds the first 512 bytes of anything. 8 x 40 bytes fills neither.
+    "plain-text": (SMALL_ITEMS + "&content_type=plain", {
+        "chromium": (False, False), "firefox": (True, True), "webkit": (False, False)}),
+    # nosniff lets Chromium commit at once; libsoup still sniffs.
+    "plain-text-nosniff": (SMALL_ITEMS + "&content_type=plain&nosniff=1", {
+        "chromium": (True, True), "firefox": (True, True), "webkit": (False, False)}),
+    # 600 invisible bytes first fill libsoup's buffer: WebKit's DOM then grows item by item,
+    # yet it paints nothing until the page is "visually non-empty" (webkit.org/b/252413).
+    "invisible-prefix": (SMALL_ITEMS + "&prefix=600", {
+        "chromium": (True, True), "firefox": (True, True), "webkit": (True, False)}),
+    # With a few hundred visible characters per item, WebKit paints as it goes too.
+    "large-visible-items": ("/probe?count=8&delay=0.3&item_bytes=300&prefix=600", {
+        "chromium": (True, True), "firefox": (True, True), "webkit": (True, True)}),
+    # A compressor that is never flushed holds everything until the end, in every engine.
+    "gzip-unflushed": (SMALL_ITEMS + "&prefix=600&gzip=buffer", {
+        "chromium": (False, False), "firefox": (False, False), "webkit": (False, False)}),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_probe_streams(record, server_url, browser_name, case):
+    path, expected = CASES[case]
+    incremental, painted = expected[browser_name]
+    assert_rendering(record(server_url + path), incremental=incremental, painted=painted)
+
+
+def test_a_stream_from_another_server_renders_incrementally(record, other_server_url):
+    recording = record(other_server_url)
+    assert recording.status == 200
+    assert_rendering(recording, incremental=True, painted=True)
