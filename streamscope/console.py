@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -26,10 +27,18 @@ def _yes_no(value: bool | None) -> str:
     return "[green]yes[/]" if value else "[red]no[/]"
 
 
+def _shared_origin(urls: Sequence[str]) -> str:
+    """The scheme and host all URLs share, so the table can show paths; "" when they differ."""
+    origins = {f"{p.scheme}://{p.netloc}" for p in map(urlsplit, urls)}
+    return origins.pop() if len(origins) == 1 else ""
+
+
 def print_table(runs: Sequence[Run]) -> None:
-    table = Table(title="Did the page render incrementally?", title_justify="left")
-    table.add_column("URL", no_wrap=True)
-    table.add_column("engine")
+    origin = _shared_origin([run.recording.url for run in runs])
+    title = "Did the page render incrementally?" + (f" (on {origin})" if origin else "")
+    table = Table(title=title, title_justify="left")
+    table.add_column("URL" if not origin else "path", no_wrap=True)
+    table.add_column("engine", no_wrap=True)
     table.add_column("incremental (DOM)")
     table.add_column("painted incrementally")
     table.add_column("first content ms", justify="right")
@@ -37,7 +46,8 @@ def print_table(runs: Sequence[Run]) -> None:
     for run in runs:
         v, rec = run.verdict, run.recording
         engine = rec.browser if not rec.engine.version else f"{rec.browser} {rec.engine.version}"
-        table.add_row(rec.url, engine, _yes_no(None if rec.error else v.incremental),
+        dom = "[red]error[/]" if rec.error else _yes_no(v.incremental)
+        table.add_row(rec.url.removeprefix(origin), engine, dom,
                       _yes_no(v.painted_incrementally), _ms(v.first_content_ms),
                       _ms(v.response_end_ms))
     stdout.print(table)
