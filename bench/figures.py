@@ -74,11 +74,11 @@ def _met(ok: bool) -> str:
 
 
 def print_results(data: dict[str, Any]) -> None:
-    table = Table(title="Engines", title_justify="left")
-    for column in ("engine", "launch s", "lag p50 ms", "lag p95 ms", "lag max ms",
-                   "clock offset ms", "timer step ms", "overhead", "peak RSS MiB",
-                   "peak PSS MiB"):
-        table.add_column(column, justify="left" if column == "engine" else "right")
+    table = Table(title="Engines (lag: server flush to DOM sample)", title_justify="left")
+    table.add_column("engine", no_wrap=True)
+    for column in ("launch s", "lag p50 ms", "lag p95 ms", "lag max ms", "clock offset ms",
+                   "timer step ms", "overhead ratio", "peak RSS MiB", "peak PSS MiB"):
+        table.add_column(column, justify="right")
     for name, engine in data["engines"].items():
         lag, clock = data["lag_ms"][name], data["clock"][name]
         table.add_row(

@@ -21,8 +21,19 @@ class _RequestHandler(WSGIRequestHandler):
     disable_nagle_algorithm = True
 
 
+class _QuietRequestHandler(_RequestHandler):
+    """For a server inside the harness, whose output is the verdict table, not an access log."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
 def make_demo_server(
-    host: str = "127.0.0.1", port: int = 0, config: Mapping[str, Any] | None = None
+    host: str = "127.0.0.1",
+    port: int = 0,
+    config: Mapping[str, Any] | None = None,
+    *,
+    quiet: bool = False,
 ) -> BaseWSGIServer:
     """A bound, not yet serving, server for create_app(config); port 0 picks a free port.
 
@@ -30,7 +41,11 @@ def make_demo_server(
     another thread; serve_forever closes the socket as it returns. The bound port is .port.
     """
     return make_server(
-        host, port, create_app(config), threaded=True, request_handler=_RequestHandler
+        host,
+        port,
+        create_app(config),
+        threaded=True,
+        request_handler=_QuietRequestHandler if quiet else _RequestHandler,
     )
 
 

@@ -9,8 +9,16 @@ from pathlib import Path
 
 from streamscope.config import PaintConfig
 from streamscope.engines import Engine
-from streamscope.paint import Alignment, filmstrip, filmstrip_times
+from streamscope.paint import (
+    Alignment,
+    content_box,
+    filmstrip,
+    filmstrip_times,
+    last_frame,
+    reading_region,
+)
 from streamscope.paint_capture import ScreenPaintCapture
+from streamscope.recording import PaintTimeline
 from streamscope.report import Artifacts
 from streamscope.runs import PaintFactory, Run
 
@@ -36,22 +44,30 @@ def media_folder(report_dir: Path | None) -> Iterator[Path]:
 
 
 def report_artifacts(runs: Sequence[Run], stills: Path) -> dict[tuple[str, str], Artifacts]:
-    """Video and filmstrip for each run; every engine's strip of a URL uses the same times."""
+    """Video and filmstrip for each run. Every engine's strip of a URL uses the same times and
+    the same part of the page: the top-left region that holds what any engine showed."""
     artifacts: dict[tuple[str, str], Artifacts] = {}
     for url in dict.fromkeys(run.recording.url for run in runs):
-        of_url = [run for run in runs if run.recording.url == url]
-        ends = [run.verdict.response_end_ms or 0.0 for run in of_url]
+        filmed = [(run, paint) for run in runs
+                  if run.recording.url == url and (paint := _filmed(run.recording.paint))]
+        ends = [run.verdict.response_end_ms or 0.0 for run, _ in filmed]
         times = filmstrip_times(max(ends, default=0.0))
-        for run in of_url:
-            paint = run.recording.paint
-            if paint is None or paint.video is None or paint.video_offset_ms is None:
-                continue
-            video = Path(paint.video)
+        boxes = [box for _, paint in filmed
+                 if (box := content_box(last_frame(Path(paint.video or "")))) is not None]
+        region = reading_region(boxes)
+        for run, paint in filmed:
+            video = Path(paint.video or "")
             alignment = Alignment(marker_index=0, marker_video_s=0.0,
-                                  offset_ms=paint.video_offset_ms)
-            folder = stills / video.stem
-            paths = filmstrip(video, alignment, times, folder)
+                                  offset_ms=paint.video_offset_ms or 0.0)
+            paths = filmstrip(video, alignment, times, stills / video.stem, region=region)
             artifacts[url, run.recording.browser] = Artifacts(
                 video=video, filmstrip=list(zip(times, paths, strict=True))
             )
     return artifacts
+
+
+def _filmed(paint: PaintTimeline | None) -> PaintTimeline | None:
+    """The paint timeline, if it has a video that can be put on the page clock."""
+    if paint is None or paint.video is None or paint.video_offset_ms is None:
+        return None
+    return paint

@@ -16,7 +16,7 @@ WRITEUP_PATHS = ("/hello-world", "/hello-world-with-template", "/stream?name=Wor
 @contextmanager
 def demo_server(config: Mapping[str, Any] | None = None) -> Iterator[str]:
     """Yields the server's root URL (no trailing slash); stops it and its thread on exit."""
-    server = make_demo_server("127.0.0.1", 0, config)
+    server = make_demo_server("127.0.0.1", 0, config, quiet=True)
     thread = threading.Thread(target=server.serve_forever, name="streamscope-demo", daemon=True)
     thread.start()
     try:

@@ -9,7 +9,6 @@ baseline that visual progress starts from. After the page settles the video is a
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from streamscope.config import PaintConfig
@@ -23,15 +22,14 @@ from streamscope.paint import (
     decode,
     paint_timeline,
 )
+from streamscope.paint.marker import marker_box
+from streamscope.paint.screen_grab import grab_frame
 from streamscope.recording import PaintTimeline
 
 BLANK_DOCUMENT = "data:text/html,<!doctype html><title>streamscope</title>"
-CONTENT_BOX = (
-    "return [screenX + outerWidth - innerWidth, screenY + outerHeight - innerHeight,"
-    " innerWidth, innerHeight];"
-)
 READY = "return location.protocol === 'data:' && document.readyState === 'complete';"
 LOAD_TIMEOUT_S = 10.0
+LOCATE_TRIES = 10
 # The last frames must be on video before it stops: a few frame intervals after settling.
 TAIL_FRAMES = 4
 
@@ -49,7 +47,7 @@ class ScreenPaintCapture:
         if display is None:
             raise EngineError(f"{self._engine.name} has no window to film: start it with a window")
         _show_blank_document(page)
-        origin, size = _content_box(page, display.size)
+        origin, size = _locate_page(page, display.name, display.size)
         self._recorder = ScreenRecorder(display.name, size, self._video, self._fps, origin=origin)
         self._recorder.start()
         self._video_start_wall_ms = self._recorder.start_wall_ms
@@ -65,8 +63,7 @@ class ScreenPaintCapture:
         frames = decode(self._video)
         assert self._video_start_wall_ms is not None
         alignment = Alignment.from_clock(frames, self._video_start_wall_ms, time_origin_epoch_ms)
-        timeline = paint_timeline(frames, alignment, self._fps, video=str(self._video))
-        return replace(timeline, video_offset_ms=alignment.offset_ms)
+        return paint_timeline(frames, alignment, self._fps, video=str(self._video))
 
     def abort(self) -> None:
         self._stop()
@@ -82,16 +79,25 @@ def _paint(page: PageDriver, color: str) -> float:
     return float(page.evaluate_async(f"return await ({PLAYWRIGHT_PAINT})({color!r});"))
 
 
-def _content_box(page: PageDriver, screen: tuple[int, int]) -> tuple[tuple[int, int],
-                                                                     tuple[int, int]]:
-    """Where the page itself is on screen: browser toolbars change as a page loads (a stop
-    button, a progress bar), and would count as paint. Toolbars sit above and left of it."""
-    x, y, width, height = page.evaluate(CONTENT_BOX)
-    x, y = max(int(x), 0), max(int(y), 0)
-    # 4:2:0 video needs even sizes.
-    width = min(int(width), screen[0] - x) // 2 * 2
-    height = min(int(height), screen[1] - y) // 2 * 2
-    return (x, y), (width, height)
+def _locate_page(page: PageDriver, display: str,
+                 screen: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Where the page is on screen, found by painting the marker and looking for it.
+
+    Only the page is filmed: browser toolbars change as a page loads (a stop button, a
+    progress bar) and would count as paint, and window metrics cannot be trusted (an
+    emulated viewport may be larger than the window that shows it).
+    """
+    _paint(page, MARKER_CSS)
+    # The compositor may show it a frame or two after the page painted it.
+    for _ in range(LOCATE_TRIES):
+        box = marker_box(grab_frame(display, screen))
+        if box is not None:
+            break
+        time.sleep(1 / 30)
+    else:
+        raise EngineError(f"the page's marker colour is nowhere on display {display}")
+    x, y, width, height = box
+    return (x, y), (width // 2 * 2, height // 2 * 2)  # 4:2:0 video needs even sizes
 
 
 def _show_blank_document(page: PageDriver) -> None:

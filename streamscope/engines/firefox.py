@@ -29,4 +29,8 @@ class FirefoxEngine(PlaywrightEngine):
         )
 
     def _window_args(self) -> list[str]:
-        return ["--kiosk"] if self.display is not None else []
+        if self.display is None:
+            return []
+        # Without a window manager, kiosk mode alone leaves Firefox at 90% of the screen.
+        width, height = self.display.size
+        return ["--kiosk", f"--width={width}", f"--height={height}"]

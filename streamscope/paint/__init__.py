@@ -1,12 +1,20 @@
 """Paint: what the screen showed, when, on the page's clock.
 
-ScreenRecorder films the headed browser's X display; the marker pins the video to the page
-clock; analyze() turns the video into the PaintTimeline of a Recording; filmstrip() and
-final_screenshot() give stills of it for the report and the test artifacts.
+ScreenRecorder films the headed browser's X display; its clock, or the marker the page
+paints, pins the video to the page clock (Alignment); analyze() turns the video into the
+PaintTimeline of a Recording; filmstrip() and final_screenshot() give stills of it for the
+report and the test artifacts.
 """
 
 from streamscope.paint.alignment import Alignment
-from streamscope.paint.filmstrip import filmstrip, filmstrip_times, final_screenshot
+from streamscope.paint.filmstrip import (
+    content_box,
+    filmstrip,
+    filmstrip_times,
+    final_screenshot,
+    last_frame,
+    reading_region,
+)
 from streamscope.paint.marker import (
     BLANK_CSS,
     MARKER_CSS,
@@ -35,7 +43,10 @@ __all__ = [
     "analyze",
     "decode",
     "ffmpeg_command",
+    "content_box",
     "filmstrip",
+    "last_frame",
+    "reading_region",
     "filmstrip_times",
     "final_screenshot",
     "find_marker",

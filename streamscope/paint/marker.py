@@ -4,6 +4,8 @@ The screen recording has its own clock. To put its frames on the page's clock, t
 paints MARKER_CSS over the whole viewport, notes the wall-clock time the page reports once it
 is on screen, paints BLANK_CSS (the baseline the visual progress starts from), and only then
 navigates. The first video frame that is mostly marker colour is the moment of that note.
+Aligned by the recorder's own clock instead (alignment.py), the marker still proves the
+video shows the page, and marks where the blank baseline begins.
 
 Paint on a document that has finished loading (a tiny real page, not the initial
 about:blank): WebKit keeps the screen frozen until a *real* document load is
@@ -26,8 +28,8 @@ CHANNEL_TOLERANCE = 48
 MAJORITY = 0.5  # share of the frame's pixels that must be marker colour
 
 # Replaces the document with nothing but `color` and resolves, two animation frames later,
-# with the page's wall-clock time (epoch ms): the first frame has then been produced, so the
-# colour is on screen at most one display refresh before the time returned.
+# with the page's wall-clock time (epoch ms): the first frame has then been produced, so in
+# Blink the colour is on screen at most one display refresh before the time returned.
 PAINT_FUNCTION = """(color) => new Promise((resolve) => {
   const root = document.documentElement;
   root.replaceChildren();
@@ -46,10 +48,27 @@ class MarkerNotFound(ValueError):
     """No frame of the video is mostly marker colour, so it cannot be put on the page clock."""
 
 
+def _marker_mask(frame: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
+    distance = np.abs(frame.astype(np.int16) - np.array(MARKER_RGB, dtype=np.int16)).max(axis=-1)
+    return distance <= CHANNEL_TOLERANCE
+
+
 def marker_share(frame: npt.NDArray[np.uint8]) -> float:
     """The share of an RGB frame's pixels that are marker colour."""
-    distance = np.abs(frame.astype(np.int16) - np.array(MARKER_RGB, dtype=np.int16)).max(axis=-1)
-    return float((distance <= CHANNEL_TOLERANCE).mean())
+    return float(_marker_mask(frame).mean())
+
+
+def marker_box(frame: npt.NDArray[np.uint8]) -> tuple[int, int, int, int] | None:
+    """Where the marker is in a screen grab: (x, y, width, height), or None if absent.
+
+    Painted over the whole page, the marker shows where the page is on screen, whatever
+    the browser's toolbars, borders or window size.
+    """
+    ys, xs = np.nonzero(_marker_mask(frame))
+    if xs.size == 0:
+        return None
+    x, y = int(xs.min()), int(ys.min())
+    return x, y, int(xs.max()) - x + 1, int(ys.max()) - y + 1
 
 
 def is_marker(frame: npt.NDArray[np.uint8]) -> bool:

@@ -75,13 +75,21 @@ def scaled_size(info: VideoInfo, width: int | None) -> tuple[int, int]:
     return width, max(round(info.height * width / info.width), 1)
 
 
-def iter_frames(video: Path, size: tuple[int, int]) -> Generator[npt.NDArray[np.uint8]]:
-    """Each decoded frame as an H x W x 3 RGB array, one at a time."""
+# (x, y, width, height) of a part of the frame, in the video's pixels.
+Region = tuple[int, int, int, int]
+
+
+def iter_frames(
+    video: Path, size: tuple[int, int], region: Region | None = None
+) -> Generator[npt.NDArray[np.uint8]]:
+    """Each decoded frame (or its `region`) as an H x W x 3 RGB array scaled to `size`."""
     width, height = size
     frame_bytes = width * height * 3
+    crop = "" if region is None else "crop={2}:{3}:{0}:{1},".format(*region)
     cmd = [
         FFMPEG, "-v", "error", "-nostdin", "-i", str(video), "-map", "0:v:0",
-        "-fps_mode", "passthrough", "-vf", f"scale={width}:{height}:flags={SCALE_FLAGS}",
+        "-fps_mode", "passthrough",
+        "-vf", f"{crop}scale={width}:{height}:flags={SCALE_FLAGS}",
         "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
     ]  # fmt: skip
     # stderr goes to a file: a pipe nobody reads while frames stream could fill and stall ffmpeg.

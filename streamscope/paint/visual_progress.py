@@ -22,10 +22,11 @@ from streamscope.paint.video_frames import VideoFrames, decode
 from streamscope.recording import PaintFrame, PaintTimeline
 
 # A pixel of the 160-px-wide analysis frame counts as changed when a channel moves by more
-# than this (of 255). The recorder's noise on a still screen peaked at 6 (10 s of text, of
-# gradients and of coloured words at 1280x720, key frames included); a new line of 16 px
-# text moved its pixels by 66 to 117.
-NOISE_LEVEL = 16
+# than this (of 255): twice the recorder's noise on a still screen, which peaked at 6 (10 s
+# each of text, gradients and coloured words at 1280x720, key frames included). One 16 px
+# glyph added moved a pixel by 63 ("x"), 34 ("i"), 14 (a grey "i"); a lone full stop (10, or
+# 4 in grey) goes unseen, a new line of text (66 to 117) never does.
+NOISE_LEVEL = 12
 COMPLETE = 0.99  # progress from which the page counts as visually complete
 
 METHOD = (

@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 from pyvirtualdisplay import Display
 
+from streamscope.engines import playwright_driver
 from streamscope.paint import (
     BLANK_CSS,
     MARKER_CSS,
@@ -55,7 +56,9 @@ def display() -> Iterator[str]:
 @pytest.fixture
 def chromium_page(display: str) -> Iterator[Page]:
     """A headed Chromium filling the display, as the harness runs it."""
-    with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
+    # The session's engines may hold the thread's one Playwright driver: share it.
+    p = playwright_driver.acquire()
+    with tempfile.TemporaryDirectory() as profile:
         context = p.chromium.launch_persistent_context(
             profile,
             executable_path=CHROMIUM,
@@ -74,6 +77,7 @@ def chromium_page(display: str) -> Iterator[Page]:
             yield context.pages[0]
         finally:
             context.close()
+            playwright_driver.release()
 
 
 def test_command_grabs_the_display_region_as_webm(tmp_path: Path) -> None:

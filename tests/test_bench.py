@@ -1,0 +1,59 @@
+"""The benchmarks' pure helpers: percentiles, item arrival times, /proc fields, the targets."""
+
+import pytest
+
+from bench.browsers import ClockCheck, EngineFigures
+from bench.figures import results
+from bench.stats import item_arrivals, item_lags, percentile, status_kib
+from streamscope.recording import DomSample
+
+
+def test_percentile_interpolates_between_ranks_as_numpy_does() -> None:
+    values = [4.0, 1.0, 3.0, 2.0]
+    assert percentile(values, 0) == 1.0
+    assert percentile(values, 50) == 2.5
+    assert percentile(values, 95) == pytest.approx(3.85)
+    assert percentile(values, 100) == 4.0
+    assert percentile([7.0], 95) == 7.0
+
+
+@pytest.mark.parametrize("values, q", [([], 50), ([1.0], 101)])
+def test_percentile_refuses_what_it_cannot_answer(values: list[float], q: float) -> None:
+    with pytest.raises(ValueError):
+        percentile(values, q)
+
+
+def test_an_item_arrives_with_the_first_sample_that_holds_it() -> None:
+    samples = [DomSample(5, 0, 0), DomSample(10, 30, 1), DomSample(30, 90, 3), DomSample(40, 99, 3)]
+    assert item_arrivals(samples, 3) == [10, 30, 30]
+
+
+def test_an_item_that_never_arrives_has_no_lag() -> None:
+    with pytest.raises(ValueError, match="only 1 of 2 items"):
+        item_arrivals([DomSample(10, 30, 1)], 2)
+
+
+def test_lag_is_the_recorders_wall_time_minus_the_servers_flush() -> None:
+    samples = [DomSample(100.0, 10, 1), DomSample(300.0, 20, 2)]
+    assert item_lags([1_000_098.0, 1_000_295.0], samples, 1_000_000.0) == [2.0, 5.0]
+
+
+def test_status_fields_are_read_in_kib() -> None:
+    status = "Name:\tpython\nVmHWM:\t  20480 kB\nVmRSS:\t   10240 kB\n"
+    assert status_kib(status, "VmRSS") == 10240
+    assert status_kib(status, "VmHWM") == 20480
+    assert status_kib(status, "VmSwap") is None
+
+
+def test_targets_are_judged_per_engine_and_for_the_server() -> None:
+    fast = EngineFigures("chromium", lags_ms=[1.0, 2.0, 3.0], overhead_ratio=1.1,
+                         clock=ClockCheck(0.1, 0.5, 0.1))
+    slow = EngineFigures("firefox", lags_ms=[16.0, 17.0, 18.0], overhead_ratio=1.3,
+                         clock=ClockCheck(-0.4, 0.7, 1.0))
+    data = results({}, [fast, slow], streamed_mib=1.0, buffered_mib=1025.0)
+    assert data["met"] == {
+        "lag_p95_ms": {"chromium": True, "firefox": False},
+        "overhead_ratio": {"chromium": True, "firefox": False},
+        "stream_rss_growth_mib": True,
+    }
+    assert data["lag_ms"]["firefox"]["p50"] == 17.0
