@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
 
-from bench.procs import BenchError, MemorySampler, drain, get_json, own_tree
+from bench.procs import BenchError, MemorySampler, drain, get_json, own_tree, reap
 from bench.stats import item_lags, percentile
 from streamscope.config import Config, RecordingConfig
 from streamscope.engines import Engine, PageDriver, create_engine
@@ -78,6 +78,10 @@ def measure_engine(config: Config, name: str, base_url: str, lag_runs: int,
     """
     figures = EngineFigures(name)
     engine = create_engine(config.engine(name))
+
+    def tree() -> list[int]:
+        return [pid for pid in own_tree() if pid != server_pid]
+
     started = time.perf_counter()
     info = engine.start()  # raises EngineError with the reason, having cleaned up
     figures.launch_s = time.perf_counter() - started
@@ -86,10 +90,11 @@ def measure_engine(config: Config, name: str, base_url: str, lag_runs: int,
         figures.clock = _clock_check(engine, base_url, config.recording)
         for _ in range(lag_runs):
             figures.lags_ms.extend(_lag_run(engine, base_url, config.recording, figures))
-        _overhead(engine, base_url, config.recording, figures,
-                  lambda: [pid for pid in own_tree() if pid != server_pid])
+        _overhead(engine, base_url, config.recording, figures, tree)
     finally:
+        processes = tree()
         engine.stop()
+        reap(processes)
     return figures
 
 

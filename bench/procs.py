@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bench.stats import status_kib
-from streamscope.engines.processes import descendants
+from streamscope.engines.processes import alive, descendants, end_all
 
 REPO = Path(__file__).resolve().parent.parent
 READ_SIZE = 1024 * 1024
@@ -163,3 +163,16 @@ def _name(pid: int) -> str:
 def own_tree() -> list[int]:
     """Every process this one started, and theirs: a browser, its helpers, drivers, Xvfb."""
     return descendants(os.getpid())
+
+
+def reap(pids: list[int], grace_s: float = 5.0) -> None:
+    """Waits for `pids` to exit, then ends the rest by PID.
+
+    A browser's helpers (Chromium's zygotes, Firefox's content processes, WebKit's web and
+    network processes) outlive its main process by a second or two; left alone they would be
+    orphaned, out of reach of the next engine's tree and of its memory figure.
+    """
+    deadline = time.monotonic() + grace_s
+    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    end_all([pid for pid in pids if alive(pid)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from streamscope.paint import (
     last_frame,
     reading_region,
 )
+from streamscope.paint.video_frames import Region
 from streamscope.paint_capture import ScreenPaintCapture
 from streamscope.recording import PaintTimeline
 from streamscope.report import Artifacts
@@ -35,9 +37,14 @@ def video_recorder(folder: Path, settings: PaintConfig) -> PaintFactory:
 
 @contextmanager
 def media_folder(report_dir: Path | None) -> Iterator[Path]:
-    """Where videos go: inside the report when there is one, else a folder removed afterwards."""
+    """Where videos go: inside the report when there is one, else a folder removed afterwards.
+
+    The report's media folder is emptied first, so that no earlier run's file stays behind.
+    """
     if report_dir is not None:
-        yield report_dir / "media"
+        media = report_dir / "media"
+        shutil.rmtree(media, ignore_errors=True)
+        yield media
         return
     with tempfile.TemporaryDirectory(prefix="streamscope-") as folder:
         yield Path(folder)
@@ -52,18 +59,27 @@ def report_artifacts(runs: Sequence[Run], stills: Path) -> dict[tuple[str, str],
                   if run.recording.url == url and (paint := _filmed(run.recording.paint))]
         ends = [run.verdict.response_end_ms or 0.0 for run, _ in filmed]
         times = filmstrip_times(max(ends, default=0.0))
-        boxes = [box for _, paint in filmed
-                 if (box := content_box(last_frame(Path(paint.video or "")))) is not None]
+        boxes = [box for _, paint in filmed if (box := _final_content(paint)) is not None]
         region = reading_region(boxes)
         for run, paint in filmed:
             video = Path(paint.video or "")
             alignment = Alignment(marker_index=0, marker_video_s=0.0,
                                   offset_ms=paint.video_offset_ms or 0.0)
-            paths = filmstrip(video, alignment, times, stills / video.stem, region=region)
+            try:
+                paths = filmstrip(video, alignment, times, stills / video.stem, region=region)
+            except ValueError:  # an unreadable video: the report says it has none to show
+                continue
             artifacts[url, run.recording.browser] = Artifacts(
                 video=video, filmstrip=list(zip(times, paths, strict=True))
             )
     return artifacts
+
+
+def _final_content(paint: PaintTimeline) -> Region | None:
+    try:
+        return content_box(last_frame(Path(paint.video or "")))
+    except ValueError:
+        return None
 
 
 def _filmed(paint: PaintTimeline | None) -> PaintTimeline | None:

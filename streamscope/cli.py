@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -163,4 +164,7 @@ def _forget_video(recording: Recording) -> None:
 
 
 def main() -> None:
+    # A terminated run cleans up as an interrupted one does: every engine, display and
+    # recorder is stopped by the `finally` blocks that SystemExit passes through.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     cli()

@@ -44,6 +44,17 @@ class PaintCapture(Protocol):
 
 def record(page: PageDriver, info: EngineInfo, url: str, settings: RecordingConfig,
            paint: PaintCapture | None = None) -> Recording:
+    try:
+        return _record(page, info, url, settings, paint)
+    finally:
+        # Whatever happened, Ctrl-C included, the screen recorder ends with the recording;
+        # after a finished analysis this does nothing.
+        if paint is not None:
+            paint.abort()
+
+
+def _record(page: PageDriver, info: EngineInfo, url: str, settings: RecordingConfig,
+            paint: PaintCapture | None) -> Recording:
     recording = Recording(url=url, browser=info.name, engine=info)
     deadline = time.monotonic() + settings.timeout_s
     preinstalled = page.add_init_script(page_scripts.OBSERVER)
@@ -59,14 +70,10 @@ def record(page: PageDriver, info: EngineInfo, url: str, settings: RecordingConf
         response = None
         first = None
     except Exception as exc:
-        if paint is not None:
-            paint.abort()
         recording.error = one_line(exc)
         return recording
     data = page.evaluate(page_scripts.COLLECT)
     if data["old"]:  # the time limit ran out before the new document existed
-        if paint is not None:
-            paint.abort()
         return recording
     _fill(recording, data, response, first, preinstalled, settings)
     if paint is not None:
@@ -80,7 +87,6 @@ def _finish_paint(recording: Recording, paint: PaintCapture) -> None:
     try:
         recording.paint = paint.finish(recording.time_origin_epoch_ms)
     except Exception as exc:
-        paint.abort()
         recording.paint_error = one_line(exc)
         return
     recording.methods["paint"] = recording.paint.method
