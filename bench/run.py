@@ -61,7 +61,12 @@ def _measure_engines(config: Config, names: Sequence[str], runs: int) -> list[En
     with python_server("bench.apps") as (server_pid, url):
         for name in names:
             _progress(f"{name}: launch, clock, {runs} lag runs, overhead")
-            figures.append(measure_engine(config, name, url, runs, server_pid))
+            try:
+                figures.append(measure_engine(config, name, url, runs, server_pid))
+            except (EngineError, BenchError):
+                raise
+            except Exception as exc:  # the automation library's own errors, e.g. WebDriver's
+                raise BenchError(f"{name}: {type(exc).__name__}: {one_line(exc)}") from exc
     return figures
 
 

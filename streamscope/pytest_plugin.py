@@ -59,7 +59,7 @@ def streamscope_config(pytestconfig: pytest.Config) -> Config:
 
 
 @pytest.fixture(scope="session")
-def engine(browser_name: str, streamscope_config: Config,
+def browser_engine(browser_name: str, streamscope_config: Config,
            pytestconfig: pytest.Config) -> Iterator[Engine]:
     """The started engine for this test's `browser_name`; an engine that cannot start fails."""
     headed = bool(pytestconfig.getoption("--headed"))
@@ -78,7 +78,7 @@ def engine(browser_name: str, streamscope_config: Config,
 
 
 @pytest.fixture
-def record(engine: Engine, streamscope_config: Config, pytestconfig: pytest.Config,
+def record(browser_engine: Engine, streamscope_config: Config, pytestconfig: pytest.Config,
            output_path: str, request: pytest.FixtureRequest,
            tmp_path: Path) -> Iterator[RecordFunction]:
     """A function that records a URL in this test's engine and returns the Recording.
@@ -93,14 +93,14 @@ def record(engine: Engine, streamscope_config: Config, pytestconfig: pytest.Conf
         if paint:
             video = tmp_path / f"video-{len(videos) + 1}.webm"
             videos.append(video)
-            capture = ScreenPaintCapture(engine, video, streamscope_config.paint)
-        return record_with_wire(engine, url, streamscope_config, capture)
+            capture = ScreenPaintCapture(browser_engine, video, streamscope_config.paint)
+        return record_with_wire(browser_engine, url, streamscope_config, capture)
 
     yield _record
     failed = _failed(request.node)
     out = Path(output_path)
     if _keep(pytestconfig.getoption("--screenshot"), failed, "only-on-failure"):
-        _screenshot(engine, out / f"test-{'failed' if failed else 'finished'}-1.png")
+        _screenshot(browser_engine, out / f"test-{'failed' if failed else 'finished'}-1.png")
     if _keep(pytestconfig.getoption("--video"), failed, "retain-on-failure"):
         kept = [v for v in videos if v.exists()]
         for index, video in enumerate(kept, start=1):

@@ -82,9 +82,12 @@ def _dom_reason(recording: Recording, incremental: bool, first: float | None,
     never_ended = (
         "" if recording.ended else "; the response had not ended when the time limit ran out"
     )
+    if incremental and not recording.ended:
+        return (f"content appeared at {_ms(first)} and grew in {steps} steps while the response "
+                f"was still arriving; it had not ended when the time limit ran out")
     if incremental:
         return (f"content appeared at {_ms(first)}, before the response ended at {_ms(end)}, "
-                f"and grew in {steps} steps{never_ended}")
+                f"and grew in {steps} steps")
     if first is None:
         return f"the body never held any content{never_ended}"
     causes = _likely_causes(recording)

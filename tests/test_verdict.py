@@ -38,6 +38,7 @@ def test_a_response_that_never_ended_is_judged_on_what_was_seen():
     verdict = judge(recording(streamed(3), end=None, ended=False))
     assert verdict.incremental
     assert "had not ended" in verdict.reason
+    assert "still arriving" in verdict.reason
 
 
 def test_no_content_at_all():

@@ -1,0 +1,57 @@
+"""The pytest plugin as a user's suite meets it: artifacts in pytest-playwright's layout, and an
+engine that cannot start failing with its reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+USER_TEST = """
+from streamscope.assertions import assert_incremental
+from streamscope.demo import demo_server
+
+def test_greeting_streams(record):
+    with demo_server() as base:
+        recording = record(base + "/stream?name=pytester")
+    assert recording.status == 200
+    assert_incremental(recording)
+"""
+
+
+def test_a_users_suite_gets_video_and_screenshot_per_test_and_engine(pytester: pytest.Pytester):
+    pytester.makepyfile(test_user=USER_TEST)
+    output = pytester.path / "artifacts"
+    result = pytester.runpytest_subprocess(
+        "--browser", "chromium", "--video", "on", "--screenshot", "on", "--output", str(output),
+    )
+    result.assert_outcomes(passed=1)
+    folder = output / "test-user-py-test-greeting-streams-chromium"
+    for name in ("video.webm", "test-finished-1.png"):
+        artifact = folder / name
+        assert artifact.is_file() and artifact.stat().st_size > 0, sorted(output.rglob("*"))
+
+
+def test_an_engine_that_cannot_start_fails_with_the_reason(pytester: pytest.Pytester):
+    pytester.makepyfile(test_user=USER_TEST)
+    config = pytester.path / "broken.toml"
+    config.write_text('[engines.webkit]\nsystem_driver = "/nonexistent/WebKitWebDriver"\n')
+    result = pytester.runpytest_subprocess(
+        "--browser", "webkit", "--streamscope-config", str(config),
+    )
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*webkit could not start*/nonexistent/WebKitWebDriver is missing*"])
+    assert "skipped" not in result.stdout.str()
+
+
+def test_retain_on_failure_keeps_nothing_for_a_passing_test(pytester: pytest.Pytester):
+    pytester.makepyfile(test_user=USER_TEST)
+    output = pytester.path / "artifacts"
+    result = pytester.runpytest_subprocess(
+        "--browser", "chromium", "--video", "retain-on-failure",
+        "--screenshot", "only-on-failure", "--output", str(output),
+    )
+    result.assert_outcomes(passed=1)
+    assert not list(Path(output).rglob("*.webm")) and not list(Path(output).rglob("*.png"))
