@@ -42,7 +42,9 @@ def test_an_engine_that_cannot_start_fails_with_the_reason(pytester: pytest.Pyte
         "--browser", "webkit", "--streamscope-config", str(config),
     )
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*webkit could not start*/nonexistent/WebKitWebDriver is missing*"])
+    result.stdout.fnmatch_lines(
+        ["*webkit could not start*/nonexistent/WebKitWebDriver is missing*"]
+    )
     assert "skipped" not in result.stdout.str()
 
 
