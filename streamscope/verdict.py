@@ -59,7 +59,7 @@ def judge(recording: Recording) -> Verdict:
     incremental = recording.error is None and is_incremental(
         first, end, steps, recording.dom_error_ms
     )
-    paint_ok, paint_reason = _judge_paint(recording.paint, end, first)
+    paint_ok, paint_reason = _judge_paint(recording, end, first)
     return Verdict(
         incremental=incremental,
         first_content_ms=first,
@@ -125,8 +125,9 @@ def _likely_causes(recording: Recording) -> str:
     return ": " + "; ".join(notes)
 
 
-def _judge_paint(paint: PaintTimeline | None, end: float | None,
+def _judge_paint(recording: Recording, end: float | None,
                  first_dom: float | None) -> tuple[bool | None, str | None]:
+    paint = recording.paint
     if paint is None:
         return None, None
     changes = [f for f in paint.frames if f.progress > PAINT_NOISE]
@@ -139,10 +140,14 @@ def _judge_paint(paint: PaintTimeline | None, end: float | None,
     if not changes or first_paint is None:
         return False, "nothing was painted"
     if first_dom is not None and end is not None and first_dom < end and first_paint >= end:
+        held = (
+            "WebKit paints nothing until a page is 'visually non-empty' (webkit.org/b/252413)"
+            if recording.engine.engine == "WebKit"
+            else "was the content hidden, or painting held back?"
+        )
         return False, (
             f"the DOM grew from {_ms(first_dom)} but nothing was painted until "
-            f"{_ms(first_paint)}, after the response ended at {_ms(end)}; WebKit paints "
-            f"nothing until a page is 'visually non-empty' (webkit.org/b/252413)"
+            f"{_ms(first_paint)}, after the response ended at {_ms(end)}; {held}"
         )
     if end is not None and first_paint >= end - paint.error_ms:
         return False, (f"nothing was painted until {_ms(first_paint)}, "

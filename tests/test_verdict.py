@@ -99,3 +99,12 @@ def test_no_paint_timeline_means_no_paint_verdict():
     verdict = judge(recording(streamed()))
     assert verdict.painted_incrementally is None
     assert verdict.paint_reason is None
+
+
+def test_webkits_visually_non_empty_rule_is_named_only_for_webkit():
+    from dataclasses import replace
+
+    rec = recording(streamed(), paint=[(4000, 0.0), (5040, 1.0)])
+    assert "252413" not in judge(rec).paint_reason
+    rec.engine = replace(rec.engine, name="webkit", engine="WebKit")
+    assert "visually non-empty" in judge(rec).paint_reason
