@@ -95,7 +95,7 @@ def _dom_reason(recording: Recording, incremental: bool, first: float | None,
         committed = recording.committed_ms
         if committed is not None and end is not None and committed >= end - recording.dom_error_ms:
             what = (f"the engine committed the document only at {_ms(committed)}, "
-                    f"when the response ended ({_ms(end)})")
+                    f"once the response had ended ({_ms(end)})")
         else:
             what = (f"the body stayed empty until {_ms(first)}, "
                     f"after the response ended at {_ms(end)}")
