@@ -10,6 +10,7 @@ cannot run ends it with a one-line reason and a non-zero exit.
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,7 +40,7 @@ def main(json_path: Path | None, browsers: Sequence[str], runs: int, with_memory
     """Measure every engine and the demo server; print the figures."""
     config = load_config()
     try:
-        engines = _measure_engines(config, browsers or config.browsers, runs)
+        engines = _measure_engines(config, browsers or config.matrix, runs)
         streamed = buffered = None
         if with_memory:
             _progress("server: streaming 1 GiB, then sending it buffered")
@@ -73,5 +74,9 @@ def _measure_engines(config: Config, names: Sequence[str], runs: int) -> list[En
 def _progress(message: str) -> None:
     click.echo(message, err=True)
 
+
 if __name__ == "__main__":
+    # A terminated bench cleans up as an interrupted one does: SystemExit passes through the
+    # `finally` blocks that stop each engine and server.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     main()

@@ -57,3 +57,18 @@ def test_retain_on_failure_keeps_nothing_for_a_passing_test(pytester: pytest.Pyt
     )
     result.assert_outcomes(passed=1)
     assert not list(Path(output).rglob("*.webm")) and not list(Path(output).rglob("*.png"))
+
+
+def test_the_matrix_in_playwright_config_toml_is_the_default(pytester: pytest.Pytester):
+    pytester.makepyfile(test_user=USER_TEST)
+    pytester.path.joinpath("playwright.config.toml").write_text('browsers = ["firefox"]\n')
+    result = pytester.runpytest_subprocess("-v")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*test_greeting_streams?firefox? PASSED*"])
+
+
+def test_without_a_matrix_pytest_playwrights_default_stands(pytester: pytest.Pytester):
+    pytester.makepyfile(test_user=USER_TEST)
+    result = pytester.runpytest_subprocess("-v")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*test_greeting_streams?chromium? PASSED*"])

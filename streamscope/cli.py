@@ -104,7 +104,7 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: Path | None,
         report_dir: Path | None, timeout: float | None, paint: bool, headed: bool) -> int:
     """Record each URL in each engine and say whether it rendered incrementally."""
-    return _run(config.with_timeout(timeout), urls, browsers or config.browsers,
+    return _run(config.with_timeout(timeout), urls, browsers or config.matrix,
                 json_path=json_path, report_dir=report_dir, paint=paint, headed=headed,
                 title="streamscope: does it render progressively?")
 
@@ -124,7 +124,7 @@ def repro(config: Config, browsers: tuple[str, ...], json_path: Path | None, rep
     with demo_server() as base:
         click.echo(f"Demo server on {base}/")
         return _run(config.with_timeout(timeout), [base + p for p in WRITEUP_PATHS],
-                    browsers or config.browsers, json_path=json_path, report_dir=report_dir,
+                    browsers or config.matrix, json_path=json_path, report_dir=report_dir,
                     paint=True, headed=headed,
                     title="Does streamed HTML render progressively? The write-up, reproduced")
 

@@ -57,7 +57,7 @@ _SYSTEM_DEFAULTS: dict[str, dict[str, Any]] = {
 
 @dataclass(frozen=True)
 class Config:
-    browsers: tuple[str, ...] = ENGINE_NAMES  # the matrix: what runs when nobody says
+    browsers: tuple[str, ...] | None = None  # the matrix, where a file sets one
     recording: RecordingConfig = RecordingConfig()
     viewport: Viewport = Viewport()
     paint: PaintConfig = PaintConfig()
@@ -66,6 +66,11 @@ class Config:
             name: EngineConfig(name=name, **_SYSTEM_DEFAULTS[name]) for name in ENGINE_NAMES
         }
     )
+
+    @property
+    def matrix(self) -> tuple[str, ...]:
+        """The engines to record in when nobody names any: the file's, else all of them."""
+        return self.browsers or ENGINE_NAMES
 
     def engine(self, name: str, *, headed: bool = False) -> EngineConfig:
         if name not in self.engines:
@@ -110,8 +115,8 @@ def load_config(path: Path | None = None) -> Config:
         base = engines.get(name, EngineConfig(name=name))
         merged = {**{f.name: getattr(base, f.name) for f in fields(EngineConfig)}, **section}
         engines[name] = _section(EngineConfig, merged, f"{path}: [engines.{name}]")
-    browsers = tuple(data.get("browsers", ENGINE_NAMES))
-    unknown = [name for name in browsers if name not in engines]
+    browsers = tuple(data["browsers"]) if "browsers" in data else None
+    unknown = [name for name in browsers or () if name not in engines]
     if unknown:
         raise ValueError(f"{path}: browsers: unknown engine(s) {', '.join(unknown)}")
     return Config(

@@ -40,12 +40,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def _load(config: pytest.Config) -> Config:
     path = config.getoption("--streamscope-config")
-    return load_config(Path(path) if path else find_config_file(config.rootpath))
+    try:
+        return load_config(Path(path) if path else find_config_file(config.rootpath))
+    except (OSError, ValueError) as exc:
+        raise pytest.UsageError(str(exc)) from exc
 
 
-@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    # The matrix in playwright.config.toml is the default when no --browser was given.
+    # A matrix in playwright.config.toml is the default when no --browser was given;
+    # without one, pytest-playwright's own default (chromium) stands.
     if not config.getoption("--browser", default=None):
         matrix = _load(config).browsers
         if matrix:

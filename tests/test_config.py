@@ -9,7 +9,7 @@ ROOT = Path(__file__).parent.parent
 
 def test_the_projects_matrix_loads_and_names_every_engine():
     config = load_config(ROOT / "playwright.config.toml")
-    assert config.browsers == ENGINE_NAMES
+    assert config.browsers == config.matrix == ENGINE_NAMES
     assert config.engines["firefox"].system_channel == "moz-firefox"
     assert config.engine("chromium").viewport == config.viewport
 
@@ -59,3 +59,11 @@ def test_cli_overrides_the_timeout():
 def test_an_unknown_engine_is_refused():
     with pytest.raises(ValueError, match="unknown browser 'safari'"):
         Config().engine("safari")
+
+
+def test_without_a_matrix_every_engine_runs_but_none_is_imposed(tmp_path):
+    path = tmp_path / "playwright.config.toml"
+    path.write_text("[recording]\ntimeout_s = 5\n")
+    config = load_config(path)
+    assert config.browsers is None
+    assert config.matrix == ENGINE_NAMES
