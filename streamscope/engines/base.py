@@ -73,9 +73,16 @@ class Engine(abc.ABC):
 
     def record(self, url: str, settings: RecordingConfig,
                paint: recorder.PaintCapture | None = None) -> Recording:
-        """Record `url` in a fresh page, which stays open for a screenshot until the next one."""
-        self._close_page()
-        self._page = self.new_page()
+        """Record `url` in a fresh page, which stays open for a screenshot until the next one.
+
+        A failure is the recording's error, so that one bad page never ends a whole run.
+        """
+        try:
+            self._close_page()
+            self._page = self.new_page()
+        except Exception as exc:
+            return Recording(url=url, browser=self.name, engine=self.info,
+                             error=f"{self.name} could not open a fresh page: {one_line(exc)}")
         return recorder.record(self._page, self.info, url, settings, paint)
 
     def screenshot(self, path: Path) -> None:

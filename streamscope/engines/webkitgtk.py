@@ -40,7 +40,7 @@ class SeleniumPage:
         # over whatever the recorder loads next.
         driver.get("about:blank")
         deadline = time.monotonic() + BLANK_TIMEOUT_S
-        while not driver.execute_script(BLANK_LOADED):
+        while not self.evaluate(BLANK_LOADED):
             if time.monotonic() > deadline:
                 raise EngineError("WebKitGTK did not load about:blank")
             time.sleep(0.01)
