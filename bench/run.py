@@ -1,4 +1,4 @@
-"""The benchmarks: `python -m bench.run [--json FILE] [--browser NAME]...` from the repository root.
+"""The benchmarks: `python bench/run.py [--json FILE] [--browser NAME]...` from the repository root.
 
 For each engine: launch time, how far the recorder's DOM timestamps trail the server's flushes,
 the recorder's wall time against the stream's own, and the browser's peak memory; then the demo
@@ -17,14 +17,18 @@ from pathlib import Path
 
 import click
 
-from bench import memory
-from bench.browsers import EngineFigures, measure_engine
-from bench.figures import print_results, results
-from bench.procs import BenchError, python_server
-from streamscope.config import ENGINE_NAMES, Config, load_config
-from streamscope.engines import EngineError
-from streamscope.errors import one_line
-from streamscope.machine import describe_machine
+if __package__ in (None, ""):
+    # Run as `python bench/run.py`: the repository root holds the bench package.
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import memory  # noqa: E402
+from bench.browsers import EngineFigures, measure_engine  # noqa: E402
+from bench.figures import print_results, results  # noqa: E402
+from bench.procs import BenchError, python_server  # noqa: E402
+from streamscope.config import ENGINE_NAMES, Config, load_config  # noqa: E402
+from streamscope.engines import EngineError  # noqa: E402
+from streamscope.errors import one_line  # noqa: E402
+from streamscope.machine import describe_machine  # noqa: E402
 
 
 @click.command()
