@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -22,3 +23,12 @@ def other_server_url() -> Iterator[str]:
     """A page streamed by the standard library's HTTP server, not by Flask."""
     with stdlib_server() as url:
         yield url
+
+
+@pytest.fixture
+def closed_url() -> str:
+    """A loopback URL nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"

@@ -47,3 +47,10 @@ def test_a_stream_from_another_server_renders_incrementally(record, other_server
     recording = record(other_server_url)
     assert recording.status == 200
     assert_rendering(recording, incremental=True, painted=True)
+
+
+def test_an_unreachable_server_is_an_error_not_a_verdict(record, closed_url):
+    recording = record(closed_url)
+    assert recording.error is not None
+    with pytest.raises(AssertionError, match="the recording failed"):
+        assert_rendering(recording, incremental=False)

@@ -29,10 +29,12 @@ POLL = (
 # Everything a recording keeps, read once the page has settled or the time limit ran out.
 COLLECT = """
 const s = window.__streamscope;
-const nav = performance.getEntriesByType("navigation")[0] || {};
+const entries = performance.getEntriesByType("navigation");
+const nav = entries[0] || {};
 const legacy = performance.timing;
 return {
   old: Boolean(document.__streamscopeOld),
+  navigated: entries.length > 0,
   samples: s ? s.samples : [],
   installed: s ? s.installed : null,
   timeOrigin: performance.timeOrigin,

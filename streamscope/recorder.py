@@ -75,9 +75,10 @@ def _record(page: PageDriver, info: EngineInfo, url: str, settings: RecordingCon
     data = page.evaluate(page_scripts.COLLECT)
     if data["old"]:  # the time limit ran out before the new document existed
         return recording
-    if response is None and data["responseStart"] is None and data["status"] is None:
-        # Engines that report no navigation errors show their own error page instead.
-        recording.error = f"no response from {url}: the engine showed an error page"
+    if response is None and not data["navigated"]:
+        # Engines that report no navigation errors show an error page, or stay where they
+        # were; neither has a navigation entry, which every loaded response has.
+        recording.error = f"no response from {url}: the engine loaded no page"
         return recording
     _fill(recording, data, response, first, preinstalled, settings)
     if paint is not None:
