@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from streamscope.recording import DomSample, PaintTimeline, Recording
+from streamscope.recording import DomSample, PaintTimeline, Recording, WireTimeline
 
 # Visual progress below this is noise (a cursor, anti-aliasing), not content.
 PAINT_NOISE = 0.01
@@ -108,21 +108,27 @@ def _likely_causes(recording: Recording) -> str:
     wire = recording.wire
     if wire is None:
         return ""
-    notes: list[str] = []
     encoding = wire.headers.get("content-encoding", "")
     if len(wire.chunks) <= 1:
-        notes.append("the server sent the whole body in one piece, so there was nothing to stream")
-    elif encoding:
-        notes.append(f"the body was {encoding}-encoded, and compressors hold data until flushed")
-    else:
-        spread = wire.chunks[-1].t_ms - wire.chunks[0].t_ms
-        notes.append(
-            f"yet the server sent {wire.total_bytes} bytes in {len(wire.chunks)} chunks over "
-            f"{spread:,.0f} ms; engines hold a response's first bytes to sniff its type "
-            f"(libsoup under WebKitGTK; Chromium for text/plain without X-Content-Type-Options: "
-            f"nosniff), and a small stream may never fill that buffer"
-        )
-    return ": " + "; ".join(notes)
+        return ": the server sent the whole body in one piece, so there was nothing to stream"
+    if encoding:
+        return f": the body was {encoding}-encoded, and compressors hold data until flushed"
+    spread = wire.chunks[-1].t_ms - wire.chunks[0].t_ms
+    return (f": yet the server sent {wire.total_bytes} bytes in {len(wire.chunks)} chunks over "
+            f"{spread:,.0f} ms; {_held_bytes(recording, wire)}")
+
+
+def _held_bytes(recording: Recording, wire: WireTimeline) -> str:
+    """Why an engine would hold a streamed response's first bytes, as far as we know it."""
+    plain = "text/plain" in wire.headers.get("content-type", "")
+    nosniff = wire.headers.get("x-content-type-options", "").lower() == "nosniff"
+    if recording.engine.engine == "WebKit":
+        return ("WebKitGTK's network layer (libsoup) holds a response's first bytes to sniff "
+                "its type, and this stream did not fill that buffer before it ended")
+    if recording.engine.engine == "Blink" and plain and not nosniff:
+        return ("Chromium sniffs text/plain until it has enough bytes unless the response says "
+                "X-Content-Type-Options: nosniff")
+    return "the engine held the first bytes (content sniffing or buffering) until the end"
 
 
 def _judge_paint(recording: Recording, end: float | None,

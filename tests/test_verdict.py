@@ -108,3 +108,17 @@ def test_webkits_visually_non_empty_rule_is_named_only_for_webkit():
     assert "252413" not in judge(rec).paint_reason
     rec.engine = replace(rec.engine, name="webkit", engine="WebKit")
     assert "visually non-empty" in judge(rec).paint_reason
+
+
+def test_the_held_bytes_are_explained_by_what_the_engine_and_headers_point_at():
+    from dataclasses import replace
+
+    rec = recording([(5010, 100, 10)], committed=5010, wire_times=[i * 500 for i in range(10)])
+    rec.engine = replace(rec.engine, engine="WebKit")
+    assert "libsoup" in judge(rec).reason
+    rec.engine = replace(rec.engine, engine="Blink")
+    rec.wire = replace(rec.wire, headers={"content-type": "text/plain"})
+    assert "X-Content-Type-Options: nosniff" in judge(rec).reason
+    rec.wire = replace(rec.wire, headers={"content-type": "text/plain",
+                                          "x-content-type-options": "nosniff"})
+    assert "nosniff" not in judge(rec).reason
