@@ -15,6 +15,7 @@ from streamscope.paint import (
     content_box,
     filmstrip,
     filmstrip_times,
+    final_screenshot,
     last_frame,
     reading_region,
 )
@@ -65,12 +66,14 @@ def report_artifacts(runs: Sequence[Run], stills: Path) -> dict[tuple[str, str],
             video = Path(paint.video or "")
             alignment = Alignment(marker_index=0, marker_video_s=0.0,
                                   offset_ms=paint.video_offset_ms or 0.0)
+            folder = stills / video.stem
             try:
-                paths = filmstrip(video, alignment, times, stills / video.stem, region=region)
+                paths = filmstrip(video, alignment, times, folder, region=region)
+                final = final_screenshot(video, folder / "final.png")
             except ValueError:  # an unreadable video: the report says it has none to show
                 continue
             artifacts[url, run.recording.browser] = Artifacts(
-                video=video, filmstrip=list(zip(times, paths, strict=True))
+                video=video, filmstrip=list(zip(times, paths, strict=True)), screenshot=final
             )
     return artifacts
 

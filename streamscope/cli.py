@@ -132,6 +132,8 @@ def repro(config: Config, browsers: tuple[str, ...], json_path: Path | None, rep
 def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
          json_path: Path | None, report_dir: Path | None, paint: bool, headed: bool,
          title: str) -> int:
+    # Recordings name their videos by these paths: absolute, they hold from any folder.
+    report_dir = report_dir.resolve() if report_dir is not None else None
     with media_folder(report_dir) as media:
         factory = video_recorder(media, config.paint) if paint else None
         with progress_bar() as advance:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from streamscope.recording import EngineInfo
+from streamscope.recording import EngineInfo, PaintTimeline
 from streamscope.report import findings
 from streamscope.report.folder import ReportFolder
 from streamscope.report.inputs import ArtifactMap, Artifacts, Judged, engine_of, video_of
@@ -138,6 +138,7 @@ def _row(run: Judged, files: Artifacts, styles: Mapping[str, EngineStyle],
     else:
         note = ""
     paint = run.recording.paint
+    start = _navigation_start_s(paint)
     first_paint = milliseconds(paint.first_visual_change_ms if paint else None)
     if paint is not None and paint.first_visual_change_ms is not None and paint.error_ms:
         first_paint += f" ±{paint.error_ms:.0f}"
@@ -148,13 +149,21 @@ def _row(run: Judged, files: Artifacts, styles: Mapping[str, EngineStyle],
         style=styles[engine],
         product=" ".join(part for part in (info.product, info.version) if part),
         first_paint=first_paint,
-        video_href=video_href,
+        # A media fragment starts playback at navigation start, past the alignment marker.
+        video_href=(f"{video_href}#t={start:.3f}" if video_href and start else video_href),
         video_type=(mimetypes.guess_type(video_href)[0] or "") if video_href else "",
         video_note=note,
         screenshot_href=(folder.adopt(screenshot, f"screenshots/{name}")
                          if screenshot is not None else None),
         frames=_frames(run, files.filmstrip, folder, f"filmstrip/{slug}/{engine}"),
     )
+
+
+def _navigation_start_s(paint: PaintTimeline | None) -> float:
+    """Where in its video the page's navigation started, in seconds (0 when unknown)."""
+    if paint is None or paint.video_offset_ms is None:
+        return 0.0
+    return max(-paint.video_offset_ms / 1000.0, 0.0)
 
 
 def _frames(run: Judged, filmstrip: Sequence[tuple[float, Path]], folder: ReportFolder,
