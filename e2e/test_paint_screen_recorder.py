@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, Playwright
 from pyvirtualdisplay import Display
 
 from streamscope.engines import playwright_driver
@@ -54,9 +54,10 @@ def display() -> Iterator[str]:
 
 
 @pytest.fixture
-def chromium_page(display: str) -> Iterator[Page]:
+def chromium_page(display: str, playwright: Playwright) -> Iterator[Page]:
     """A headed Chromium filling the display, as the harness runs it."""
-    # The session's engines may hold the thread's one Playwright driver: share it.
+    # One Playwright driver per thread: pytest-playwright's, shared with the engines.
+    playwright_driver.share(playwright)
     p = playwright_driver.acquire()
     with tempfile.TemporaryDirectory() as profile:
         context = p.chromium.launch_persistent_context(

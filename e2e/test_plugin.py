@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from streamscope.config import load_config
+
 pytest_plugins = ["pytester"]
+
+CHROMIUM = load_config().engines["chromium"].system_executable
 
 USER_TEST = """
 from streamscope.assertions import assert_incremental
@@ -72,3 +76,24 @@ def test_without_a_matrix_pytest_playwrights_default_stands(pytester: pytest.Pyt
     result = pytester.runpytest_subprocess("-v")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["*test_greeting_streams?chromium? PASSED*"])
+
+
+def test_pytest_playwrights_page_and_our_record_share_a_session(pytester: pytest.Pytester):
+    pytester.makepyfile(test_user=USER_TEST + '''
+
+def test_a_plain_playwright_test(page):
+    page.set_content("<p>hello</p>")
+    assert page.text_content("p") == "hello"
+''')
+    # Where Playwright's own Chromium is missing, its page fixture needs the system one.
+    pytester.makeconftest(f'''
+import pytest
+
+from streamscope.config import load_config
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {{**browser_type_launch_args, "executable_path": {CHROMIUM!r}}}
+''')
+    result = pytester.runpytest_subprocess("--browser", "chromium")
+    result.assert_outcomes(passed=2)

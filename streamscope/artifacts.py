@@ -25,6 +25,9 @@ from streamscope.recording import PaintTimeline
 from streamscope.report import Artifacts
 from streamscope.runs import PaintFactory, Run
 
+# A name of streamscope's own: the folder is emptied at every run into the same report.
+MEDIA_FOLDER = "streamscope-media"
+
 
 def video_recorder(folder: Path, settings: PaintConfig) -> PaintFactory:
     """A PaintFactory that films each recording into `folder`, one numbered WebM each."""
@@ -40,10 +43,11 @@ def video_recorder(folder: Path, settings: PaintConfig) -> PaintFactory:
 def media_folder(report_dir: Path | None) -> Iterator[Path]:
     """Where videos go: inside the report when there is one, else a folder removed afterwards.
 
-    The report's media folder is emptied first, so that no earlier run's file stays behind.
+    The report's media folder is emptied first, so that no earlier run's file stays behind;
+    it is named for streamscope, so that `--report .` deletes nothing of anyone else's.
     """
     if report_dir is not None:
-        media = report_dir / "media"
+        media = report_dir / MEDIA_FOLDER
         shutil.rmtree(media, ignore_errors=True)
         yield media
         return
@@ -70,7 +74,7 @@ def report_artifacts(runs: Sequence[Run], stills: Path) -> dict[tuple[str, str],
             try:
                 paths = filmstrip(video, alignment, times, folder, region=region)
                 final = final_screenshot(video, folder / "final.png")
-            except ValueError:  # an unreadable video: the report says it has none to show
+            except (ValueError, KeyError, OSError):  # an unreadable video: nothing to show
                 continue
             artifacts[url, run.recording.browser] = Artifacts(
                 video=video, filmstrip=list(zip(times, paths, strict=True)), screenshot=final
@@ -81,7 +85,7 @@ def report_artifacts(runs: Sequence[Run], stills: Path) -> dict[tuple[str, str],
 def _final_content(paint: PaintTimeline) -> Region | None:
     try:
         return content_box(last_frame(Path(paint.video or "")))
-    except ValueError:
+    except (ValueError, KeyError, OSError):
         return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -134,6 +135,7 @@ def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
          title: str) -> int:
     # Recordings name their videos by these paths: absolute, they hold from any folder.
     report_dir = report_dir.resolve() if report_dir is not None else None
+    _check_writable(json_path, report_dir)
     with media_folder(report_dir) as media:
         factory = video_recorder(media, config.paint) if paint else None
         with progress_bar() as advance:
@@ -144,20 +146,38 @@ def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
                 _forget_video(run.recording)
         print_table(runs)
         extra = {"machine": describe_machine()}
-        if report_dir is not None:
-            artifacts = report_artifacts(runs, media / "stills")
-            write_json(runs, report_dir / "report.json", extra)
-            index = write_report(runs, report_dir, artifacts=artifacts, title=title,
-                                 machine=extra["machine"])
-            click.echo(f"Report: {index}")
-    if json_path is not None:
-        write_json(runs, json_path, extra)
-        click.echo(f"JSON: {json_path}")
+        try:
+            if report_dir is not None:
+                artifacts = report_artifacts(runs, media / "stills")
+                write_json(runs, report_dir / "report.json", extra)
+                index = write_report(runs, report_dir, artifacts=artifacts, title=title,
+                                     machine=extra["machine"])
+                click.echo(f"Report: {index}")
+            if json_path is not None:
+                write_json(runs, json_path, extra)
+                click.echo(f"JSON: {json_path}")
+        except OSError as exc:
+            raise click.ClickException(f"could not write {exc.filename}: {exc.strerror}") from exc
     failed = [run for run in runs if run.recording.error is not None]
     for run in failed:
         click.echo(f"streamscope: {run.recording.browser} on {run.recording.url}: "
                    f"{run.recording.error}", err=True)
     return 1 if failed else 0
+
+
+def _check_writable(json_path: Path | None, report_dir: Path | None) -> None:
+    """Before a minute of recording, not after: where the results go must be writable."""
+    try:
+        if report_dir is not None:
+            report_dir.mkdir(parents=True, exist_ok=True)
+        if json_path is not None:
+            json_path.parent.mkdir(parents=True, exist_ok=True)
+            json_path.touch()
+        for folder in {p for p in (report_dir, json_path and json_path.parent) if p}:
+            if not os.access(folder, os.W_OK):
+                raise PermissionError(13, "Permission denied", str(folder))
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {exc.filename}: {exc.strerror}") from exc
 
 
 def _forget_video(recording: Recording) -> None:

@@ -83,11 +83,25 @@ class Config:
         return replace(self, recording=replace(self.recording, timeout_s=timeout_s))
 
 
+# What each annotated type of these dataclasses accepts from TOML.
+_TOML_TYPES: dict[str, tuple[type, ...]] = {
+    "float": (int, float), "int": (int,), "str": (str,), "bool": (bool,),
+    "tuple[str, ...]": (tuple,),
+}
+
+
 def _section(cls: type, data: dict[str, Any], where: str) -> Any:
-    known = {f.name for f in fields(cls)}
-    unknown = set(data) - known
+    known = {f.name: f for f in fields(cls)}
+    unknown = set(data) - set(known)
     if unknown:
         raise ValueError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}")
+    for name, value in data.items():
+        accepted = _TOML_TYPES.get(str(known[name].type))
+        wrong_kind = isinstance(value, bool) and bool not in (accepted or ())
+        if accepted is not None and (not isinstance(value, accepted) or wrong_kind):
+            raise ValueError(f"{where}: {name} must be {known[name].type}, got {value!r}")
+        if isinstance(value, tuple) and not all(isinstance(item, str) for item in value):
+            raise ValueError(f"{where}: {name} must be a list of strings, got {list(value)!r}")
     return cls(**data)
 
 
@@ -110,7 +124,12 @@ def load_config(path: Path | None = None) -> Config:
     engines = Config().engines
     for name, section in data.get("engines", {}).items():
         section = dict(section)
-        if "args" in section:
+        # These come from elsewhere: the table's name, the CLI, and [viewport].
+        misplaced = {"name", "headed", "viewport"} & set(section)
+        if misplaced:
+            raise ValueError(f"{path}: [engines.{name}]: unknown setting(s) "
+                             f"{', '.join(sorted(misplaced))}")
+        if isinstance(section.get("args"), list):
             section["args"] = tuple(section["args"])
         base = engines.get(name, EngineConfig(name=name))
         merged = {**{f.name: getattr(base, f.name) for f in fields(EngineConfig)}, **section}

@@ -66,7 +66,12 @@ class ScreenPaintCapture:
         return paint_timeline(frames, alignment, self._fps, video=str(self._video))
 
     def abort(self) -> None:
-        self._stop()
+        """Ends the recorder, and never raises: it runs in `finally` blocks, under Ctrl-C,
+        where ffmpeg may have lost its display, and must not hide what is going on."""
+        try:
+            self._stop()
+        except Exception:
+            pass
 
     def _stop(self) -> None:
         recorder, self._recorder = self._recorder, None

@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Playwright
 
 from streamscope.config import Config, find_config_file, load_config
-from streamscope.engines import Engine, EngineError, create_engine
+from streamscope.engines import Engine, EngineError, create_engine, playwright_driver
+from streamscope.paint import final_screenshot
 from streamscope.paint_capture import ScreenPaintCapture
 from streamscope.recording import Recording
 from streamscope.runs import record_with_wire
@@ -62,18 +64,20 @@ def streamscope_config(pytestconfig: pytest.Config) -> Config:
 
 
 @pytest.fixture(scope="session")
-def browser_engine(browser_name: str, streamscope_config: Config,
-           pytestconfig: pytest.Config) -> Iterator[Engine]:
+def browser_engine(browser_name: str, streamscope_config: Config, pytestconfig: pytest.Config,
+                   playwright: Playwright) -> Iterator[Engine]:
     """The started engine for this test's `browser_name`; an engine that cannot start fails."""
+    # pytest-playwright's driver, so that its `page` and our engines can share a session.
+    playwright_driver.share(playwright)
     headed = bool(pytestconfig.getoption("--headed"))
     paint = not pytestconfig.getoption("--streamscope-no-paint")
-    started = create_engine(streamscope_config.engine(browser_name, headed=headed), window=paint)
+    reason = ""
     try:
+        started = create_engine(streamscope_config.engine(browser_name, headed=headed),
+                                window=paint)
         started.start()
     except EngineError as exc:
         reason = str(exc)
-    else:
-        reason = ""
     if reason:  # failed outside the except block, so pytest shows the reason once
         pytest.fail(reason, pytrace=False)
     yield started
@@ -103,7 +107,8 @@ def record(browser_engine: Engine, streamscope_config: Config, pytestconfig: pyt
     failed = _failed(request.node)
     out = Path(output_path)
     if _keep(pytestconfig.getoption("--screenshot"), failed, "only-on-failure"):
-        _screenshot(browser_engine, out / f"test-{'failed' if failed else 'finished'}-1.png")
+        _screenshot(browser_engine, out / f"test-{'failed' if failed else 'finished'}-1.png",
+                    videos)
     if _keep(pytestconfig.getoption("--video"), failed, "retain-on-failure"):
         kept = [v for v in videos if v.exists()]
         for index, video in enumerate(kept, start=1):
@@ -122,9 +127,18 @@ def _failed(item: Any) -> bool:
     return report is None or report.failed
 
 
-def _screenshot(engine: Engine, path: Path) -> None:
+def _screenshot(engine: Engine, path: Path, videos: list[Path]) -> None:
+    """What the page shows now; where the engine cannot say (a page still loading blocks
+    BiDi Firefox and WebKitGTK), the last frame the screen video caught."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         engine.screenshot(path)
-    except EngineError:
-        pass  # the test recorded nothing, so there is nothing to show
+        return
+    except Exception:
+        pass
+    filmed = [video for video in videos if video.exists()]
+    if filmed:
+        try:
+            final_screenshot(filmed[-1], path)
+        except ValueError:
+            pass  # an unreadable video: no screenshot rather than a failed teardown

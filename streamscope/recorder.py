@@ -56,23 +56,28 @@ def record(page: PageDriver, info: EngineInfo, url: str, settings: RecordingConf
 def _record(page: PageDriver, info: EngineInfo, url: str, settings: RecordingConfig,
             paint: PaintCapture | None) -> Recording:
     recording = Recording(url=url, browser=info.name, engine=info)
-    deadline = time.monotonic() + settings.timeout_s
-    preinstalled = page.add_init_script(page_scripts.OBSERVER)
+    response: NavigationResponse | None = None
+    first: dict[str, Any] | None = None
     try:
+        preinstalled = page.add_init_script(page_scripts.OBSERVER)
         if paint is not None:
             paint.before_navigation(page)
         page.evaluate(page_scripts.MARK_OLD_DOCUMENT)
+        # The time limit is the page's: preparing the screen recording does not count.
+        deadline = time.monotonic() + settings.timeout_s
         response = page.navigate(url, timeout_s=settings.timeout_s)
         first = _await_document(page, deadline, settings.poll_ms / 1000)
         _await_settled(page, deadline, settings.settle_ms)
     except TimeoutError:
         recording.timed_out = True
-        response = None
-        first = None
     except Exception as exc:
         recording.error = one_line(exc)
         return recording
-    data = page.evaluate(page_scripts.COLLECT)
+    try:
+        data = page.evaluate(page_scripts.COLLECT)
+    except Exception as exc:  # the page went away: navigated itself, or its renderer died
+        recording.error = f"the page could not be read at the end: {one_line(exc)}"
+        return recording
     if data["old"]:  # the time limit ran out before the new document existed
         return recording
     if response is None and not data["navigated"]:

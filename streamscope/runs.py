@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,9 +12,9 @@ from streamscope.config import Config
 from streamscope.engines import Engine, EngineError, create_engine
 from streamscope.errors import one_line
 from streamscope.recorder import PaintCapture
-from streamscope.recording import EngineInfo, Recording, WireTimeline
+from streamscope.recording import EngineInfo, Recording
 from streamscope.verdict import Verdict, judge
-from streamscope.wire import capture_wire
+from streamscope.wire import WireCapture
 
 # (engine, url, index of this recording) -> what records the screen, or None for no paint.
 PaintFactory = Callable[[Engine, str, int], PaintCapture | None]
@@ -55,10 +54,13 @@ class Run:
 def record_with_wire(engine: Engine, url: str, config: Config,
                      paint: PaintCapture | None = None) -> Recording:
     """One recording, with a raw client fetching the same URL beside it."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        wire = pool.submit(capture_wire, url, config.recording.timeout_s)
+    wire = WireCapture(url, config.recording.timeout_s).start()
+    try:
         recording = engine.record(url, config.recording, paint)
-        recording.attach_wire(_wire_or_none(wire))
+    except BaseException:
+        wire.cancel()  # an interrupted run does not wait for the stream to end
+        raise
+    recording.attach_wire(wire.result())
     return recording
 
 
@@ -72,8 +74,8 @@ def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
     total = len(urls) * len(browsers)
     recordings: dict[tuple[str, str], Recording] = {}
     for browser in browsers:
-        engine = create_engine(config.engine(browser, headed=headed), window=window)
         try:
+            engine = create_engine(config.engine(browser, headed=headed), window=window)
             engine.start()
         except EngineError as exc:
             for url in urls:
@@ -88,13 +90,6 @@ def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
         finally:
             engine.stop()
     return [Run.of(recordings[url, browser]) for url in urls for browser in browsers]
-
-
-def _wire_or_none(future: Future[WireTimeline]) -> WireTimeline | None:
-    try:
-        return future.result()
-    except OSError:
-        return None  # the explanation loses a detail; the verdict never depended on it
 
 
 def _failed(browser: str, url: str, error: str) -> Recording:

@@ -7,6 +7,7 @@ only when the measurements point at them, never assumed from the engine's name.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from streamscope.recording import DomSample, PaintTimeline, Recording, WireTimeline
@@ -20,17 +21,25 @@ class Verdict:
     incremental: bool
     first_content_ms: float | None
     response_end_ms: float | None
-    growth_steps: int
+    growth_steps: int  # while the response was still arriving
     reason: str
     painted_incrementally: bool | None = None  # None: no paint timeline was recorded
     paint_reason: str | None = None
 
 
-def growth_steps(samples: list[DomSample]) -> int:
-    """How many times the body's text or element count went up."""
+def arriving_until(end_ms: float | None, error_ms: float) -> float:
+    """Until when a moment counts as "while the response was still arriving": earlier than its
+    end by more than the method's error. A response that never ended was arriving throughout."""
+    return math.inf if end_ms is None else end_ms - error_ms
+
+
+def growth_steps(samples: list[DomSample], before_ms: float = math.inf) -> int:
+    """How many times, before `before_ms`, the body's text or element count went up."""
     steps = 0
     previous = (0, 0)
     for sample in samples:
+        if sample.t_ms >= before_ms:
+            break
         current = (sample.text_chars, sample.elements)
         if current[0] > previous[0] or current[1] > previous[1]:
             steps += 1
@@ -38,27 +47,18 @@ def growth_steps(samples: list[DomSample]) -> int:
     return steps
 
 
-def is_incremental(first_content_ms: float | None, end_ms: float | None, steps: int,
-                   error_ms: float) -> bool:
-    """The rule: content appeared while the response was still arriving, and grew more than once.
-
-    "While still arriving" means earlier than the response's end by more than the method's error.
-    A response that never ended counts as still arriving for as long as it was watched.
+def is_incremental(first_content_ms: float | None, steps_while_arriving: int) -> bool:
+    """The rule: content appeared while the response was still arriving, and grew in more than
+    one step before it ended (so a page whose head comes early and the rest at the end is not).
     """
-    if first_content_ms is None or steps < 2:
-        return False
-    if end_ms is None:
-        return True
-    return first_content_ms < end_ms - error_ms
+    return first_content_ms is not None and steps_while_arriving >= 2
 
 
 def judge(recording: Recording) -> Verdict:
     end = recording.response_end_ms
     first = recording.first_content_ms
-    steps = growth_steps(recording.dom)
-    incremental = recording.error is None and is_incremental(
-        first, end, steps, recording.dom_error_ms
-    )
+    steps = growth_steps(recording.dom, arriving_until(end, recording.dom_error_ms))
+    incremental = recording.error is None and is_incremental(first, steps)
     paint_ok, paint_reason = _judge_paint(recording, end, first)
     return Verdict(
         incremental=incremental,
@@ -136,14 +136,14 @@ def _judge_paint(recording: Recording, end: float | None,
     paint = recording.paint
     if paint is None:
         return None, None
+    # The first change that is content, by the same measure as the rises.
     changes = [f for f in paint.frames if f.progress > PAINT_NOISE]
-    first_paint = paint.first_visual_change_ms
-    rises = _progress_rises(paint)
-    painted = is_incremental(first_paint, end, rises, paint.error_ms)
-    if painted:
-        return True, (f"first painted at {_ms(first_paint)}, before the response ended at "
-                      f"{_ms(end)}, and the screen changed {rises} times")
-    if not changes or first_paint is None:
+    first_paint = changes[0].t_ms if changes else None
+    rises = _progress_rises(paint, arriving_until(end, paint.error_ms))
+    if is_incremental(first_paint, rises):
+        return True, (f"first painted at {_ms(first_paint)}, and the screen changed {rises} "
+                      f"times before the response ended at {_ms(end)}")
+    if first_paint is None:
         return False, "nothing was painted"
     if first_dom is not None and end is not None and first_dom < end and first_paint >= end:
         held = (
@@ -161,11 +161,13 @@ def _judge_paint(recording: Recording, end: float | None,
     return False, f"the screen changed once, at {_ms(first_paint)}, not as the content arrived"
 
 
-def _progress_rises(paint: PaintTimeline) -> int:
-    """How many frames moved visibly closer to the final picture."""
+def _progress_rises(paint: PaintTimeline, before_ms: float) -> int:
+    """How many frames, before `before_ms`, moved visibly closer to the final picture."""
     rises = 0
     best = 0.0
     for frame in paint.frames:
+        if frame.t_ms >= before_ms:
+            break
         if frame.progress > best + PAINT_NOISE:
             rises += 1
             best = frame.progress

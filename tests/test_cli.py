@@ -64,3 +64,13 @@ def test_write_json_has_the_documented_shape(tmp_path):
     run = data["runs"][0]
     assert run["incremental"] is True and run["browser"] == "chromium"
     assert run["timeline"]["dom"][1] == {"t_ms": 20, "text_chars": 10, "elements": 1}
+
+
+def test_an_unwritable_output_is_refused_before_recording(runner, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = runner.invoke(cli, ["run", "--json", str(blocker / "runs.json"),
+                                 "http://127.0.0.1:9/"])
+    assert result.exit_code == 1
+    assert result.output.startswith("streamscope: error: cannot write")
+    assert len(result.output.strip().splitlines()) == 1

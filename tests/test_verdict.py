@@ -34,6 +34,18 @@ def test_content_within_the_error_bound_of_the_end_does_not_count_as_early():
     assert judge(recording(samples, error_ms=0)).incremental
 
 
+def test_paint_after_the_end_does_not_count_as_a_rise():
+    paint = [(60, 0.3), (5040, 1.0)]  # one early change, then everything at the end
+    verdict = judge(recording(streamed(), paint=paint))
+    assert verdict.painted_incrementally is False
+
+
+def test_noise_is_not_the_first_paint():
+    paint = [(30, 0.005), (700, 0.005), (4000, 0.0), (5040, 1.0)]
+    verdict = judge(recording(streamed(), paint=paint))
+    assert "nothing was painted until 5040 ms" in verdict.paint_reason
+
+
 def test_a_response_that_never_ended_is_judged_on_what_was_seen():
     verdict = judge(recording(streamed(3), end=None, ended=False))
     assert verdict.incremental
@@ -62,11 +74,19 @@ def test_growth_steps_count_rises_not_samples():
 
 
 def test_the_rule_itself():
-    assert is_incremental(100, 5000, 2, 0)
-    assert not is_incremental(100, 5000, 1, 0)
-    assert not is_incremental(None, 5000, 5, 0)
-    assert not is_incremental(4990, 5000, 5, 10)
-    assert is_incremental(100, None, 2, 0)
+    assert is_incremental(100, 2)
+    assert not is_incremental(100, 1)
+    assert not is_incremental(None, 5)
+
+
+def test_only_growth_while_the_response_arrives_counts():
+    samples = [(10, 0, 0), (20, 40, 3), (5050, 900, 40)]  # the head early, the rest at the end
+    assert growth_steps(recording(samples).dom) == 2
+    assert growth_steps(recording(samples).dom, before_ms=5000) == 1
+    verdict = judge(recording(samples, end=5000))
+    assert not verdict.incremental
+    assert verdict.growth_steps == 1
+    assert "single step" in verdict.reason
 
 
 def test_the_wire_explains_a_small_stream_held_by_the_engine():

@@ -66,7 +66,8 @@ class Engine(abc.ABC):
             self._info = self._launch()
         except BaseException as exc:
             self.stop()
-            if isinstance(exc, EngineError | KeyboardInterrupt):
+            # Ctrl-C and SystemExit (a SIGTERM) go on as they are; so does our own error.
+            if isinstance(exc, EngineError) or not isinstance(exc, Exception):
                 raise
             raise EngineError(f"{self.name} could not start: {one_line(exc)}") from exc
         return self._info

@@ -26,10 +26,18 @@ class Display:
         host = os.environ.get("DISPLAY")
         if config.headed and host:
             return cls(host, size)
+        virtual = VirtualDisplay(visible=False, size=size, color_depth=24)
         try:
-            virtual = VirtualDisplay(visible=False, size=size, color_depth=24)
             virtual.start()
-        except Exception as exc:  # pyvirtualdisplay raises bare Exceptions and FileNotFoundError
+        except BaseException as exc:
+            # pyvirtualdisplay leaves an Xvfb that failed to come up (or was interrupted
+            # while it did) running.
+            try:
+                virtual.stop()
+            except Exception:
+                pass  # it never started: nothing to end
+            if not isinstance(exc, Exception):
+                raise
             raise RuntimeError(f"no virtual display (is Xvfb installed?): {exc}") from exc
         return cls(f":{virtual.display}", size, virtual)
 

@@ -1,7 +1,9 @@
 """One Playwright driver shared by every Playwright engine in this thread.
 
 Playwright's sync API runs one driver per thread; starting a second one beside it fails,
-so engines borrow this one and the last to leave stops it.
+so engines borrow this one and the last to leave stops it. Where a driver is already running
+(pytest-playwright's `playwright` fixture), engines borrow that one instead, and it is left
+to its owner.
 """
 
 from __future__ import annotations
@@ -9,22 +11,29 @@ from __future__ import annotations
 from playwright.sync_api import Playwright, sync_playwright
 
 _driver: Playwright | None = None
-_manager = None
+_owned = False
 _users = 0
 
 
-def acquire() -> Playwright:
-    global _driver, _manager, _users
+def share(running: Playwright) -> None:
+    """Use a driver someone else started and will stop, if none is in use yet."""
+    global _driver, _owned
     if _driver is None:
-        _manager = sync_playwright()
-        _driver = _manager.start()
+        _driver, _owned = running, False
+
+
+def acquire() -> Playwright:
+    global _driver, _owned, _users
+    if _driver is None:
+        _driver, _owned = sync_playwright().start(), True
     _users += 1
     return _driver
 
 
 def release() -> None:
-    global _driver, _manager, _users
-    _users -= 1
-    if _users <= 0 and _driver is not None:
-        _driver.stop()
-        _driver, _manager, _users = None, None, 0
+    global _driver, _owned, _users
+    _users = max(_users - 1, 0)
+    if _users == 0 and _driver is not None:
+        if _owned:
+            _driver.stop()
+        _driver, _owned = None, False

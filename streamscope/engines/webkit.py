@@ -9,9 +9,10 @@ from playwright.sync_api import BrowserType, Playwright
 
 from streamscope.config import EngineConfig
 from streamscope.engines import playwright_driver
-from streamscope.engines.base import Engine
+from streamscope.engines.base import Engine, EngineError
 from streamscope.engines.playwright_engine import Launch, PlaywrightEngine, bundled
 from streamscope.engines.webkitgtk import WebKitGTKEngine
+from streamscope.errors import one_line
 
 
 class PlaywrightWebKitEngine(PlaywrightEngine):
@@ -25,7 +26,10 @@ class PlaywrightWebKitEngine(PlaywrightEngine):
 
 
 def create_webkit(config: EngineConfig, *, window: bool = False) -> Engine:
-    playwright = playwright_driver.acquire()
+    try:
+        playwright = playwright_driver.acquire()
+    except Exception as exc:
+        raise EngineError(f"webkit could not start: {one_line(exc)}") from exc
     try:
         has_playwright_build = bundled(playwright.webkit)
     finally:

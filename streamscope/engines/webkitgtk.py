@@ -83,6 +83,9 @@ class WebKitGTKEngine(Engine):
 
     _service: Service | None = None
     _driver: webdriver.WebKitGTK | None = None
+    # Taken at launch too: if the driver dies first, its browser is orphaned and no longer
+    # found below it.
+    _launched: list[int] = []
 
     def _launch(self) -> EngineInfo:
         for path in (self.config.system_browser, self.config.system_driver):
@@ -102,6 +105,8 @@ class WebKitGTKEngine(Engine):
             # remote_server_addr; a suite that turns warnings into errors must not fail on it.
             warnings.filterwarnings("ignore", "setting remote_server_addr", DeprecationWarning)
             self._driver = webdriver.WebKitGTK(options=options, service=self._service)
+        if self._service.process is not None:
+            self._launched = descendants(self._service.process.pid)
         width, height = self.display.size
         self._driver.set_window_rect(x=0, y=0, width=width, height=height)
         caps = self._driver.capabilities
@@ -124,7 +129,8 @@ class WebKitGTKEngine(Engine):
         if service is None:
             return
         process = getattr(service, "process", None)
-        started = descendants(process.pid) if process is not None else []
+        started = [*self._launched, *(descendants(process.pid) if process is not None else [])]
+        self._launched = []
         try:
             if driver is not None:
                 driver.quit()
