@@ -56,7 +56,8 @@ def _timeout(ctx: click.Context, param: click.Parameter, value: float | None) ->
 
 browser_option = click.option(
     "--browser", "browsers", multiple=True, type=click.Choice(ENGINE_NAMES),
-    help="An engine to record in; repeat for several. Default: all three.",
+    help="An engine to record in; repeat for several. Default: the `browsers` of "
+         "playwright.config.toml, else all three.",
 )
 json_option = click.option(
     "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),

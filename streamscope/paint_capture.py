@@ -1,9 +1,11 @@
 """Paint capture for one navigation: the engine's window filmed, then put on the page clock.
 
 Before navigating, the page shows a finished blank document (WebKit paints only a document
-whose load made it "visually non-empty", and a finished load always does), the recorder
-starts, the marker colour is painted and its wall time noted, then the blank colour, the
-baseline that visual progress starts from. After the page settles the video is analysed.
+whose load made it "visually non-empty", and a finished load always does) and paints the
+marker colour, which shows where the page is on screen; the recorder films that area, the
+marker is painted again, then the blank colour, the baseline that visual progress starts
+from. After the page settles the video is put on the page clock by the recorder's own
+wall-clock frame times and analysed.
 """
 
 from __future__ import annotations
@@ -13,15 +15,7 @@ from pathlib import Path
 
 from streamscope.config import PaintConfig
 from streamscope.engines import Engine, EngineError, PageDriver
-from streamscope.paint import (
-    BLANK_CSS,
-    MARKER_CSS,
-    PLAYWRIGHT_PAINT,
-    Alignment,
-    ScreenRecorder,
-    decode,
-    paint_timeline,
-)
+from streamscope.paint import BLANK_CSS, MARKER_CSS, PLAYWRIGHT_PAINT, ScreenRecorder, analyze
 from streamscope.paint.marker import marker_box
 from streamscope.paint.screen_grab import grab_frame
 from streamscope.recording import PaintTimeline
@@ -41,6 +35,7 @@ class ScreenPaintCapture:
         self._fps = settings.fps
         self._recorder: ScreenRecorder | None = None
         self._video_start_wall_ms: float | None = None
+        self._marker_wall_ms = 0.0
 
     def before_navigation(self, page: PageDriver) -> None:
         display = self._engine.display
@@ -52,7 +47,7 @@ class ScreenPaintCapture:
         self._recorder.start()
         self._video_start_wall_ms = self._recorder.start_wall_ms
         hold_s = 3 / self._fps  # at least two frame intervals of each colour reach the video
-        _paint(page, MARKER_CSS)
+        self._marker_wall_ms = _paint(page, MARKER_CSS)
         time.sleep(hold_s)
         _paint(page, BLANK_CSS)
         time.sleep(hold_s)
@@ -60,10 +55,10 @@ class ScreenPaintCapture:
     def finish(self, time_origin_epoch_ms: float) -> PaintTimeline:
         time.sleep(TAIL_FRAMES / self._fps)
         self._stop()
-        frames = decode(self._video)
-        assert self._video_start_wall_ms is not None
-        alignment = Alignment.from_clock(frames, self._video_start_wall_ms, time_origin_epoch_ms)
-        return paint_timeline(frames, alignment, self._fps, video=str(self._video))
+        # Aligned by the recorder's clock: WebKitGTK can run the animation frames that report
+        # the marker painted well before its compositor shows it.
+        return analyze(self._video, self._marker_wall_ms, time_origin_epoch_ms, self._fps,
+                       video_start_wall_ms=self._video_start_wall_ms)
 
     def abort(self) -> None:
         """Ends the recorder, and never raises: it runs in `finally` blocks, under Ctrl-C,

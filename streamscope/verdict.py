@@ -1,8 +1,8 @@
 """Judging a Recording: did the page render incrementally, and if not, why not.
 
 Pure functions of a Recording, so every rule is tested on hand-made timelines.
-The reasons state what was measured; known causes are offered as likely explanations
-only when the measurements point at them, never assumed from the engine's name.
+The reasons state what was measured; a known cause is offered as the likely explanation
+only when the measurements point at it and the engine that ran is one that has it.
 """
 
 from __future__ import annotations
