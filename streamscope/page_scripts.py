@@ -38,12 +38,10 @@ return {
   samples: s ? s.samples : [],
   installed: s ? s.installed : null,
   timeOrigin: performance.timeOrigin,
-  responseStart: nav.responseStart || null,
   responseEnd: nav.responseEnd || null,
   legacyResponseEnd: legacy.responseEnd ? legacy.responseEnd - legacy.navigationStart : null,
   status: nav.responseStatus || null,
   contentType: document.contentType,
   readyState: document.readyState,
-  href: location.href,
 };
 """

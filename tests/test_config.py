@@ -37,11 +37,17 @@ def test_the_file_overrides_the_defaults(tmp_path):
     ("[recording]\ntimeout = 5\n", "unknown setting(s) timeout"),
     ('browsers = ["safari"]\n', "unknown engine(s) safari"),
     ("[engines.chromium]\nexecutable = 'x'\n", "unknown setting(s) executable"),
+    ("[engines.chromium]\nheaded = true\n", "unknown setting(s) headed"),
+    ('[recording]\ntimeout_s = "x"\n', "timeout_s must be float, got 'x'"),
+    ("[recording]\ntimeout_s = true\n", "timeout_s must be float, got True"),
+    ('[engines.chromium]\nargs = "--x"\n', "args must be tuple"),
+    ("[engines.chromium]\nargs = [1]\n", "args must be a list of strings"),
+    ('[viewport]\nwidth = 1.5\n', "width must be int"),
 ])
-def test_a_mistyped_setting_is_named(tmp_path, text, message):
+def test_a_bad_setting_is_named(tmp_path, text, message):
     path = tmp_path / "playwright.config.toml"
     path.write_text(text)
-    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(ValueError, match=re.escape(message)):
         load_config(path)
 
 
@@ -69,16 +75,3 @@ def test_without_a_matrix_every_engine_runs_but_none_is_imposed(tmp_path):
     assert config.browsers is None
     assert config.matrix == ENGINE_NAMES
 
-
-@pytest.mark.parametrize("text, message", [
-    ('[recording]\ntimeout_s = "x"\n', "timeout_s must be float, got 'x'"),
-    ("[recording]\ntimeout_s = true\n", "timeout_s must be float, got True"),
-    ('[engines.chromium]\nargs = "--x"\n', "args must be tuple"),
-    ("[engines.chromium]\nargs = [1]\n", "args must be a list of strings"),
-    ('[viewport]\nwidth = 1.5\n', "width must be int"),
-])
-def test_a_setting_of_the_wrong_type_is_named(tmp_path, text, message):
-    path = tmp_path / "playwright.config.toml"
-    path.write_text(text)
-    with pytest.raises(ValueError, match=re.escape(message)):
-        load_config(path)

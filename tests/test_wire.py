@@ -1,6 +1,6 @@
-from streamscope.demo import demo_server
 import time
 
+from streamscope.demo import demo_server
 from streamscope.wire import WireCapture, capture_wire
 
 FAST = {"STREAM_DELAY_S": 0.1}
