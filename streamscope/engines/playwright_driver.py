@@ -16,10 +16,10 @@ _users = 0
 
 
 def share(running: Playwright) -> None:
-    """Use a driver someone else started and will stop, if none is in use yet."""
+    """Use a driver someone else started and will stop, unless ours is in use."""
     global _driver, _owned
-    if _driver is None:
-        _driver, _owned = running, False
+    if not _owned:
+        _driver = running
 
 
 def acquire() -> Playwright:
@@ -33,7 +33,7 @@ def acquire() -> Playwright:
 def release() -> None:
     global _driver, _owned, _users
     _users = max(_users - 1, 0)
-    if _users == 0 and _driver is not None:
-        if _owned:
-            _driver.stop()
+    # A shared driver stays in use while its owner runs: starting our own beside it would fail.
+    if _users == 0 and _owned and _driver is not None:
+        _driver.stop()
         _driver, _owned = None, False
