@@ -9,21 +9,25 @@ from streamscope.verdict import Verdict, judge
 MAX_ROWS = 25
 
 
-def assert_rendering(recording: Recording, *, incremental: bool,
-                     painted: bool | None = None) -> Verdict:
-    """The DOM verdict is `incremental`, and the paint verdict `painted` (None: not checked).
+def assert_rendering(recording: Recording, *, incremental: bool | None = None,
+                     dom: bool | None = None, painted: bool | None = None) -> Verdict:
+    """The headline verdict is `incremental` (what was painted where the screen was recorded,
+    else the DOM's), the DOM verdict `dom`, the paint verdict `painted`; None: not checked.
 
     A recording that failed, or whose paint was asked for and could not be analysed, fails.
     """
     verdict = judge(recording)
-    expectation = (f"expected {'' if incremental else 'no '}incremental DOM growth"
-                   + ("" if painted is None else
-                      f" and {'' if painted else 'no '}incremental paint"))
+    wanted = [(name, value) for name, value in (
+        ("rendering", incremental), ("DOM growth", dom), ("paint", painted)) if value is not None]
+    expectation = "expected " + " and ".join(
+        f"{'' if value else 'no '}progressive {name}" for name, value in wanted)
     if recording.error is not None:
         raise AssertionError(_message(expectation, recording, []))
     problems = []
-    if verdict.incremental != incremental:
-        problems.append(f"DOM: {verdict.reason}")
+    if incremental is not None and verdict.incremental != incremental:
+        problems.append(f"rendering (from the {verdict.verdict_from}): {verdict.reason}")
+    if dom is not None and verdict.dom_incremental != dom:
+        problems.append(f"DOM: {verdict.dom_reason}")
     if painted is not None:
         if recording.paint is None:
             problems.append(f"paint was not recorded: {recording.paint_error or 'not asked for'}")
@@ -35,14 +39,15 @@ def assert_rendering(recording: Recording, *, incremental: bool,
 
 
 def assert_incremental(recording: Recording) -> Verdict:
-    """The DOM grew while the response arrived, and so did the picture where it was recorded."""
+    """The page rendered progressively: on screen where the paint was recorded (a paint that
+    was asked for and could not be analysed fails), else in the DOM."""
     return assert_rendering(recording, incremental=True,
                             painted=True if _paint_asked(recording) else None)
 
 
 def assert_not_incremental(recording: Recording) -> Verdict:
-    """Nothing grew, on screen or in the DOM, until the response had ended."""
-    return assert_rendering(recording, incremental=False,
+    """Nothing was shown, on screen or in the DOM, until the response had ended."""
+    return assert_rendering(recording, incremental=False, dom=False,
                             painted=False if _paint_asked(recording) else None)
 
 
@@ -62,7 +67,7 @@ def _message(expectation: str, recording: Recording, problems: list[str]) -> str
         f"  status {recording.status}, {recording.content_type}; committed at "
         f"{_ms(recording.committed_ms)}, response ended at {_ms(recording.response_end_ms)}"
         f"{'' if recording.ended else ' (never: time limit)'}",
-        "  DOM growth (ms from navigation start, body text chars, elements):",
+        "  DOM (ms from navigation start, visible text chars, content elements):",
         *_rows([f"    {s.t_ms:9.1f} {s.text_chars:8d} {s.elements:6d}" for s in recording.dom]),
     ]
     if recording.paint is not None:

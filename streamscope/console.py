@@ -35,27 +35,30 @@ def _shared_origin(urls: Sequence[str]) -> str:
 
 def print_table(runs: Sequence[Run]) -> None:
     origin = _shared_origin([run.recording.url for run in runs])
-    title = "Did the page render incrementally?" + (f" (on {origin})" if origin else "")
+    title = "Did the page render progressively?" + (f" (on {origin})" if origin else "")
     table = Table(title=title, title_justify="left")
     table.add_column("URL" if not origin else "path", no_wrap=True)
     table.add_column("engine", no_wrap=True)
-    table.add_column("incremental (DOM)")
-    table.add_column("painted incrementally")
+    table.add_column("progressive")
+    table.add_column("DOM")
+    table.add_column("paint")
     table.add_column("first content ms", justify="right")
+    table.add_column("first paint ms", justify="right")
     table.add_column("response end ms", justify="right")
     for run in runs:
         v, rec = run.verdict, run.recording
         engine = rec.browser if not rec.engine.version else f"{rec.browser} {rec.engine.version}"
-        dom = "[red]error[/]" if rec.error else _yes_no(v.incremental)
-        table.add_row(rec.url.removeprefix(origin), engine, dom,
-                      _yes_no(v.painted_incrementally), _ms(v.first_content_ms),
-                      _ms(v.response_end_ms))
+        headline = "[red]error[/]" if rec.error else f"{_yes_no(v.incremental)} ({v.verdict_from})"
+        table.add_row(rec.url.removeprefix(origin), engine, headline,
+                      _yes_no(v.dom_incremental), _yes_no(v.painted_incrementally),
+                      _ms(v.first_content_ms), _ms(v.first_paint_ms), _ms(v.response_end_ms))
     stdout.print(table)
     stdout.print("[bold]Why[/]")
     for run in runs:
         v = run.verdict
-        paint = "" if v.paint_reason is None else f" Paint: {v.paint_reason}."
-        stdout.print(f"- {run.recording.browser} {run.recording.url}: {v.reason}.{paint}")
+        other = v.dom_reason if v.verdict_from == "paint" else None
+        also = "" if other is None else f" DOM: {other}."
+        stdout.print(f"- {run.recording.browser} {run.recording.url}: {v.reason}.{also}")
 
 
 @contextmanager

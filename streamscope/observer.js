@@ -1,26 +1,121 @@
-// The in-page observer: records every change of the body's content on the page's own clock.
+// The in-page observer: records, on the page's own clock, how much content a person could see.
 // Installed before the first byte is parsed where the engine allows (an init script), else
 // injected as soon as the document exists. Idempotent: a second run in a document does nothing.
+//
+// Content is what can be seen, not what the DOM holds: text outside script, style, noscript,
+// template and `hidden` subtrees (React streams each Suspense boundary into a <div hidden> and
+// reveals it with a script), counted without white space; and content elements: those holding
+// such text, images, svg, canvas, video and form controls. An empty <div> or an early <script>
+// is not content. CSS that hides content (display: none) is not seen here; the paint recording
+// is what tells that.
+//
+// Counts are kept running from the MutationRecords, so a batch costs what it changed, never
+// the size of the page: each counted node remembers its contribution, and a removed or hidden
+// subtree gives back exactly what it had given.
 (() => {
   const existing = window.__streamscope;
   if (existing && existing.doc === document) return;
+  const INVISIBLE = new Set(["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "HEAD", "TITLE"]);
+  const MEDIA = new Set(["IMG", "SVG", "CANVAS", "VIDEO", "INPUT", "TEXTAREA", "SELECT",
+                         "BUTTON", "IFRAME", "OBJECT", "EMBED", "PROGRESS", "METER"]);
   const state = {
     doc: document,
     installed: performance.now(),
-    samples: [],  // [ms since navigation start, body text length, body element count]
+    samples: [],  // [ms since navigation start, visible text chars, content elements]
     lastChange: performance.now(),
   };
-  let last = [-1, -1];
-  const sample = () => {
-    const body = document.body;
-    const text = body ? body.textContent.length : 0;
-    const elements = body ? body.getElementsByTagName("*").length : 0;
-    if (text === last[0] && elements === last[1]) return;
-    last = [text, elements];
-    state.lastChange = performance.now();
-    state.samples.push([state.lastChange, text, elements]);
+  const counted = new Map();  // node -> its contribution: {chars, parent} or {element: true}
+  const holders = new Map();  // element -> how many counted text nodes with text it holds
+  let chars = 0;
+  let elements = 0;
+
+  const hides = (el) => INVISIBLE.has(el.nodeName.toUpperCase()) || el.hasAttribute("hidden");
+  // Whether a connected node is where a person could see it: under the body, outside any
+  // invisible subtree. Costs the node's depth.
+  const visible = (node) => {
+    for (let el = node.parentElement; el; el = el.parentElement) {
+      if (hides(el)) return false;
+      if (el === document.body) return true;
+    }
+    return node === document.body;
   };
-  new MutationObserver(sample).observe(document, {childList: true, subtree: true, characterData: true});
+  const textOf = (data) => data.replace(/\s+/g, "").length;
+
+  const holdText = (parent, delta) => {
+    const before = holders.get(parent) || 0;
+    const after = before + delta;
+    if (after) holders.set(parent, after); else holders.delete(parent);
+    if (!before && after) elements += 1;
+    if (before && !after) elements -= 1;
+  };
+  const countText = (node) => {
+    const n = textOf(node.data);
+    if (!n) return;
+    counted.set(node, {chars: n, parent: node.parentNode});
+    chars += n;
+    holdText(node.parentNode, 1);
+  };
+  const uncount = (node) => {
+    const part = counted.get(node);
+    if (!part) return;
+    counted.delete(node);
+    if (part.element) { elements -= 1; return; }
+    chars -= part.chars;
+    holdText(part.parent, -1);
+  };
+  // Every node of a subtree, stopping at invisible ones when `skipHidden`.
+  const walk = (root, skipHidden, visit) => {
+    const stack = [root];
+    while (stack.length) {
+      const node = stack.pop();
+      if (node.nodeType === Node.ELEMENT_NODE && skipHidden && node !== root && hides(node)) {
+        continue;
+      }
+      visit(node);
+      for (let child = node.lastChild; child; child = child.previousSibling) stack.push(child);
+    }
+  };
+  const add = (root) => {
+    if (!root.isConnected || !visible(root)) return;
+    if (root.nodeType === Node.ELEMENT_NODE && hides(root)) return;
+    walk(root, true, (node) => {
+      if (counted.has(node)) return;
+      if (node.nodeType === Node.TEXT_NODE) countText(node);
+      else if (node.nodeType === Node.ELEMENT_NODE && MEDIA.has(node.nodeName.toUpperCase())) {
+        counted.set(node, {element: true});
+        elements += 1;
+      }
+    });
+  };
+  const remove = (root) => walk(root, false, uncount);
+
+  const sample = () => {
+    const last = state.samples[state.samples.length - 1];
+    if (last && last[1] === chars && last[2] === elements) return;
+    state.lastChange = performance.now();
+    state.samples.push([state.lastChange, chars, elements]);
+  };
+  const onRecords = (records) => {
+    for (const record of records) {
+      if (record.type === "childList") {
+        record.removedNodes.forEach(remove);
+        record.addedNodes.forEach(add);
+      } else if (record.type === "characterData") {
+        const node = record.target;
+        uncount(node);
+        if (node.isConnected && visible(node)) countText(node);
+      } else if (record.type === "attributes") {  // `hidden` set or taken away
+        const el = record.target;
+        if (hides(el)) remove(el); else add(el);
+      }
+    }
+    sample();
+  };
+  new MutationObserver(onRecords).observe(document, {
+    childList: true, subtree: true, characterData: true,
+    attributes: true, attributeFilter: ["hidden"],
+  });
+  if (document.body) add(document.body);  // injected late: what is already there counts
   sample();
   window.__streamscope = state;
 })();

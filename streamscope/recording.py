@@ -27,11 +27,15 @@ class EngineInfo:
 
 @dataclass(frozen=True)
 class DomSample:
-    """The body's content at one moment: a change seen by the in-page observer."""
+    """What a person could see of the page at one moment, as the in-page observer counts it.
+
+    Visible means outside script, style, noscript, template and `hidden` subtrees (see
+    observer.js); CSS that hides content is only caught by the paint timeline.
+    """
 
     t_ms: float
-    text_chars: int
-    elements: int
+    text_chars: int  # visible text, white space not counted
+    elements: int  # content elements: those holding visible text, images, media, controls
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,7 @@ class Recording:
 
     @property
     def first_content_ms(self) -> float | None:
-        """When the body first held text or elements."""
+        """When the page first held visible content."""
         for sample in self.dom:
             if sample.text_chars > 0 or sample.elements > 0:
                 return sample.t_ms

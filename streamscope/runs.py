@@ -32,17 +32,24 @@ class Run:
         return cls(recording, judge(recording))
 
     def to_dict(self) -> dict[str, Any]:
-        """The shape of `--json` output: the verdict's fields up front, the timeline below."""
+        """The shape of `--json` output: the verdict's fields up front, the timeline below.
+
+        `incremental` is the headline (what was painted, else the DOM), as `verdict_from` says.
+        """
         v = self.verdict
         return {
             "url": self.recording.url,
             "browser": self.recording.browser,
             "incremental": v.incremental,
-            "first_content_ms": v.first_content_ms,
-            "response_end_ms": v.response_end_ms,
+            "verdict_from": v.verdict_from,
             "reason": v.reason,
+            "dom_incremental": v.dom_incremental,
+            "dom_reason": v.dom_reason,
             "painted_incrementally": v.painted_incrementally,
             "paint_reason": v.paint_reason,
+            "first_content_ms": v.first_content_ms,
+            "first_paint_ms": v.first_paint_ms,
+            "response_end_ms": v.response_end_ms,
             "timeline": self.recording.to_dict(),
         }
 

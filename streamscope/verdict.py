@@ -1,30 +1,47 @@
-"""Judging a Recording: did the page render incrementally, and if not, why not.
+"""Judging a Recording: did the page render progressively, and if not, why not.
 
+One rule, for the DOM and for the paint timeline alike: **a page rendered progressively when
+content was shown earlier than the response's end by more than the method's error bound.**
+That is what a person watching sees: part of the page while the rest was still arriving.
+How much came later, and in how many pieces, is told in the reason, not judged: a header
+shown for two seconds before the results arrive in one piece is progressive rendering.
+
+The headline is what was painted whenever the paint was recorded, else the DOM's.
 Pure functions of a Recording, so every rule is tested on hand-made timelines.
-The reasons state what was measured; a known cause is offered as the likely explanation
-only when the measurements point at it and the engine that ran is one that has it.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
-from streamscope.recording import DomSample, PaintTimeline, Recording, WireTimeline
+from streamscope.recording import DomSample, PaintFrame, Recording, WireTimeline
 
 # Visual progress below this is noise (a cursor, anti-aliasing), not content.
 PAINT_NOISE = 0.01
+# From this visual progress on, the first picture already was the final one.
+PAINT_COMPLETE = 0.99
+# Nothing is seen for less than one frame of a 60 Hz display: the DOM's error bound is never
+# below it, though an init script times the DOM to the microsecond.
+ONE_FRAME_MS = 1000 / 60
+
+DOM, PAINT = "dom", "paint"
 
 
 @dataclass(frozen=True)
 class Verdict:
-    incremental: bool
-    first_content_ms: float | None
+    incremental: bool  # the headline: painted progressively, or the DOM's where no paint
+    verdict_from: str  # "paint" or "dom": which timeline the headline is
+    reason: str  # the headline's reason
+    dom_incremental: bool
+    dom_reason: str
+    first_content_ms: float | None  # when the DOM first held visible content
     response_end_ms: float | None
-    growth_steps: int  # while the response was still arriving
-    reason: str
+    growth_steps: int  # rises of the visible content while the response was arriving
     painted_incrementally: bool | None = None  # None: no paint timeline was recorded
     paint_reason: str | None = None
+    first_paint_ms: float | None = None  # when the screen first showed content
 
 
 def arriving_until(end_ms: float | None, error_ms: float) -> float:
@@ -33,8 +50,17 @@ def arriving_until(end_ms: float | None, error_ms: float) -> float:
     return math.inf if end_ms is None else end_ms - error_ms
 
 
+def shown_while_arriving(first_ms: float | None, end_ms: float | None, error_ms: float) -> bool:
+    """The rule: content was shown earlier than the response's end by more than `error_ms`."""
+    return first_ms is not None and first_ms < arriving_until(end_ms, error_ms)
+
+
+def dom_error_ms(recording: Recording) -> float:
+    return max(recording.dom_error_ms, ONE_FRAME_MS)
+
+
 def growth_steps(samples: list[DomSample], before_ms: float = math.inf) -> int:
-    """How many times, before `before_ms`, the body's text or element count went up."""
+    """How many times, before `before_ms`, the visible text or content elements went up."""
     steps = 0
     previous = (0, 0)
     for sample in samples:
@@ -47,61 +73,112 @@ def growth_steps(samples: list[DomSample], before_ms: float = math.inf) -> int:
     return steps
 
 
-def is_incremental(first_content_ms: float | None, steps_while_arriving: int) -> bool:
-    """The rule: content appeared while the response was still arriving, and grew in more than
-    one step before it ended (so a page whose head comes early and the rest at the end is not).
-    """
-    return first_content_ms is not None and steps_while_arriving >= 2
-
-
 def judge(recording: Recording) -> Verdict:
     end = recording.response_end_ms
     first = recording.first_content_ms
-    steps = growth_steps(recording.dom, arriving_until(end, recording.dom_error_ms))
-    incremental = recording.error is None and is_incremental(first, steps)
-    paint_ok, paint_reason = _judge_paint(recording, end, first)
+    dom_ok = recording.error is None and shown_while_arriving(first, end, dom_error_ms(recording))
+    dom_reason = _dom_reason(recording, dom_ok)
+    first_paint = first_paint_ms(recording)
+    paint_ok, paint_reason = _judge_paint(recording, first_paint)
+    if paint_ok is None or paint_reason is None:
+        headline, verdict_from, reason = dom_ok, DOM, dom_reason
+    else:
+        headline, verdict_from, reason = paint_ok, PAINT, paint_reason
     return Verdict(
-        incremental=incremental,
+        incremental=headline,
+        verdict_from=verdict_from,
+        reason=reason,
+        dom_incremental=dom_ok,
+        dom_reason=dom_reason,
         first_content_ms=first,
         response_end_ms=end,
-        growth_steps=steps,
-        reason=_dom_reason(recording, incremental, first, end, steps),
+        growth_steps=growth_steps(recording.dom, arriving_until(end, dom_error_ms(recording))),
         painted_incrementally=paint_ok,
         paint_reason=paint_reason,
+        first_paint_ms=first_paint,
     )
+
+
+def first_paint_ms(recording: Recording) -> float | None:
+    """When the screen first showed content: the first frame visibly on its way to the end."""
+    frame = _first_painted(recording.paint.frames) if recording.paint is not None else None
+    return frame.t_ms if frame is not None else None
+
+
+def _first_painted(frames: list[PaintFrame]) -> PaintFrame | None:
+    return next((f for f in frames if f.progress > PAINT_NOISE), None)
 
 
 def _ms(value: float | None) -> str:
-    return "?" if value is None else f"{value:.0f} ms"
+    return "?" if value is None else f"{value:,.0f} ms"
 
 
-def _dom_reason(recording: Recording, incremental: bool, first: float | None,
-                end: float | None, steps: int) -> str:
+def _chars(count: int) -> str:
+    return f"{count:,} visible character{'' if count == 1 else 's'}"
+
+
+def _never_ended(recording: Recording) -> str:
+    return "" if recording.ended else "; the response had not ended when the time limit ran out"
+
+
+def _dom_reason(recording: Recording, progressive: bool) -> str:
     if recording.error is not None:
         return f"no recording: {recording.error}"
-    never_ended = (
-        "" if recording.ended else "; the response had not ended when the time limit ran out"
-    )
-    if incremental and not recording.ended:
-        return (f"content appeared at {_ms(first)} and grew in {steps} steps while the response "
-                f"was still arriving; it had not ended when the time limit ran out")
-    if incremental:
-        return (f"content appeared at {_ms(first)}, before the response ended at {_ms(end)}, "
-                f"and grew in {steps} steps")
+    end = recording.response_end_ms
+    first = next((s for s in recording.dom if s.text_chars > 0 or s.elements > 0), None)
     if first is None:
-        return f"the body never held any content{never_ended}"
-    causes = _likely_causes(recording)
-    if end is not None and first >= end - recording.dom_error_ms:
-        committed = recording.committed_ms
-        if committed is not None and end is not None and committed >= end - recording.dom_error_ms:
-            what = (f"the engine committed the document only at {_ms(committed)}, "
-                    f"once the response had ended ({_ms(end)})")
-        else:
-            what = (f"the body stayed empty until {_ms(first)}, "
-                    f"after the response ended at {_ms(end)}")
-        return what + causes + never_ended
-    return (f"content appeared at {_ms(first)} but in a single step; "
-            f"nothing was added while the rest arrived") + causes + never_ended
+        return "the page never showed any content" + _never_ended(recording)
+    if not progressive:
+        return _held(recording, first.t_ms) + _never_ended(recording)
+    final = recording.dom[-1]
+    shown = (f"the page showed {_chars(first.text_chars)} from {_ms(first.t_ms)}"
+             + _before_end(first.t_ms, end))
+    if _content(final) == _content(first):
+        return shown + ("; everything it showed had arrived in that first piece, so nothing "
+                        "was left to stream") + _never_ended(recording)
+    bound = arriving_until(end, dom_error_ms(recording))
+    early = [s for s in recording.dom if first.t_ms < s.t_ms < bound]
+    rises = sum(1 for a, b in itertools.pairwise([first, *early]) if _content(b) > _content(a))
+    last_early = early[-1] if early else first
+    late = next((s for s in recording.dom
+                 if s.t_ms >= bound and _content(s) > _content(last_early)), None)
+    return (shown + _then(rises, "it grew", late.t_ms if late else None)
+            + f" ({_chars(final.text_chars)} in all)" + _never_ended(recording))
+
+
+def _content(sample: DomSample) -> tuple[int, int]:
+    return sample.text_chars, sample.elements
+
+
+def _then(rises: int, verb: str, late_ms: float | None) -> str:
+    """What changed after the first content: rises while arriving, and the piece at the end."""
+    text = ""
+    if rises:
+        text = f"; {verb} {rises:,} more time{'s' if rises > 1 else ''} while the rest arrived"
+    if late_ms is not None:
+        text += (f", the last of it at {_ms(late_ms)}" if rises
+                 else f"; the rest came in one piece at {_ms(late_ms)}")
+    return text
+
+
+def _before_end(t_ms: float, end: float | None) -> str:
+    if end is None:
+        return ", while the response was still arriving"
+    return f", {_ms(end - t_ms)} before the response ended at {_ms(end)}"
+
+
+def _held(recording: Recording, first_ms: float) -> str:
+    """Why content shown only at the end was not shown earlier, as far as was measured."""
+    end = recording.response_end_ms
+    committed = recording.committed_ms
+    bound = arriving_until(end, dom_error_ms(recording))
+    if committed is not None and committed >= bound:
+        what = (f"the engine committed the document only at {_ms(committed)}, "
+                f"once the response had ended ({_ms(end)})")
+    else:
+        what = (f"the page showed nothing until {_ms(first_ms)}, "
+                f"when the response had ended ({_ms(end)})")
+    return what + _likely_causes(recording)
 
 
 def _likely_causes(recording: Recording) -> str:
@@ -131,41 +208,54 @@ def _held_bytes(recording: Recording, wire: WireTimeline) -> str:
     return "the engine held the first bytes (content sniffing or buffering) until the end"
 
 
-def _judge_paint(recording: Recording, end: float | None,
-                 first_dom: float | None) -> tuple[bool | None, str | None]:
+def _judge_paint(recording: Recording,
+                 first_paint: float | None) -> tuple[bool | None, str | None]:
     paint = recording.paint
-    if paint is None:
+    if paint is None or recording.error is not None:
         return None, None
-    # The first change that is content, by the same measure as the rises.
-    changes = [f for f in paint.frames if f.progress > PAINT_NOISE]
-    first_paint = changes[0].t_ms if changes else None
-    rises = _progress_rises(paint, arriving_until(end, paint.error_ms))
-    if is_incremental(first_paint, rises):
-        return True, (f"first painted at {_ms(first_paint)}, and the screen changed {rises} "
-                      f"times before the response ended at {_ms(end)}")
-    if first_paint is None:
-        return False, "nothing was painted"
-    if first_dom is not None and end is not None and first_dom < end and first_paint >= end:
+    end = recording.response_end_ms
+    first = _first_painted(paint.frames)
+    if first is None:
+        return False, "nothing was painted" + _never_ended(recording)
+    if shown_while_arriving(first.t_ms, end, paint.error_ms):
+        return True, _paint_progressive(recording, first)
+    first_dom = recording.first_content_ms
+    if shown_while_arriving(first_dom, end, dom_error_ms(recording)):
         held = (
             "WebKit paints nothing until a page is 'visually non-empty' (webkit.org/b/252413)"
             if recording.engine.engine == "WebKit"
             else "was the content hidden, or painting held back?"
         )
         return False, (
-            f"the DOM grew from {_ms(first_dom)} but nothing was painted until "
-            f"{_ms(first_paint)}, after the response ended at {_ms(end)}; {held}"
+            f"the page held content from {_ms(first_dom)} but nothing was painted until "
+            f"{_ms(first.t_ms)}, when the response had ended ({_ms(end)}); {held}"
         )
-    if end is not None and first_paint >= end - paint.error_ms:
-        return False, (f"nothing was painted until {_ms(first_paint)}, "
-                       f"after the response ended at {_ms(end)}")
-    return False, f"the screen changed once, at {_ms(first_paint)}, not as the content arrived"
+    return False, (f"nothing was painted until {_ms(first.t_ms)}, "
+                   f"when the response had ended ({_ms(end)})")
 
 
-def _progress_rises(paint: PaintTimeline, before_ms: float) -> int:
-    """How many frames, before `before_ms`, moved visibly closer to the final picture."""
+def _paint_progressive(recording: Recording, first: PaintFrame) -> str:
+    assert recording.paint is not None
+    end = recording.response_end_ms
+    shown = (f"the page was on screen from {_ms(first.t_ms)} ({first.progress:.0%} of the final "
+             f"picture){_before_end(first.t_ms, end)}")
+    if first.progress >= PAINT_COMPLETE:
+        return shown + ("; it already showed everything the page would show, so nothing was "
+                        "left to stream") + _never_ended(recording)
+    bound = arriving_until(end, recording.paint.error_ms)
+    changes = _progress_rises(recording.paint.frames, after=first, before_ms=bound)
+    late = next((f for f in recording.paint.frames if f.t_ms >= bound), None)
+    return (shown + _then(changes, "the picture moved on", late.t_ms if late else None)
+            + _never_ended(recording))
+
+
+def _progress_rises(frames: list[PaintFrame], after: PaintFrame, before_ms: float) -> int:
+    """How many frames after `after` and before `before_ms` moved visibly closer to the end."""
     rises = 0
-    best = 0.0
-    for frame in paint.frames:
+    best = after.progress
+    for frame in frames:
+        if frame.t_ms <= after.t_ms:
+            continue
         if frame.t_ms >= before_ms:
             break
         if frame.progress > best + PAINT_NOISE:

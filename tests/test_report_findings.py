@@ -27,8 +27,10 @@ def _run(engine: str, *, incremental: bool = False, first: float | None = 5012.0
     info = EngineInfo(engine, engine, engine, "1", "test")
     recording = Recording(url="http://h/a", browser=engine, engine=info, dom_error_ms=5.0,
                           error=error)
-    verdict = Verdict(incremental=incremental, first_content_ms=first, response_end_ms=end,
-                      growth_steps=10 if incremental else 1, reason="r",
+    verdict = Verdict(incremental=incremental if painted is None else painted,
+                      verdict_from="dom" if painted is None else "paint", reason="r",
+                      dom_incremental=incremental, dom_reason="r", first_content_ms=first,
+                      response_end_ms=end, growth_steps=10 if incremental else 1,
                       painted_incrementally=painted)
     return _Run(recording, verdict)
 
@@ -42,8 +44,7 @@ def _progressive(engine: str) -> _Run:
     (_run("chromium", incremental=True, first=20.0), Outcome.PROGRESSIVE),  # paint not recorded
     (_run("webkit", incremental=True, first=20.0, painted=False), Outcome.UNPAINTED),
     (_run("webkit"), Outcome.AT_END),
-    (_run("webkit", first=4000.0), Outcome.ONE_STEP),
-    (_run("webkit", first=5007.0), Outcome.AT_END),  # within the DOM method's error
+    (_run("firefox", first=1500.0, painted=False), Outcome.AT_END),  # painted only at the end
     (_run("webkit", first=None), Outcome.EMPTY),
     (_run("webkit", error="did not start"), Outcome.FAILED),
 ])
@@ -72,7 +73,7 @@ def test_the_other_outcomes_read_as_plain_words() -> None:
             _run("firefox", first=1500.0), _run("webkit", error="no driver")]
     assert sentence(clauses("/a", runs, LABELS)) == (
         "Chromium builds /a as it arrives but does not paint it progressively; "
-        "Firefox shows it in one step at 1.5 s, not as it arrives; WebKit could not record it.")
+        "Firefox shows nothing until the response ends (5.0 s); WebKit could not record it.")
 
 
 def test_scores_count_progressive_urls_per_engine() -> None:

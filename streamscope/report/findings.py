@@ -20,10 +20,9 @@ class Outcome(Enum):
 
     PROGRESSIVE = 0
     UNPAINTED = 1  # the DOM grew as the bytes came, the screen did not
-    ONE_STEP = 2
-    AT_END = 3
-    EMPTY = 4
-    FAILED = 5
+    AT_END = 2
+    EMPTY = 3
+    FAILED = 4
 
 
 # Each outcome as a verb phrase, for one engine and for several; {it} is the URL or "it".
@@ -32,10 +31,6 @@ _PHRASES: dict[Outcome, tuple[str, str]] = {
     Outcome.UNPAINTED: (
         "builds {it} as it arrives but does not paint it progressively",
         "build {it} as it arrives but do not paint it progressively",
-    ),
-    Outcome.ONE_STEP: (
-        "shows {it} in one step{when}, not as it arrives",
-        "show {it} in one step{when}, not as it arrives",
     ),
     Outcome.AT_END: (
         "shows nothing until the response ends{when}",
@@ -73,13 +68,12 @@ def outcome(run: Judged) -> Outcome:
     if run.recording.error is not None:
         return Outcome.FAILED
     if verdict.incremental:
-        return Outcome.UNPAINTED if verdict.painted_incrementally is False else Outcome.PROGRESSIVE
-    first, end = verdict.first_content_ms, verdict.response_end_ms
-    if first is None:
+        return Outcome.PROGRESSIVE
+    if verdict.dom_incremental:
+        return Outcome.UNPAINTED
+    if verdict.first_content_ms is None:
         return Outcome.EMPTY
-    if end is not None and first >= end - run.recording.dom_error_ms:
-        return Outcome.AT_END
-    return Outcome.ONE_STEP
+    return Outcome.AT_END
 
 
 def clauses(url_label: str, runs: Sequence[Judged],
@@ -133,8 +127,6 @@ def scores(runs: Sequence[Judged]) -> list[Score]:
 def _when(kind: Outcome, members: Sequence[Judged]) -> str:
     if kind is Outcome.AT_END:
         times = [run.verdict.response_end_ms for run in members]
-    elif kind is Outcome.ONE_STEP:
-        times = [run.verdict.first_content_ms for run in members]
     else:
         return ""
     known = sorted(t for t in times if t is not None)
@@ -147,7 +139,7 @@ def _when(kind: Outcome, members: Sequence[Judged]) -> str:
         label = f"{low.split()[0]}–{high}"  # one unit for both ends: "9–11 ms"
     else:
         label = f"{low}–{high}"
-    return f" ({label})" if kind is Outcome.AT_END else f" at {label}"
+    return f" ({label})"
 
 
 def _join(names: Sequence[str]) -> str:

@@ -63,7 +63,7 @@ def growth_figure(runs: Sequence[Judged], styles: Mapping[str, EngineStyle]) -> 
             _draw_dom(dom_axes, run, key, style, right)
             if paint_axes is not None:
                 _draw_paint(paint_axes, run, key, style, right)
-        dom_axes.set_ylabel("Body text (characters)")
+        dom_axes.set_ylabel("Visible text (characters)")
         dom_axes.set_ylim(bottom=0)
         bottom_axes = paint_axes if paint_axes is not None else dom_axes
         if paint_axes is not None:
