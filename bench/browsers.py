@@ -9,10 +9,13 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
 
+import psutil
+
 from bench.procs import BenchError, MemorySampler, drain, get_json, own_tree, reap
 from bench.stats import item_lags, percentile
 from streamscope.config import Config, RecordingConfig
-from streamscope.engines import Engine, PageDriver, create_engine
+from streamscope.engines import PageDriver, create_engine
+from streamscope.pipeline import Pipeline
 
 # The lag stream: 20 items 200 ms apart after a 500 ms pause. The 2 KiB comment first fills the
 # engines' sniffing buffers (libsoup holds 512 bytes, Chromium sniffs up to 1024); the pause
@@ -79,29 +82,32 @@ def measure_engine(config: Config, name: str, base_url: str, lag_runs: int,
     figures = EngineFigures(name)
     engine = create_engine(config.engine(name))
 
-    def tree() -> list[int]:
-        return [pid for pid in own_tree() if pid != server_pid]
+    def tree() -> list[psutil.Process]:
+        return [process for process in own_tree() if process.pid != server_pid]
 
     started = time.perf_counter()
     info = engine.start()  # raises EngineError with the reason, having cleaned up
     figures.launch_s = time.perf_counter() - started
     figures.product, figures.version = info.product, info.version
+    pipeline = Pipeline(engine, config)
     try:
-        figures.clock = _clock_check(engine, base_url, config.recording)
+        figures.clock = _clock_check(engine.new_page(), base_url, config.recording)
         for _ in range(lag_runs):
-            figures.lags_ms.extend(_lag_run(engine, base_url, config.recording, figures))
-        _overhead(engine, base_url, config.recording, figures, tree)
+            figures.lags_ms.extend(_lag_run(pipeline, base_url, figures))
+        _overhead(pipeline, base_url, figures, tree)
     finally:
         processes = tree()
+        pipeline.close()
         engine.stop()
         reap(processes)
     return figures
 
 
-def _lag_run(engine: Engine, base_url: str, settings: RecordingConfig,
-             figures: EngineFigures) -> list[float]:
+def _lag_run(pipeline: Pipeline, base_url: str, figures: EngineFigures) -> list[float]:
     run = uuid.uuid4().hex
-    recording = engine.record(f"{base_url}/bench/timed?run={run}&{LAG_QUERY}", settings)
+    engine = pipeline.engine
+    # No wire capture: a second fetch of the run's URL would log a second set of flushes.
+    recording = pipeline.record(f"{base_url}/bench/timed?run={run}&{LAG_QUERY}", wire=False)
     flushes = get_json(f"{base_url}/bench/flushes?run={run}")
     if recording.error or recording.timed_out or recording.time_origin_epoch_ms is None:
         reason = recording.error or "timed out or never saw the new document"
@@ -120,8 +126,8 @@ def _lag_run(engine: Engine, base_url: str, settings: RecordingConfig,
         raise BenchError(f"{engine.name}: {exc}") from exc
 
 
-def _overhead(engine: Engine, base_url: str, settings: RecordingConfig, figures: EngineFigures,
-              tree: Callable[[], list[int]]) -> None:
+def _overhead(pipeline: Pipeline, base_url: str, figures: EngineFigures,
+              tree: Callable[[], list[psutil.Process]]) -> None:
     """The recorder's wall time for one page over a raw client's for the same stream (medians),
     with the engine's process tree sampled throughout the recordings."""
     url = base_url + OVERHEAD_PATH
@@ -131,11 +137,11 @@ def _overhead(engine: Engine, base_url: str, settings: RecordingConfig, figures:
         for _ in range(OVERHEAD_RUNS):
             raw_s.append(drain(url)[0])
             started = time.perf_counter()
-            recording = engine.record(url, settings)
+            recording = pipeline.record(url, wire=False)
             recorder_s.append(time.perf_counter() - started)
             if recording.error or not recording.ended:
                 reason = recording.error or "the response did not end in time"
-                raise BenchError(f"{engine.name} could not record {url}: {reason}")
+                raise BenchError(f"{pipeline.engine.name} could not record {url}: {reason}")
     figures.recorder_s, figures.raw_s = median(recorder_s), median(raw_s)
     figures.overhead_ratio = figures.recorder_s / figures.raw_s
     figures.peak_rss_mib = sampler.peak_rss_kib / 1024
@@ -144,12 +150,12 @@ def _overhead(engine: Engine, base_url: str, settings: RecordingConfig, figures:
         figures.processes[process] = figures.processes.get(process, 0) + 1
 
 
-def _clock_check(engine: Engine, base_url: str, settings: RecordingConfig) -> ClockCheck:
+def _clock_check(page: PageDriver, base_url: str, settings: RecordingConfig) -> ClockCheck:
     """Compares the page's wall clock with this process's, in a page from the bench server.
 
     Each read is bracketed by time.time(); the tightest bracket of CLOCK_TRIES bounds the error.
+    The page is closed afterwards.
     """
-    page = engine.new_page()
     try:
         url = f"{base_url}/probe?count=1&delay=0"
         page.navigate(url, timeout_s=settings.timeout_s)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import psutil
+
 from bench.procs import BenchError, MemorySampler, drain, python_server, read_kib, reset_peak_rss
 
 MIB = 1024 * 1024
@@ -28,7 +30,8 @@ def rss_growth_mib(module: str, path: str) -> float:
         if baseline is None:
             raise BenchError(f"python -m {module} ended before the request")
         exact_peak = reset_peak_rss(pid)
-        with MemorySampler(lambda: [pid], interval_s=0.01) as sampler:
+        server = psutil.Process(pid)
+        with MemorySampler(lambda: [server], interval_s=0.01) as sampler:
             _, size = drain(url + path)
         if size != ITEMS * ITEM_BYTES:
             raise BenchError(f"{path} sent {size} bytes, not {ITEMS * ITEM_BYTES}")

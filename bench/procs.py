@@ -1,27 +1,27 @@
-"""Processes the bench starts and watches: a server in its own process, raw HTTP, RSS from /proc."""
+"""Processes the bench starts and watches: a server in its own process, its HTTP, their memory."""
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import select
 import subprocess
 import sys
 import threading
-import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlsplit
+
+import psutil
 
 from bench.stats import status_kib
-from streamscope.engines.processes import alive, descendants, end_all
+from streamscope.engines.processes import descendants, end_all
+from streamscope.wire import capture_wire
 
 REPO = Path(__file__).resolve().parent.parent
-READ_SIZE = 1024 * 1024
 
 
 class BenchError(RuntimeError):
@@ -58,37 +58,19 @@ def python_server(module: str, timeout_s: float = 30.0) -> Iterator[tuple[int, s
             process.stdout.close()
 
 
-def _connect(url: str, timeout_s: float) -> tuple[http.client.HTTPConnection, str]:
-    parts = urlsplit(url)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return http.client.HTTPConnection(parts.netloc, timeout=timeout_s), path
-
-
 def drain(url: str, timeout_s: float = 120.0) -> tuple[float, int]:
-    """GETs `url` and discards the body; returns (seconds from request to its end, body bytes)."""
-    connection, path = _connect(url, timeout_s)
-    buffer = memoryview(bytearray(READ_SIZE))
-    total = 0
-    try:
-        start = time.perf_counter()
-        connection.request("GET", path)
-        response = connection.getresponse()
-        if response.status != 200:
-            raise BenchError(f"{url} answered {response.status}")
-        while size := response.readinto(buffer):
-            total += size
-        return time.perf_counter() - start, total
-    finally:
-        connection.close()
+    """GETs `url` as the wire capture does; returns (seconds from request to its end, bytes)."""
+    wire = capture_wire(url, timeout_s)
+    if wire is None or wire.status != 200 or not wire.ended:
+        raise BenchError(f"{url} answered {wire.status if wire else 'nothing'}"
+                         f"{'' if wire is None or wire.ended else ' and did not end'}")
+    end_ms = wire.chunks[-1].t_ms if wire.chunks else 0.0
+    return end_ms / 1000, wire.total_bytes
 
 
 def get_json(url: str, timeout_s: float = 10.0) -> Any:
-    connection, path = _connect(url, timeout_s)
-    try:
-        connection.request("GET", path)
-        return json.loads(connection.getresponse().read())
-    finally:
-        connection.close()
+    with urllib.request.urlopen(url, timeout=timeout_s) as response:
+        return json.load(response)
 
 
 def read_kib(pid: int, name: str, file: str = "status") -> int | None:
@@ -109,15 +91,15 @@ def reset_peak_rss(pid: int) -> bool:
 
 
 class MemorySampler:
-    """Samples the summed RSS and PSS of `pids()` in a thread until the `with` block ends.
+    """Samples the summed RSS and PSS of `processes()` in a thread until the `with` block ends.
 
     RSS counts a shared page in every process that maps it, so a browser's RSS sum overstates
     what it costs; PSS splits each shared page between its users, so its sum does not.
     """
 
-    def __init__(self, pids: Callable[[], list[int]], interval_s: float = 0.02,
+    def __init__(self, processes: Callable[[], list[psutil.Process]], interval_s: float = 0.02,
                  pss: bool = False) -> None:
-        self._pids = pids
+        self._processes = processes
         self._interval_s = interval_s
         self._pss = pss
         self._stop = threading.Event()
@@ -133,14 +115,20 @@ class MemorySampler:
                 return
 
     def sample(self) -> None:
-        pids = self._pids()
-        rss = sum(read_kib(pid, "VmRSS") or 0 for pid in pids)
+        rss = pss = 0
+        names = []
+        for process in self._processes():
+            try:
+                with process.oneshot():
+                    memory = process.memory_full_info() if self._pss else process.memory_info()
+                    names.append(process.name())
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+            rss += memory.rss // 1024
+            pss += getattr(memory, "pss", 0) // 1024
         if rss > self.peak_rss_kib:
-            self.peak_rss_kib = rss
-            self.peak_processes = [_name(pid) for pid in pids]
-        if self._pss:
-            pss = sum(read_kib(pid, "Pss", "smaps_rollup") or 0 for pid in pids)
-            self.peak_pss_kib = max(self.peak_pss_kib, pss)
+            self.peak_rss_kib, self.peak_processes = rss, names
+        self.peak_pss_kib = max(self.peak_pss_kib, pss)
 
     def __enter__(self) -> MemorySampler:
         self._thread.start()
@@ -153,26 +141,17 @@ class MemorySampler:
         self.sample()
 
 
-def _name(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/comm").read_text().strip()
-    except OSError:
-        return "?"
-
-
-def own_tree() -> list[int]:
+def own_tree() -> list[psutil.Process]:
     """Every process this one started, and theirs: a browser, its helpers, drivers, Xvfb."""
     return descendants(os.getpid())
 
 
-def reap(pids: list[int], grace_s: float = 5.0) -> None:
-    """Waits for `pids` to exit, then ends the rest by PID.
+def reap(processes: list[psutil.Process], grace_s: float = 5.0) -> None:
+    """Waits for `processes` to exit, then ends the rest.
 
     A browser's helpers (Chromium's zygotes, Firefox's content processes, WebKit's web and
     network processes) outlive its main process by a second or two; left alone they would be
     orphaned, out of reach of the next engine's tree and of its memory figure.
     """
-    deadline = time.monotonic() + grace_s
-    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    end_all([pid for pid in pids if alive(pid)])
+    _, remaining = psutil.wait_procs(processes, timeout=grace_s)
+    end_all(remaining)

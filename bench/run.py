@@ -25,8 +25,8 @@ from bench import memory  # noqa: E402
 from bench.browsers import EngineFigures, measure_engine  # noqa: E402
 from bench.figures import print_results, results  # noqa: E402
 from bench.procs import BenchError, python_server  # noqa: E402
-from streamscope.config import ENGINE_NAMES, Config, load_config  # noqa: E402
-from streamscope.engines import EngineError  # noqa: E402
+from streamscope.config import Config, load_config  # noqa: E402
+from streamscope.engines import ENGINE_NAMES, EngineError  # noqa: E402
 from streamscope.errors import one_line  # noqa: E402
 from streamscope.machine import describe_machine  # noqa: E402
 

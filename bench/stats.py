@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
+
+import numpy as np
 
 from streamscope.recording import DomSample
 
 
 def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (0 to 100), linear between ranks as numpy's default method is."""
+    """The q-th percentile (0 to 100), linear between ranks (numpy's default method)."""
     if not values:
         raise ValueError("no values to take a percentile of")
     if not 0 <= q <= 100:
         raise ValueError(f"percentile must be from 0 to 100, got {q}")
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100
-    low, high = math.floor(rank), math.ceil(rank)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+    return float(np.percentile(values, q))
 
 
 def item_arrivals(samples: Sequence[DomSample], count: int) -> list[float]:

@@ -8,8 +8,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from streamscope.config import PaintConfig
-from streamscope.engines import Engine
 from streamscope.paint import (
     Alignment,
     content_box,
@@ -20,23 +18,12 @@ from streamscope.paint import (
     reading_region,
 )
 from streamscope.paint.video_frames import Region
-from streamscope.paint_capture import ScreenPaintCapture
 from streamscope.recording import PaintTimeline
 from streamscope.report import Artifacts
-from streamscope.runs import PaintFactory, Run
+from streamscope.runs import Run
 
 # A name of streamscope's own: the folder is emptied at every run into the same report.
 MEDIA_FOLDER = "streamscope-media"
-
-
-def video_recorder(folder: Path, settings: PaintConfig) -> PaintFactory:
-    """A PaintFactory that films each recording into `folder`, one numbered WebM each."""
-    folder.mkdir(parents=True, exist_ok=True)
-
-    def capture(engine: Engine, url: str, index: int) -> ScreenPaintCapture:
-        return ScreenPaintCapture(engine, folder / f"{index + 1:02d}-{engine.name}.webm", settings)
-
-    return capture
 
 
 @contextmanager
@@ -49,6 +36,7 @@ def media_folder(report_dir: Path | None) -> Iterator[Path]:
     if report_dir is not None:
         media = report_dir / MEDIA_FOLDER
         shutil.rmtree(media, ignore_errors=True)
+        media.mkdir(parents=True)
         yield media
         return
     with tempfile.TemporaryDirectory(prefix="streamscope-") as folder:

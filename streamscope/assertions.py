@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from streamscope.recording import Recording
 from streamscope.verdict import Verdict, judge
+from streamscope.wording import milliseconds
 
 # Enough rows to see the shape of a timeline without flooding a CI log.
 MAX_ROWS = 25
@@ -65,7 +66,8 @@ def _message(expectation: str, recording: Recording, problems: list[str]) -> str
         f"({engine.product} {engine.version}), but:",
         *(f"  {p}" for p in problems),
         f"  status {recording.status}, {recording.content_type}; committed at "
-        f"{_ms(recording.committed_ms)}, response ended at {_ms(recording.response_end_ms)}"
+        f"{milliseconds(recording.committed_ms)}, response ended at "
+        f"{milliseconds(recording.response_end_ms)}"
         f"{'' if recording.ended else ' (never: time limit)'}",
         "  DOM (ms from navigation start, visible text chars, content elements):",
         *_rows([f"    {s.t_ms:9.1f} {s.text_chars:8d} {s.elements:6d}" for s in recording.dom]),
@@ -86,6 +88,3 @@ def _rows(rows: list[str]) -> list[str]:
     half = MAX_ROWS // 2
     return [*rows[:half], f"    … {len(rows) - 2 * half} more …", *rows[-half:]]
 
-
-def _ms(value: float | None) -> str:
-    return "?" if value is None else f"{value:.0f} ms"

@@ -14,13 +14,14 @@ from urllib.parse import urlsplit
 
 import click
 
-from streamscope.artifacts import media_folder, report_artifacts, video_recorder
-from streamscope.config import ENGINE_NAMES, Config, load_config
+from streamscope.artifacts import media_folder, report_artifacts
+from streamscope.config import Config, load_config
 from streamscope.console import print_table, progress_bar
 from streamscope.demo import WRITEUP_PATHS, demo_server
+from streamscope.engines import ENGINE_NAMES
 from streamscope.machine import describe_machine
 from streamscope.recording import Recording
-from streamscope.report import write_report
+from streamscope.report import RAW_JSON, write_report
 from streamscope.runs import record_runs, write_json
 
 
@@ -138,10 +139,9 @@ def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
     report_dir = report_dir.resolve() if report_dir is not None else None
     _check_writable(json_path, report_dir)
     with media_folder(report_dir) as media:
-        factory = video_recorder(media, config.paint) if paint else None
         with progress_bar() as advance:
-            runs = record_runs(urls, browsers, config, headed=headed, window=paint,
-                               paint=factory, progress=advance)
+            runs = record_runs(urls, browsers, config, headed=headed,
+                               media=media if paint else None, progress=advance)
         if report_dir is None:
             for run in runs:  # the videos go with the temporary folder
                 _forget_video(run.recording)
@@ -150,7 +150,7 @@ def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
         try:
             if report_dir is not None:
                 artifacts = report_artifacts(runs, media / "stills")
-                write_json(runs, report_dir / "report.json", extra)
+                write_json(runs, report_dir / RAW_JSON, extra)
                 index = write_report(runs, report_dir, artifacts=artifacts, title=title,
                                      machine=extra["machine"])
                 click.echo(f"Report: {index}")

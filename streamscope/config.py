@@ -1,18 +1,21 @@
-"""Settings: defaults here, overridden by playwright.config.toml, overridden by CLI flags.
+"""Settings: defaults here and in each engine's settings, overridden by playwright.config.toml,
+overridden by CLI flags.
 
 Engines receive an EngineConfig, never environment variables, so every decision about how
-a browser launches is visible in one file.
+a browser launches is visible in the engine's module and in one file.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from streamscope.engines import ENGINE_NAMES, ENGINES, EngineConfig, Viewport
+from streamscope.engines.settings import section
+
 CONFIG_FILE = "playwright.config.toml"
-ENGINE_NAMES = ("chromium", "firefox", "webkit")
 
 
 @dataclass(frozen=True)
@@ -23,42 +26,12 @@ class RecordingConfig:
 
 
 @dataclass(frozen=True)
-class Viewport:
-    width: int = 1280
-    height: int = 720
-
-
-@dataclass(frozen=True)
 class PaintConfig:
     fps: int = 30
 
 
-@dataclass(frozen=True)
-class EngineConfig:
-    name: str
-    headed: bool = False
-    viewport: Viewport = Viewport()
-    args: tuple[str, ...] = ()
-    system_executable: str = ""
-    system_channel: str = ""
-    system_browser: str = ""
-    system_driver: str = ""
-
-
-_SYSTEM_DEFAULTS: dict[str, dict[str, Any]] = {
-    "chromium": {
-        "system_executable": "/usr/bin/chromium",
-        # Without these, Chromium keeps calling Google's services, which a closed network
-        # refuses many times a second.
-        "args": ("--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"),
-    },
-    "firefox": {"system_executable": "/usr/bin/firefox-esr", "system_channel": "moz-firefox"},
-    "webkit": {
-        "system_browser": "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser",
-        "system_driver": "/usr/bin/WebKitWebDriver",
-    },
-}
+def _default_settings() -> dict[str, Any]:
+    return {name: spec.settings() for name, spec in ENGINES.items()}
 
 
 @dataclass(frozen=True)
@@ -67,11 +40,7 @@ class Config:
     recording: RecordingConfig = RecordingConfig()
     viewport: Viewport = Viewport()
     paint: PaintConfig = PaintConfig()
-    engines: dict[str, EngineConfig] = field(
-        default_factory=lambda: {
-            name: EngineConfig(name=name, **_SYSTEM_DEFAULTS[name]) for name in ENGINE_NAMES
-        }
-    )
+    engines: dict[str, Any] = field(default_factory=_default_settings)  # name -> settings
 
     @property
     def matrix(self) -> tuple[str, ...]:
@@ -81,34 +50,12 @@ class Config:
     def engine(self, name: str, *, headed: bool = False) -> EngineConfig:
         if name not in self.engines:
             raise ValueError(f"unknown browser {name!r}: choose from {', '.join(self.engines)}")
-        return replace(self.engines[name], headed=headed, viewport=self.viewport)
+        return EngineConfig(name, self.engines[name], headed=headed, viewport=self.viewport)
 
     def with_timeout(self, timeout_s: float | None) -> Config:
         if timeout_s is None:
             return self
         return replace(self, recording=replace(self.recording, timeout_s=timeout_s))
-
-
-# What each annotated type of these dataclasses accepts from TOML.
-_TOML_TYPES: dict[str, tuple[type, ...]] = {
-    "float": (int, float), "int": (int,), "str": (str,), "bool": (bool,),
-    "tuple[str, ...]": (tuple,),
-}
-
-
-def _section(cls: type, data: dict[str, Any], where: str) -> Any:
-    known = {f.name: f for f in fields(cls)}
-    unknown = set(data) - set(known)
-    if unknown:
-        raise ValueError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}")
-    for name, value in data.items():
-        accepted = _TOML_TYPES.get(str(known[name].type))
-        wrong_kind = isinstance(value, bool) and bool not in (accepted or ())
-        if accepted is not None and (not isinstance(value, accepted) or wrong_kind):
-            raise ValueError(f"{where}: {name} must be {known[name].type}, got {value!r}")
-        if isinstance(value, tuple) and not all(isinstance(item, str) for item in value):
-            raise ValueError(f"{where}: {name} must be a list of strings, got {list(value)!r}")
-    return cls(**data)
 
 
 def find_config_file(start: Path | None = None) -> Path | None:
@@ -127,27 +74,20 @@ def load_config(path: Path | None = None) -> Config:
         return Config()
     with path.open("rb") as fh:
         data = tomllib.load(fh)
-    engines = Config().engines
-    for name, section in data.get("engines", {}).items():
-        section = dict(section)
-        # These come from elsewhere: the table's name, the CLI, and [viewport].
-        misplaced = {"name", "headed", "viewport"} & set(section)
-        if misplaced:
-            raise ValueError(f"{path}: [engines.{name}]: unknown setting(s) "
-                             f"{', '.join(sorted(misplaced))}")
-        if isinstance(section.get("args"), list):
-            section["args"] = tuple(section["args"])
-        base = engines.get(name, EngineConfig(name=name))
-        merged = {**{f.name: getattr(base, f.name) for f in fields(EngineConfig)}, **section}
-        engines[name] = _section(EngineConfig, merged, f"{path}: [engines.{name}]")
+    engines = _default_settings()
+    for name, table in data.get("engines", {}).items():
+        if name not in ENGINES:
+            raise ValueError(f"{path}: [engines.{name}]: unknown engine "
+                             f"(known: {', '.join(ENGINE_NAMES)})")
+        engines[name] = section(ENGINES[name].settings, table, f"{path}: [engines.{name}]")
     browsers = tuple(data["browsers"]) if "browsers" in data else None
     unknown = [name for name in browsers or () if name not in engines]
     if unknown:
         raise ValueError(f"{path}: browsers: unknown engine(s) {', '.join(unknown)}")
     return Config(
         browsers=browsers,
-        recording=_section(RecordingConfig, data.get("recording", {}), f"{path}: [recording]"),
-        viewport=_section(Viewport, data.get("viewport", {}), f"{path}: [viewport]"),
-        paint=_section(PaintConfig, data.get("paint", {}), f"{path}: [paint]"),
+        recording=section(RecordingConfig, data.get("recording", {}), f"{path}: [recording]"),
+        viewport=section(Viewport, data.get("viewport", {}), f"{path}: [viewport]"),
+        paint=section(PaintConfig, data.get("paint", {}), f"{path}: [paint]"),
         engines=engines,
     )

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from urllib.parse import urlsplit
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from streamscope.runs import Run
+from streamscope.wording import milliseconds, shared_origin
 
 # Wide enough for the table in a CI log, where there is no terminal to measure.
 stdout = Console(highlight=False, width=None if Console().is_terminal else 140)
 stderr = Console(stderr=True, highlight=False)
-
-
-def _ms(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.0f}"
 
 
 def _yes_no(value: bool | None) -> str:
@@ -27,14 +23,8 @@ def _yes_no(value: bool | None) -> str:
     return "[green]yes[/]" if value else "[red]no[/]"
 
 
-def _shared_origin(urls: Sequence[str]) -> str:
-    """The scheme and host all URLs share, so the table can show paths; "" when they differ."""
-    origins = {f"{p.scheme}://{p.netloc}" for p in map(urlsplit, urls)}
-    return origins.pop() if len(origins) == 1 else ""
-
-
 def print_table(runs: Sequence[Run]) -> None:
-    origin = _shared_origin([run.recording.url for run in runs])
+    origin = shared_origin([run.recording.url for run in runs]) or ""
     title = "Did the page render progressively?" + (f" (on {origin})" if origin else "")
     table = Table(title=title, title_justify="left")
     table.add_column("URL" if not origin else "path", no_wrap=True)
@@ -42,16 +32,17 @@ def print_table(runs: Sequence[Run]) -> None:
     table.add_column("progressive")
     table.add_column("DOM")
     table.add_column("paint")
-    table.add_column("first content ms", justify="right")
-    table.add_column("first paint ms", justify="right")
-    table.add_column("response end ms", justify="right")
+    table.add_column("first content", justify="right")
+    table.add_column("first paint", justify="right")
+    table.add_column("response end", justify="right")
     for run in runs:
         v, rec = run.verdict, run.recording
         engine = rec.browser if not rec.engine.version else f"{rec.browser} {rec.engine.version}"
         headline = "[red]error[/]" if rec.error else f"{_yes_no(v.incremental)} ({v.verdict_from})"
         table.add_row(rec.url.removeprefix(origin), engine, headline,
                       _yes_no(v.dom_incremental), _yes_no(v.painted_incrementally),
-                      _ms(v.first_content_ms), _ms(v.first_paint_ms), _ms(v.response_end_ms))
+                      milliseconds(v.first_content_ms), milliseconds(v.first_paint_ms),
+                      milliseconds(v.response_end_ms))
     stdout.print(table)
     stdout.print("[bold]Why[/]")
     for run in runs:

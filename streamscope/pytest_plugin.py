@@ -21,9 +21,8 @@ from playwright.sync_api import Playwright
 from streamscope.config import Config, find_config_file, load_config
 from streamscope.engines import Engine, EngineError, create_engine, playwright_driver
 from streamscope.paint import final_screenshot
-from streamscope.paint_capture import ScreenPaintCapture
+from streamscope.pipeline import Pipeline
 from streamscope.recording import Recording
-from streamscope.runs import record_with_wire
 
 RecordFunction = Callable[[str], Recording]
 
@@ -93,22 +92,24 @@ def record(browser_engine: Engine, streamscope_config: Config, pytestconfig: pyt
     After the test, keeps the screen video(s) and a screenshot as --video and --screenshot say.
     """
     paint = not pytestconfig.getoption("--streamscope-no-paint")
+    pipeline = Pipeline(browser_engine, streamscope_config)
     videos: list[Path] = []
 
     def _record(url: str) -> Recording:
-        capture = None
-        if paint:
-            video = tmp_path / f"video-{len(videos) + 1}.webm"
+        video = tmp_path / f"video-{len(videos) + 1}.webm" if paint else None
+        if video is not None:
             videos.append(video)
-            capture = ScreenPaintCapture(browser_engine, video, streamscope_config.paint)
-        return record_with_wire(browser_engine, url, streamscope_config, capture)
+        return pipeline.record(url, video=video)
 
-    yield _record
-    failed = _failed(request.node)
-    out = Path(output_path)
-    if _keep(pytestconfig.getoption("--screenshot"), failed, "only-on-failure"):
-        _screenshot(browser_engine, out / f"test-{'failed' if failed else 'finished'}-1.png",
-                    videos)
+    try:
+        yield _record
+        failed = _failed(request.node)
+        out = Path(output_path)
+        if _keep(pytestconfig.getoption("--screenshot"), failed, "only-on-failure"):
+            _screenshot(pipeline, out / f"test-{'failed' if failed else 'finished'}-1.png",
+                        videos)
+    finally:
+        pipeline.close()
     if _keep(pytestconfig.getoption("--video"), failed, "retain-on-failure"):
         kept = [v for v in videos if v.exists()]
         for index, video in enumerate(kept, start=1):
@@ -127,12 +128,12 @@ def _failed(item: Any) -> bool:
     return report is None or report.failed
 
 
-def _screenshot(engine: Engine, path: Path, videos: list[Path]) -> None:
+def _screenshot(pipeline: Pipeline, path: Path, videos: list[Path]) -> None:
     """What the page shows now; where the engine cannot say (a page still loading blocks
     BiDi Firefox and WebKitGTK), the last frame the screen video caught."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        engine.screenshot(path)
+        pipeline.screenshot(path)
         return
     except Exception:
         pass

@@ -12,9 +12,10 @@ from typing import Any, Protocol
 
 from streamscope import page_scripts
 from streamscope.config import RecordingConfig
+from streamscope.engines.info import EngineInfo
 from streamscope.engines.page import NavigationResponse, PageDriver
 from streamscope.errors import one_line
-from streamscope.recording import DomSample, EngineInfo, PaintTimeline, Recording
+from streamscope.recording import DomSample, PaintTimeline, Recording
 
 # After the observer is in place, polls only decide when to stop: they need not be frequent,
 # and each one takes a little of the page's main thread.
@@ -32,6 +33,22 @@ METHOD_RESPONSE_END = (
 )
 
 
+class Clock(Protocol):
+    """Where the recorder's time limit and pauses come from: the system's, or a test's."""
+
+    def monotonic(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class _SystemClock:
+    monotonic = staticmethod(time.monotonic)
+    sleep = staticmethod(time.sleep)
+
+
+SYSTEM_CLOCK: Clock = _SystemClock()
+
+
 class PaintCapture(Protocol):
     """Records what the screen showed around one navigation (see streamscope/paint_capture.py)."""
 
@@ -43,9 +60,10 @@ class PaintCapture(Protocol):
 
 
 def record(page: PageDriver, info: EngineInfo, url: str, settings: RecordingConfig,
-           paint: PaintCapture | None = None) -> Recording:
+           paint: PaintCapture | None = None, clock: Clock = SYSTEM_CLOCK) -> Recording:
+    """Records `url` in `page`; a failure is the recording's error, never an exception."""
     try:
-        return _record(page, info, url, settings, paint)
+        return _record(page, info, url, settings, paint, clock)
     finally:
         # Whatever happened, Ctrl-C included, the screen recorder ends with the recording;
         # after a finished analysis this does nothing.
@@ -54,8 +72,8 @@ def record(page: PageDriver, info: EngineInfo, url: str, settings: RecordingConf
 
 
 def _record(page: PageDriver, info: EngineInfo, url: str, settings: RecordingConfig,
-            paint: PaintCapture | None) -> Recording:
-    recording = Recording(url=url, browser=info.name, engine=info)
+            paint: PaintCapture | None, clock: Clock) -> Recording:
+    recording = Recording(url=url, engine=info)
     response: NavigationResponse | None = None
     first: dict[str, Any] | None = None
     try:
@@ -64,10 +82,10 @@ def _record(page: PageDriver, info: EngineInfo, url: str, settings: RecordingCon
             paint.before_navigation(page)
         page.evaluate(page_scripts.MARK_OLD_DOCUMENT)
         # The time limit is the page's: preparing the screen recording does not count.
-        deadline = time.monotonic() + settings.timeout_s
+        deadline = clock.monotonic() + settings.timeout_s
         response = page.navigate(url, timeout_s=settings.timeout_s)
-        first = _await_document(page, deadline, settings.poll_ms / 1000)
-        _await_settled(page, deadline, settings.settle_ms)
+        first = _await_document(page, clock, deadline, settings.poll_ms / 1000)
+        _await_settled(page, clock, deadline, settings.settle_ms)
     except TimeoutError:
         recording.timed_out = True
     except Exception as exc:
@@ -102,7 +120,8 @@ def _finish_paint(recording: Recording, paint: PaintCapture) -> None:
     recording.methods["paint"] = recording.paint.method
 
 
-def _await_document(page: PageDriver, deadline: float, interval_s: float) -> dict[str, Any]:
+def _await_document(page: PageDriver, clock: Clock, deadline: float,
+                    interval_s: float) -> dict[str, Any]:
     """Polls until the new document answers; returns that poll and the last old one's time."""
     last_old_wall: float | None = None
     while True:
@@ -112,21 +131,21 @@ def _await_document(page: PageDriver, deadline: float, interval_s: float) -> dic
             return dict(state)
         if state:
             last_old_wall = state["wall"]
-        if time.monotonic() > deadline:
+        if clock.monotonic() > deadline:
             raise TimeoutError
-        time.sleep(interval_s)
+        clock.sleep(interval_s)
 
 
-def _await_settled(page: PageDriver, deadline: float, settle_ms: float) -> None:
+def _await_settled(page: PageDriver, clock: Clock, deadline: float, settle_ms: float) -> None:
     """Until the response has ended (the parser is done) and the DOM was quiet for settle_ms."""
     while True:
         state = page.evaluate(page_scripts.POLL)
         if state and not state["old"] and state["readyState"] != "loading":
             if state["now"] - state["lastChange"] >= settle_ms:
                 return
-        if time.monotonic() > deadline:
+        if clock.monotonic() > deadline:
             raise TimeoutError
-        time.sleep(WATCH_INTERVAL_S)
+        clock.sleep(WATCH_INTERVAL_S)
 
 
 def _fill(recording: Recording, data: dict[str, Any], response: NavigationResponse | None,

@@ -12,17 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-
-@dataclass(frozen=True)
-class EngineInfo:
-    """Which browser actually ran: WebKitGTK is WebKit, not Safari, and the report says so."""
-
-    name: str  # the matrix name: chromium, firefox or webkit
-    engine: str  # the rendering engine: Blink, Gecko, WebKit
-    product: str  # what was launched, e.g. "Chromium (Debian)", "WebKitGTK MiniBrowser"
-    version: str
-    launcher: str  # how it was driven, e.g. "playwright", "playwright over WebDriver BiDi"
-    user_agent: str = ""
+from streamscope.engines.info import EngineInfo, Gate, GateKind, Layer
 
 
 @dataclass(frozen=True)
@@ -90,7 +80,6 @@ class PaintTimeline:
 @dataclass
 class Recording:
     url: str
-    browser: str
     engine: EngineInfo
     status: int | None = None
     content_type: str | None = None
@@ -124,13 +113,24 @@ class Recording:
                 return sample.t_ms
         return None
 
+    @property
+    def browser(self) -> str:
+        """The matrix name of the engine that ran: chromium, firefox or webkit."""
+        return self.engine.name
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"browser": self.browser, **asdict(self)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Recording:
         data = dict(data)
-        data["engine"] = EngineInfo(**data["engine"])
+        data.pop("browser", None)  # derived from the engine
+        engine = dict(data["engine"])
+        engine["gates"] = tuple(
+            Gate(**{**gate, "kind": GateKind(gate["kind"]), "layer": Layer(gate["layer"]),
+                    "content_types": tuple(gate.get("content_types", ()))})
+            for gate in engine.get("gates", ()))
+        data["engine"] = EngineInfo(**engine)
         data["dom"] = [DomSample(**s) for s in data.get("dom", [])]
         if data.get("paint") is not None:
             paint = dict(data["paint"])

@@ -1,4 +1,4 @@
-"""Recording a matrix of URLs × engines, each engine started once, with the wire beside them."""
+"""Recording a matrix of URLs × engines, each engine started once, through the one pipeline."""
 
 from __future__ import annotations
 
@@ -9,15 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from streamscope.config import Config
-from streamscope.engines import Engine, EngineError, create_engine
+from streamscope.engines import EngineError, EngineInfo, create_engine
 from streamscope.errors import one_line
-from streamscope.recorder import PaintCapture
-from streamscope.recording import EngineInfo, Recording
+from streamscope.pipeline import Pipeline
+from streamscope.recording import Recording
 from streamscope.verdict import Verdict, judge
-from streamscope.wire import WireCapture
 
-# (engine, url, index of this recording) -> what records the screen, or None for no paint.
-PaintFactory = Callable[[Engine, str, int], PaintCapture | None]
 # (recordings done, recordings in all, url, browser) before each recording starts.
 Progress = Callable[[int, int, str, str], None]
 
@@ -58,50 +55,42 @@ class Run:
         return cls.of(Recording.from_dict(data["timeline"]))
 
 
-def record_with_wire(engine: Engine, url: str, config: Config,
-                     paint: PaintCapture | None = None) -> Recording:
-    """One recording, with a raw client fetching the same URL beside it."""
-    wire = WireCapture(url, config.recording.timeout_s).start()
-    try:
-        recording = engine.record(url, config.recording, paint)
-    except BaseException:
-        wire.cancel()  # an interrupted run does not wait for the stream to end
-        raise
-    recording.attach_wire(wire.result())
-    return recording
-
-
 def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
-                headed: bool = False, window: bool = False, paint: PaintFactory | None = None,
+                headed: bool = False, media: Path | None = None,
                 progress: Progress | None = None) -> list[Run]:
     """Every URL in every engine, ordered by URL then by `browsers`.
 
-    An engine that cannot start yields runs carrying its error; the others still run.
+    With `media`, each engine runs in a window and every recording is filmed there, one
+    numbered WebM each. An engine that cannot start yields runs carrying its error; the
+    others still run.
     """
     total = len(urls) * len(browsers)
     recordings: dict[tuple[str, str], Recording] = {}
     for browser in browsers:
         try:
-            engine = create_engine(config.engine(browser, headed=headed), window=window)
+            engine = create_engine(config.engine(browser, headed=headed), window=media is not None)
             engine.start()
         except EngineError as exc:
             for url in urls:
                 recordings[url, browser] = _failed(browser, url, one_line(exc))
             continue
+        pipeline = Pipeline(engine, config)
         try:
             for url in urls:
                 if progress is not None:
                     progress(len(recordings), total, url, browser)
-                capture = paint(engine, url, len(recordings)) if paint else None
-                recordings[url, browser] = record_with_wire(engine, url, config, capture)
+                video = (media / f"{len(recordings) + 1:02d}-{browser}.webm"
+                         if media is not None else None)
+                recordings[url, browser] = pipeline.record(url, video=video)
         finally:
+            pipeline.close()
             engine.stop()
     return [Run.of(recordings[url, browser]) for url in urls for browser in browsers]
 
 
 def _failed(browser: str, url: str, error: str) -> Recording:
     info = EngineInfo(name=browser, engine="", product="", version="", launcher="")
-    return Recording(url=url, browser=browser, engine=info, error=error)
+    return Recording(url=url, engine=info, error=error)
 
 
 def write_json(runs: Sequence[Run], path: Path, extra: dict[str, Any] | None = None) -> None:

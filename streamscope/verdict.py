@@ -16,7 +16,9 @@ import itertools
 import math
 from dataclasses import dataclass
 
+from streamscope.engines.info import Gate, GateKind
 from streamscope.recording import DomSample, PaintFrame, Recording, WireTimeline
+from streamscope.wording import milliseconds
 
 # Visual progress below this is noise (a cursor, anti-aliasing), not content.
 PAINT_NOISE = 0.01
@@ -109,9 +111,6 @@ def _first_painted(frames: list[PaintFrame]) -> PaintFrame | None:
     return next((f for f in frames if f.progress > PAINT_NOISE), None)
 
 
-def _ms(value: float | None) -> str:
-    return "?" if value is None else f"{value:,.0f} ms"
-
 
 def _chars(count: int) -> str:
     return f"{count:,} visible character{'' if count == 1 else 's'}"
@@ -131,7 +130,7 @@ def _dom_reason(recording: Recording, progressive: bool) -> str:
     if not progressive:
         return _held(recording, first.t_ms) + _never_ended(recording)
     final = recording.dom[-1]
-    shown = (f"the page showed {_chars(first.text_chars)} from {_ms(first.t_ms)}"
+    shown = (f"the page showed {_chars(first.text_chars)} from {milliseconds(first.t_ms)}"
              + _before_end(first.t_ms, end))
     if _content(final) == _content(first):
         return shown + ("; everything it showed had arrived in that first piece, so nothing "
@@ -156,15 +155,15 @@ def _then(rises: int, verb: str, late_ms: float | None) -> str:
     if rises:
         text = f"; {verb} {rises:,} more time{'s' if rises > 1 else ''} while the rest arrived"
     if late_ms is not None:
-        text += (f", the last of it at {_ms(late_ms)}" if rises
-                 else f"; the rest came in one piece at {_ms(late_ms)}")
+        text += (f", the last of it at {milliseconds(late_ms)}" if rises
+                 else f"; the rest came in one piece at {milliseconds(late_ms)}")
     return text
 
 
 def _before_end(t_ms: float, end: float | None) -> str:
     if end is None:
         return ", while the response was still arriving"
-    return f", {_ms(end - t_ms)} before the response ended at {_ms(end)}"
+    return f", {milliseconds(end - t_ms)} before the response ended at {milliseconds(end)}"
 
 
 def _held(recording: Recording, first_ms: float) -> str:
@@ -173,11 +172,11 @@ def _held(recording: Recording, first_ms: float) -> str:
     committed = recording.committed_ms
     bound = arriving_until(end, dom_error_ms(recording))
     if committed is not None and committed >= bound:
-        what = (f"the engine committed the document only at {_ms(committed)}, "
-                f"once the response had ended ({_ms(end)})")
+        what = (f"the engine committed the document only at {milliseconds(committed)}, "
+                f"once the response had ended ({milliseconds(end)})")
     else:
-        what = (f"the page showed nothing until {_ms(first_ms)}, "
-                f"when the response had ended ({_ms(end)})")
+        what = (f"the page showed nothing until {milliseconds(first_ms)}, "
+                f"when the response had ended ({milliseconds(end)})")
     return what + _likely_causes(recording)
 
 
@@ -196,16 +195,23 @@ def _likely_causes(recording: Recording) -> str:
 
 
 def _held_bytes(recording: Recording, wire: WireTimeline) -> str:
-    """Why an engine would hold a streamed response's first bytes, as far as we know it."""
-    plain = "text/plain" in wire.headers.get("content-type", "")
+    """Why the engine held a streamed response's first bytes: the gates it declares that apply
+    to this response's type and headers."""
+    content_type = wire.headers.get("content-type", "")
     nosniff = wire.headers.get("x-content-type-options", "").lower() == "nosniff"
-    if recording.engine.engine == "WebKit":
-        return ("WebKitGTK's network layer (libsoup) holds a response's first bytes to sniff "
-                "its type, and this stream did not fill that buffer before it ended")
-    if recording.engine.engine == "Blink" and plain and not nosniff:
-        return ("Chromium sniffs text/plain until it has enough bytes unless the response says "
-                "X-Content-Type-Options: nosniff")
-    return "the engine held the first bytes (content sniffing or buffering) until the end"
+    sniffers = [gate for gate in recording.engine.gates_of(GateKind.SNIFF)
+                if gate.applies(content_type, nosniff)]
+    if not sniffers:
+        return "the engine held the first bytes (content sniffing or buffering) until the end"
+    return ("; ".join(_gate(gate) for gate in sniffers)
+            + ", and this stream ended before it let them through")
+
+
+def _gate(gate: Gate) -> str:
+    """A gate in a reader's words, with whether Safari shares it where that is a question."""
+    safari = {"yes": " (Safari shares this gate)",
+              "unknown": " (Safari's network layer is another: whether it holds this is unknown)"}
+    return gate.mechanism + safari.get(gate.safari, "")
 
 
 def _judge_paint(recording: Recording,
@@ -221,24 +227,22 @@ def _judge_paint(recording: Recording,
         return True, _paint_progressive(recording, first)
     first_dom = recording.first_content_ms
     if shown_while_arriving(first_dom, end, dom_error_ms(recording)):
-        held = (
-            "WebKit paints nothing until a page is 'visually non-empty' (webkit.org/b/252413)"
-            if recording.engine.engine == "WebKit"
-            else "was the content hidden, or painting held back?"
-        )
+        gates = recording.engine.gates_of(GateKind.FIRST_PAINT)
+        held = ("; ".join(f"{_gate(gate)}; {gate.reference}" for gate in gates)
+                or "was the content hidden, or painting held back?")
         return False, (
-            f"the page held content from {_ms(first_dom)} but nothing was painted until "
-            f"{_ms(first.t_ms)}, when the response had ended ({_ms(end)}); {held}"
+            f"the page held content from {milliseconds(first_dom)} but nothing was painted until "
+            f"{milliseconds(first.t_ms)}, when the response had ended ({milliseconds(end)}); {held}"
         )
-    return False, (f"nothing was painted until {_ms(first.t_ms)}, "
-                   f"when the response had ended ({_ms(end)})")
+    return False, (f"nothing was painted until {milliseconds(first.t_ms)}, "
+                   f"when the response had ended ({milliseconds(end)})")
 
 
 def _paint_progressive(recording: Recording, first: PaintFrame) -> str:
     assert recording.paint is not None
     end = recording.response_end_ms
-    shown = (f"the page was on screen from {_ms(first.t_ms)} ({first.progress:.0%} of the final "
-             f"picture){_before_end(first.t_ms, end)}")
+    shown = (f"the page was on screen from {milliseconds(first.t_ms)} "
+             f"({first.progress:.0%} of the final picture){_before_end(first.t_ms, end)}")
     if first.progress >= PAINT_COMPLETE:
         return shown + ("; it already showed everything the page would show, so nothing was "
                         "left to stream") + _never_ended(recording)

@@ -3,7 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from streamscope.config import ENGINE_NAMES, Config, find_config_file, load_config
+from streamscope.config import Config, find_config_file, load_config
+from streamscope.engines import ENGINE_NAMES
 
 ROOT = Path(__file__).parent.parent
 
@@ -38,6 +39,8 @@ def test_the_file_overrides_the_defaults(tmp_path):
     ('browsers = ["safari"]\n', "unknown engine(s) safari"),
     ("[engines.chromium]\nexecutable = 'x'\n", "unknown setting(s) executable"),
     ("[engines.chromium]\nheaded = true\n", "unknown setting(s) headed"),
+    ("[engines.chromium]\nsystem_driver = 'x'\n", "unknown setting(s) system_driver"),
+    ("[engines.safari]\nargs = []\n", "[engines.safari]: unknown engine"),
     ('[recording]\ntimeout_s = "x"\n', "timeout_s must be float, got 'x'"),
     ("[recording]\ntimeout_s = true\n", "timeout_s must be float, got True"),
     ('[engines.chromium]\nargs = "--x"\n', "args must be tuple"),

@@ -46,7 +46,7 @@ def _run(path: str, engine: str, steps: list[tuple[float, int]], end: float,
         frames = [PaintFrame(t + 33, chars / steps[-1][1]) for t, chars in steps]
         timeline = PaintTimeline(frames, frames[0].t_ms, frames[-1].t_ms, 33.0, "test video")
     recording = Recording(
-        url=BASE + path, browser=engine, engine=ENGINES[engine], status=200,
+        url=BASE + path, engine=ENGINES[engine], status=200,
         response_end_ms=end, ended=True, dom=[DomSample(t, c, 1 + c // 10) for t, c in steps],
         dom_error_ms=5.0, paint=timeline,
     )
@@ -231,7 +231,7 @@ def test_an_artifact_already_in_the_folder_is_linked_in_place(tmp_path: Path) ->
 
 
 def test_a_failed_recording_is_reported_as_such(tmp_path: Path) -> None:
-    recording = Recording(url=BASE + "/x", browser="webkit", engine=ENGINES["webkit"],
+    recording = Recording(url=BASE + "/x", engine=ENGINES["webkit"],
                           error="WebKitWebDriver did not start")
     index = write_report([_Run(recording, judge(recording))], tmp_path)
     assert "WebKit could not record /x." in _Page(index.read_text()).text

@@ -9,8 +9,8 @@ import pytest
 from streamscope.recording import EngineInfo, Recording
 from streamscope.report.findings import Outcome, clauses, outcome, scores, sentence
 from streamscope.report.palette import engine_styles
-from streamscope.report.times import milliseconds, seconds
 from streamscope.verdict import Verdict
+from streamscope.wording import milliseconds, seconds
 
 LABELS = {"chromium": "Chromium", "firefox": "Firefox", "webkit": "WebKit"}
 
@@ -25,7 +25,7 @@ def _run(engine: str, *, incremental: bool = False, first: float | None = 5012.0
          end: float | None = 5010.0, painted: bool | None = None,
          error: str | None = None) -> _Run:
     info = EngineInfo(engine, engine, engine, "1", "test")
-    recording = Recording(url="http://h/a", browser=engine, engine=info, dom_error_ms=5.0,
+    recording = Recording(url="http://h/a", engine=info, dom_error_ms=5.0,
                           error=error)
     verdict = Verdict(incremental=incremental if painted is None else painted,
                       verdict_from="dom" if painted is None else "paint", reason="r",

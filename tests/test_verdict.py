@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import pytest
 
+from streamscope.engines import gates
 from streamscope.verdict import ONE_FRAME_MS, growth_steps, judge, shown_while_arriving
 from tests.timelines import recording, streamed
 
@@ -176,19 +177,23 @@ def test_no_paint_timeline_means_no_paint_verdict():
     assert verdict.paint_reason is None
 
 
-def test_webkits_visually_non_empty_rule_is_named_only_for_webkit():
+def test_a_first_paint_rule_is_named_only_where_the_engine_declares_one():
     rec = recording(streamed(), paint=[(4000, 0.0), (5040, 1.0)])
     assert "252413" not in judge(rec).paint_reason
-    rec.engine = replace(rec.engine, name="webkit", engine="WebKit")
-    assert "visually non-empty" in judge(rec).paint_reason
+    rec.engine = replace(rec.engine, gates=gates.WEBKIT_LINUX)
+    reason = judge(rec).paint_reason
+    assert "visually non-empty" in reason and "252413" in reason
+    assert "Safari shares this gate" in reason
 
 
-def test_the_held_bytes_are_explained_by_what_the_engine_and_headers_point_at():
+def test_the_held_bytes_are_explained_by_the_gates_that_apply_to_the_response():
     rec = recording([(5010, 100, 10)], committed=5010, wire_times=[i * 500 for i in range(10)])
-    rec.engine = replace(rec.engine, engine="WebKit")
+    rec.engine = replace(rec.engine, gates=gates.WEBKIT_LINUX)
     assert "libsoup" in judge(rec).reason
-    rec.engine = replace(rec.engine, engine="Blink")
-    rec.wire = replace(rec.wire, headers={"content-type": "text/plain"})
+    assert "whether it holds this is unknown" in judge(rec).reason  # Safari's network layer
+    rec.engine = replace(rec.engine, gates=gates.BLINK)
+    assert judge(rec).reason.endswith("(content sniffing or buffering) until the end")
+    rec.wire = replace(rec.wire, headers={"content-type": "text/plain; charset=utf-8"})
     assert "X-Content-Type-Options: nosniff" in judge(rec).reason
     rec.wire = replace(rec.wire, headers={"content-type": "text/plain",
                                           "x-content-type-options": "nosniff"})

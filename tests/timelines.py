@@ -36,7 +36,7 @@ def recording(samples: list[tuple[float, int, int]], *, end: float | None = 5000
             error_ms=paint_error_ms, method="test",
         )
     return Recording(
-        url="http://127.0.0.1/x", browser="chromium", engine=ENGINE, status=200,
+        url="http://127.0.0.1/x", engine=ENGINE, status=200,
         content_type="text/html", time_origin_epoch_ms=1.7e12, committed_ms=committed,
         response_end_ms=end, ended=ended, dom=[DomSample(*s) for s in samples],
         dom_error_ms=error_ms, paint=timeline,

@@ -3,30 +3,44 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from streamscope.config import EngineConfig
 from streamscope.engines.base import Engine, EngineError
-from streamscope.engines.chromium import ChromiumEngine
-from streamscope.engines.firefox import FirefoxEngine
+from streamscope.engines.chromium import ChromiumEngine, ChromiumSettings
+from streamscope.engines.firefox import FirefoxEngine, FirefoxSettings
+from streamscope.engines.info import EngineInfo, Gate, GateKind, Layer
 from streamscope.engines.page import NavigationResponse, PageDriver
-from streamscope.engines.webkit import create_webkit
+from streamscope.engines.settings import EngineConfig, Viewport
+from streamscope.engines.webkit import WebKitSettings, create_webkit
 
-ENGINES: dict[str, Callable[..., Engine]] = {
-    "chromium": ChromiumEngine,
-    "firefox": FirefoxEngine,
-    "webkit": create_webkit,
+
+@dataclass(frozen=True)
+class EngineSpec:
+    create: Callable[..., Engine]  # (EngineConfig, *, window) -> an engine, not yet started
+    settings: type  # the engine's settings dataclass; its defaults are this machine's browser
+
+
+ENGINES: dict[str, EngineSpec] = {
+    "chromium": EngineSpec(ChromiumEngine, ChromiumSettings),
+    "firefox": EngineSpec(FirefoxEngine, FirefoxSettings),
+    "webkit": EngineSpec(create_webkit, WebKitSettings),
 }
+ENGINE_NAMES = tuple(ENGINES)
 
 
 def create_engine(config: EngineConfig, *, window: bool = False) -> Engine:
     """An engine for `config.name`, not yet started."""
     try:
-        factory = ENGINES[config.name]
+        spec = ENGINES[config.name]
     except KeyError:
         raise EngineError(
             f"unknown browser {config.name!r}: choose from {', '.join(ENGINES)}"
         ) from None
-    return factory(config, window=window)
+    return spec.create(config, window=window)
 
 
-__all__ = ["ENGINES", "Engine", "EngineError", "NavigationResponse", "PageDriver", "create_engine"]
+__all__ = [
+    "ENGINES", "ENGINE_NAMES", "Engine", "EngineConfig", "EngineError", "EngineInfo",
+    "EngineSpec", "Gate", "GateKind", "Layer", "NavigationResponse", "PageDriver", "Viewport",
+    "create_engine",
+]

@@ -1,21 +1,20 @@
-"""The one small interface every engine implements: start, record a URL, screenshot, stop.
+"""The one small interface every engine implements: start, a fresh page, stop.
 
-An engine only launches a browser and runs scripts in it; what to observe and how to judge
-it belong to the recorder (streamscope/recorder.py) and the verdict.
+An engine only launches a browser and hands out pages to run scripts in; what to observe and
+how to judge it belong to the recorder and the verdict, above it. What the engine is known to
+do to a streamed page it declares as data (`gates`, see gates.py), carried in its EngineInfo.
 """
 
 from __future__ import annotations
 
 import abc
-from pathlib import Path
-from types import TracebackType
+from typing import Any
 
-from streamscope import recorder
-from streamscope.config import EngineConfig, RecordingConfig
 from streamscope.engines.display import Display
+from streamscope.engines.info import EngineInfo, Gate
 from streamscope.engines.page import PageDriver
+from streamscope.engines.settings import EngineConfig
 from streamscope.errors import one_line
-from streamscope.recording import EngineInfo, Recording
 
 
 class EngineError(RuntimeError):
@@ -25,13 +24,15 @@ class EngineError(RuntimeError):
 class Engine(abc.ABC):
     """A browser: started once, then a fresh page for each recording."""
 
+    gates: tuple[Gate, ...] = ()
+
     def __init__(self, config: EngineConfig, *, window: bool = False) -> None:
         """`window`: show a real window (on a virtual display unless headed), so that what is
         painted can be recorded from the screen."""
         self.config = config
+        self.settings: Any = config.settings
         self.window = window or config.headed
         self.display: Display | None = None
-        self._page: PageDriver | None = None
         self._info: EngineInfo | None = None
 
     @property
@@ -53,7 +54,8 @@ class Engine(abc.ABC):
         """End the browser and every process it started; safe after a failed or partial launch."""
 
     @abc.abstractmethod
-    def new_page(self) -> PageDriver: ...
+    def new_page(self) -> PageDriver:
+        """A fresh page (its own context where the engine has them); the caller closes it."""
 
     def _needs_display(self) -> bool:
         """Some engines cannot run headless at all."""
@@ -72,31 +74,7 @@ class Engine(abc.ABC):
             raise EngineError(f"{self.name} could not start: {one_line(exc)}") from exc
         return self._info
 
-    def record(self, url: str, settings: RecordingConfig,
-               paint: recorder.PaintCapture | None = None) -> Recording:
-        """Record `url` in a fresh page, which stays open for a screenshot until the next one.
-
-        A failure is the recording's error, so that one bad page never ends a whole run.
-        """
-        try:
-            self._close_page()
-            self._page = self.new_page()
-        except Exception as exc:
-            return Recording(url=url, browser=self.name, engine=self.info,
-                             error=f"{self.name} could not open a fresh page: {one_line(exc)}")
-        return recorder.record(self._page, self.info, url, settings, paint)
-
-    def screenshot(self, path: Path) -> None:
-        """What the last recorded page shows now."""
-        if self._page is None:
-            raise EngineError(f"{self.name} has no page to screenshot: record a URL first")
-        self._page.screenshot(path)
-
     def stop(self) -> None:
-        try:
-            self._close_page()
-        except Exception:  # the browser may already be gone; what matters is what follows
-            pass
         try:
             self._shutdown()
         finally:
@@ -104,17 +82,3 @@ class Engine(abc.ABC):
             if self.display is not None:
                 self.display.close()
                 self.display = None
-
-    def _close_page(self) -> None:
-        page, self._page = self._page, None
-        if page is not None:
-            page.close()
-
-    def __enter__(self) -> Engine:
-        self.start()
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
-

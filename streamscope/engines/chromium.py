@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import BrowserType, Playwright
+from dataclasses import dataclass
 
-from streamscope.engines.playwright_engine import Launch, PlaywrightEngine, bundled
+from streamscope.engines.gates import BLINK
+from streamscope.engines.playwright_engine import PlaywrightEngine
+
+
+@dataclass(frozen=True)
+class ChromiumSettings:
+    system_executable: str = "/usr/bin/chromium"
+    # Without these, Chromium keeps calling Google's services, which a closed network refuses
+    # many times a second.
+    args: tuple[str, ...] = ("--disable-background-networking", "--disable-component-update",
+                             "--disable-sync", "--no-first-run", "--disable-quic")
 
 
 class ChromiumEngine(PlaywrightEngine):
-    engine_family = "Blink"
-
-    def _browser_type(self, playwright: Playwright) -> BrowserType:
-        return playwright.chromium
-
-    def _choose_launch(self, browser_type: BrowserType) -> Launch:
-        args = list(self.config.args)
-        if bundled(browser_type):
-            return Launch("Chromium (Playwright build)", "playwright", {"args": args})
-        return Launch(
-            f"Chromium ({self.config.system_executable})",
-            "playwright",
-            {"executable_path": self.config.system_executable, "args": args},
-        )
+    engine_family, browser_type, product, gates = "Blink", "chromium", "Chromium", BLINK
+    settings: ChromiumSettings
 
     def _window_args(self) -> list[str]:
         if self.display is None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from pyvirtualdisplay import Display as VirtualDisplay
 
-from streamscope.config import EngineConfig
+from streamscope.engines.settings import EngineConfig
 
 
 @dataclass

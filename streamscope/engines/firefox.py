@@ -2,31 +2,28 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import BrowserType, Playwright
+from dataclasses import dataclass
+from typing import Any
 
-from streamscope.engines.playwright_engine import Launch, PlaywrightEngine, bundled
+from streamscope.engines.gates import GECKO
+from streamscope.engines.playwright_engine import PlaywrightEngine
+
+
+@dataclass(frozen=True)
+class FirefoxSettings:
+    system_executable: str = "/usr/bin/firefox-esr"
+    # Stock Firefox has no Juggler protocol; Playwright drives it over WebDriver BiDi.
+    system_channel: str = "moz-firefox"
+    args: tuple[str, ...] = ()
 
 
 class FirefoxEngine(PlaywrightEngine):
-    engine_family = "Gecko"
+    engine_family, browser_type, product, gates = "Gecko", "firefox", "Firefox", GECKO
+    system_launcher = "playwright over WebDriver BiDi"
+    settings: FirefoxSettings
 
-    def _browser_type(self, playwright: Playwright) -> BrowserType:
-        return playwright.firefox
-
-    def _choose_launch(self, browser_type: BrowserType) -> Launch:
-        args = list(self.config.args)
-        if bundled(browser_type):
-            return Launch("Firefox (Playwright build)", "playwright", {"args": args})
-        # Stock Firefox has no Juggler protocol; Playwright drives it over WebDriver BiDi.
-        return Launch(
-            f"Firefox ({self.config.system_executable})",
-            "playwright over WebDriver BiDi",
-            {
-                "executable_path": self.config.system_executable,
-                "channel": self.config.system_channel,
-                "args": args,
-            },
-        )
+    def _system_options(self) -> dict[str, Any]:
+        return {**super()._system_options(), "channel": self.settings.system_channel}
 
     def _window_args(self) -> list[str]:
         if self.display is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import abc
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,15 +11,14 @@ from playwright.sync_api import (
     BrowserContext,
     BrowserType,
     Page,
-    Playwright,
     ViewportSize,
 )
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from streamscope.engines import playwright_driver
 from streamscope.engines.base import Engine
+from streamscope.engines.info import EngineInfo
 from streamscope.engines.page import NavigationResponse
-from streamscope.recording import EngineInfo
 
 
 @dataclass(frozen=True)
@@ -69,19 +67,31 @@ class PlaywrightPage:
 
 
 class PlaywrightEngine(Engine):
+    """An engine Playwright launches: its own build of `browser_type` where `playwright install`
+    put one on this machine, else the system's browser that the settings name."""
+
     engine_family: str = ""
+    browser_type: str = ""  # Playwright's name for it: chromium, firefox, webkit
+    product: str = ""  # what a reader calls the browser
+    system_launcher = "playwright"  # how the system's browser is driven, as reports say it
 
-    @abc.abstractmethod
-    def _browser_type(self, playwright: Playwright) -> BrowserType: ...
+    def _system_options(self) -> dict[str, Any]:
+        """BrowserType.launch options for the system's browser."""
+        return {"executable_path": self.settings.system_executable}
 
-    @abc.abstractmethod
-    def _choose_launch(self, browser_type: BrowserType) -> Launch: ...
+    def _choose_launch(self, browser_type: BrowserType) -> Launch:
+        args = list(self.settings.args)
+        if bundled(browser_type):
+            return Launch(f"{self.product} (Playwright build)", "playwright", {"args": args})
+        options = self._system_options()
+        return Launch(f"{self.product} ({options['executable_path']})", self.system_launcher,
+                      {**options, "args": args})
 
     def _launch(self) -> EngineInfo:
         self._browser: Browser | None = None
         playwright = playwright_driver.acquire()
         self._playwright_held = True
-        browser_type = self._browser_type(playwright)
+        browser_type: BrowserType = getattr(playwright, self.browser_type)
         launch = self._choose_launch(browser_type)
         options = dict(launch.options)
         options["args"] = [*options.get("args", []), *self._window_args()]
@@ -100,6 +110,7 @@ class PlaywrightEngine(Engine):
             version=self._browser.version,
             launcher=launch.launcher,
             user_agent=user_agent,
+            gates=self.gates,
         )
 
     def _window_args(self) -> list[str]:

@@ -5,24 +5,31 @@ Substituting another engine would answer the wrong question, so there is no furt
 
 from __future__ import annotations
 
-from playwright.sync_api import BrowserType, Playwright
+from dataclasses import dataclass
 
-from streamscope.config import EngineConfig
 from streamscope.engines import playwright_driver
 from streamscope.engines.base import Engine, EngineError
-from streamscope.engines.playwright_engine import Launch, PlaywrightEngine, bundled
+from streamscope.engines.gates import WEBKIT_LINUX
+from streamscope.engines.playwright_engine import PlaywrightEngine, bundled
+from streamscope.engines.settings import EngineConfig
 from streamscope.engines.webkitgtk import WebKitGTKEngine
 from streamscope.errors import one_line
 
 
+@dataclass(frozen=True)
+class WebKitSettings:
+    # WebKitGTK, used where `playwright install` has not put Playwright's WebKit here.
+    system_browser: str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser"
+    system_driver: str = "/usr/bin/WebKitWebDriver"
+    args: tuple[str, ...] = ()
+
+
 class PlaywrightWebKitEngine(PlaywrightEngine):
-    engine_family = "WebKit"
+    """Only where Playwright's own WebKit is installed: the system's WebKit is WebKitGTK."""
 
-    def _browser_type(self, playwright: Playwright) -> BrowserType:
-        return playwright.webkit
-
-    def _choose_launch(self, browser_type: BrowserType) -> Launch:
-        return Launch("WebKit (Playwright build)", "playwright", {"args": list(self.config.args)})
+    # Playwright's Linux WebKit is the WPE port: libsoup as in WebKitGTK.
+    engine_family, browser_type, product, gates = "WebKit", "webkit", "WebKit", WEBKIT_LINUX
+    settings: WebKitSettings
 
 
 def create_webkit(config: EngineConfig, *, window: bool = False) -> Engine:

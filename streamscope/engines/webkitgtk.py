@@ -12,15 +12,17 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import psutil
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.webkitgtk.options import Options
 from selenium.webdriver.webkitgtk.service import Service
 
 from streamscope.engines.base import Engine, EngineError
+from streamscope.engines.gates import WEBKIT_LINUX
+from streamscope.engines.info import EngineInfo
 from streamscope.engines.page import NavigationResponse
 from streamscope.engines.processes import descendants, end_all
-from streamscope.recording import EngineInfo
 
 BLANK_LOADED = "return location.href === 'about:blank' && document.readyState === 'complete';"
 BLANK_TIMEOUT_S = 10.0
@@ -78,6 +80,8 @@ class SeleniumPage:
 
 
 class WebKitGTKEngine(Engine):
+    gates = WEBKIT_LINUX
+
     def _needs_display(self) -> bool:
         return True  # MiniBrowser hangs without one
 
@@ -85,10 +89,10 @@ class WebKitGTKEngine(Engine):
     _driver: webdriver.WebKitGTK | None = None
     # Taken at launch too: if the driver dies first, its browser is orphaned and no longer
     # found below it.
-    _launched: list[int] = []
+    _launched: list[psutil.Process] = []
 
     def _launch(self) -> EngineInfo:
-        for path in (self.config.system_browser, self.config.system_driver):
+        for path in (self.settings.system_browser, self.settings.system_driver):
             if not Path(path).exists():
                 raise EngineError(
                     f"webkit could not start: {path} is missing "
@@ -96,10 +100,10 @@ class WebKitGTKEngine(Engine):
                 )
         assert self.display is not None
         options = Options()
-        options.binary_location = self.config.system_browser
+        options.binary_location = self.settings.system_browser
         options.add_argument("--automation")
         options.page_load_strategy = "none"
-        self._service = Service(executable_path=self.config.system_driver, env=self.display.env)
+        self._service = Service(executable_path=self.settings.system_driver, env=self.display.env)
         with warnings.catch_warnings():
             # Selenium's own WebKitGTK driver still sets RemoteConnection's deprecated
             # remote_server_addr; a suite that turns warnings into errors must not fail on it.
@@ -117,6 +121,7 @@ class WebKitGTKEngine(Engine):
             version=str(caps.get("browserVersion", "")),
             launcher="WebKitWebDriver (Selenium)",
             user_agent=self._driver.execute_script("return navigator.userAgent"),
+            gates=self.gates,
         )
 
     def new_page(self) -> SeleniumPage:

@@ -8,6 +8,6 @@ draws the figures and findings.py words the headline.
 """
 
 from streamscope.report.inputs import Artifacts, Judged
-from streamscope.report.page import write_report
+from streamscope.report.page import RAW_JSON, write_report
 
-__all__ = ["Artifacts", "Judged", "write_report"]
+__all__ = ["RAW_JSON", "Artifacts", "Judged", "write_report"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from streamscope.report.inputs import Judged, engine_of
-from streamscope.report.times import seconds
+from streamscope.wording import seconds
 
 
 class Outcome(Enum):

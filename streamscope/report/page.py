@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -22,8 +21,8 @@ from streamscope.report.folder import ReportFolder
 from streamscope.report.inputs import ArtifactMap, Artifacts, Judged, engine_of, video_of
 from streamscope.report.palette import EngineStyle, engine_styles
 from streamscope.report.plots import has_paint, write_growth_plot
-from streamscope.report.times import milliseconds
 from streamscope.verdict import PAINT_NOISE
+from streamscope.wording import milliseconds, shared_origin
 
 RAW_JSON = "report.json"  # written by the harness next to index.html; the page links it
 _WORDS = {"os": "OS", "cpu": "CPU", "cpus": "CPUs", "gpu": "GPU", "gib": "GiB", "mib": "MiB",
@@ -197,11 +196,10 @@ def _frames(run: Judged, filmstrip: Sequence[tuple[float, Path]], folder: Report
 
 def _url_labels(urls: list[str]) -> tuple[dict[str, str], str | None]:
     """Short labels ("/hello-world") when every URL shares one origin, which is then returned."""
-    origins = {urlsplit(url)._replace(path="", query="", fragment="").geturl() for url in urls}
-    if len(origins) != 1 or not next(iter(origins)):
+    origin = shared_origin(urls)
+    if origin is None:
         return {url: url for url in urls}, None
-    origin = next(iter(origins))
-    return {url: url[len(origin):] or "/" for url in urls}, origin
+    return {url: url.removeprefix(origin) or "/" for url in urls}, origin
 
 
 def _key_label(key: str) -> str:

@@ -1,0 +1,53 @@
+"""What an engine is launched with: the shared part, and each engine's own settings.
+
+Each engine module declares its settings as a frozen dataclass whose defaults are this
+machine's system browser; playwright.config.toml's `[engines.<name>]` overrides them, and
+config.py reads that file. A value is checked where it is built (`section`), so a typo in
+the file is a one-line error naming the table and the key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Viewport:
+    width: int = 1280
+    height: int = 720
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    name: str
+    settings: Any  # the engine's own settings dataclass, e.g. ChromiumSettings
+    headed: bool = False
+    viewport: Viewport = Viewport()
+
+
+# What each annotated type of a settings dataclass accepts from TOML.
+_TOML_TYPES: dict[str, tuple[type, ...]] = {
+    "float": (int, float), "int": (int,), "str": (str,), "bool": (bool,),
+    "tuple[str, ...]": (tuple, list),
+}
+
+
+def section(cls: type, data: dict[str, Any], where: str) -> Any:
+    """`cls(**data)`, once every key is known and every value of its annotated type."""
+    known = {f.name: f for f in fields(cls)}
+    unknown = set(data) - set(known)
+    if unknown:
+        raise ValueError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}")
+    values = {}
+    for name, value in data.items():
+        accepted = _TOML_TYPES.get(str(known[name].type))
+        wrong_kind = isinstance(value, bool) and bool not in (accepted or ())
+        if accepted is not None and (not isinstance(value, accepted) or wrong_kind):
+            raise ValueError(f"{where}: {name} must be {known[name].type}, got {value!r}")
+        if isinstance(value, list | tuple):
+            if not all(isinstance(item, str) for item in value):
+                raise ValueError(f"{where}: {name} must be a list of strings, got {list(value)!r}")
+            value = tuple(value)
+        values[name] = value
+    return cls(**values)

@@ -1,0 +1,67 @@
+"""Recording a URL in a started engine: the one way the CLI, the pytest plugin and the bench do it.
+
+For each URL: a fresh page from the engine; a raw HTTP client fetching the same URL beside it
+(wire.py), unless the caller must keep the server to one request; the screen filmed around
+the navigation when a video path is given (paint_capture.py); the DOM timeline and the
+stopping rule (recorder.py). A failure is the recording's error, so one bad page never ends
+a run. The last page stays open, for a screenshot, until the next recording or close().
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamscope.config import Config
+from streamscope.engines import Engine, EngineError, PageDriver
+from streamscope.errors import one_line
+from streamscope.paint_capture import ScreenPaintCapture
+from streamscope.recorder import record
+from streamscope.recording import Recording
+from streamscope.wire import WireCapture
+
+
+class Pipeline:
+    def __init__(self, engine: Engine, config: Config) -> None:
+        self.engine = engine
+        self.config = config
+        self._page: PageDriver | None = None
+
+    def record(self, url: str, *, video: Path | None = None, wire: bool = True) -> Recording:
+        """Record `url`; with `video`, film the screen into it and judge the paint too."""
+        capture = WireCapture(url, self.config.recording.timeout_s).start() if wire else None
+        try:
+            recording = self._record(url, video)
+        except BaseException:
+            if capture is not None:
+                capture.cancel()  # an interrupted run does not wait for the stream to end
+            raise
+        if capture is not None:
+            recording.attach_wire(capture.result())
+        return recording
+
+    def _record(self, url: str, video: Path | None) -> Recording:
+        try:
+            self.close()
+            self._page = self.engine.new_page()
+        except Exception as exc:
+            return Recording(url=url, engine=self.engine.info,
+                             error=f"{self.engine.name} could not open a fresh page: "
+                                   f"{one_line(exc)}")
+        paint = (ScreenPaintCapture(self.engine, video, self.config.paint)
+                 if video is not None else None)
+        return record(self._page, self.engine.info, url, self.config.recording, paint)
+
+    def screenshot(self, path: Path) -> None:
+        """What the last recorded page shows now."""
+        if self._page is None:
+            raise EngineError(f"{self.engine.name} has no page to screenshot: record a URL first")
+        self._page.screenshot(path)
+
+    def close(self) -> None:
+        """Closes the last page; the engine stays up for the next recording."""
+        page, self._page = self._page, None
+        if page is not None:
+            try:
+                page.close()
+            except Exception:  # the browser may already be gone; nothing is lost with the page
+                pass
