@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import signal
@@ -16,13 +17,14 @@ import click
 
 from streamscope.artifacts import media_folder, report_artifacts
 from streamscope.config import Config, load_config
-from streamscope.console import print_table, progress_bar
+from streamscope.console import print_table, print_thresholds, progress_bar, stderr
 from streamscope.demo import WRITEUP_PATHS, demo_server
 from streamscope.engines import ENGINE_NAMES
 from streamscope.machine import describe_machine
 from streamscope.recording import Recording
 from streamscope.report import RAW_JSON, write_report
 from streamscope.runs import record_runs, write_json
+from streamscope.thresholds.measure import measure_engines
 
 
 class OneLineErrors(click.Group):
@@ -76,6 +78,11 @@ paint_option = click.option(
     "--paint/--no-paint", default=True, show_default=True,
     help="Also record what was painted, from a video of the browser window.",
 )
+verify_option = click.option(
+    "--verify-fix", "verify_fix", is_flag=True,
+    help="Prove each fix: replay every held run's recorded response from loopback, unchanged "
+         "and then fixed, in the same engine.",
+)
 headed_option = click.option(
     "--headed", is_flag=True, help="Show the browser windows on this machine's display.",
 )
@@ -102,14 +109,16 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 @report_option
 @timeout_option
 @paint_option
+@verify_option
 @headed_option
 @click.pass_obj
 def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: Path | None,
-        report_dir: Path | None, timeout: float | None, paint: bool, headed: bool) -> int:
-    """Record each URL in each engine and say whether it rendered incrementally."""
+        report_dir: Path | None, timeout: float | None, paint: bool, verify_fix: bool,
+        headed: bool) -> int:
+    """Record each URL in each engine and say whether it rendered progressively, and why."""
     return _run(config.with_timeout(timeout), urls, browsers or config.matrix,
                 json_path=json_path, report_dir=report_dir, paint=paint, headed=headed,
-                title="streamscope: does it render progressively?")
+                verify_fix=verify_fix, title="streamscope: does it render progressively?")
 
 
 @cli.command()
@@ -119,29 +128,63 @@ def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: P
               default=Path("streamscope-report"), show_default=True,
               help="Write the HTML report (index.html, plots, videos) into this folder.")
 @timeout_option
+@verify_option
 @headed_option
 @click.pass_obj
 def repro(config: Config, browsers: tuple[str, ...], json_path: Path | None, report_dir: Path,
-          timeout: float | None, headed: bool) -> int:
+          timeout: float | None, verify_fix: bool, headed: bool) -> int:
     """Reproduce the write-up: the demo server's streams, recorded in every engine."""
     with demo_server() as base:
         click.echo(f"Demo server on {base}/")
         return _run(config.with_timeout(timeout), [base + p for p in WRITEUP_PATHS],
                     browsers or config.matrix, json_path=json_path, report_dir=report_dir,
-                    paint=True, headed=headed,
+                    paint=True, headed=headed, verify_fix=verify_fix,
                     title="Does streamed HTML render progressively? The write-up, reproduced")
+
+
+@cli.command()
+@browser_option
+@json_option
+@click.option("--refresh", is_flag=True,
+              help="Measure again, even where this engine build's thresholds are kept.")
+@headed_option
+@click.pass_obj
+def threshold(config: Config, browsers: tuple[str, ...], json_path: Path | None, refresh: bool,
+              headed: bool) -> int:
+    """Measure how many bytes and visible characters each engine needs before it shows a
+    paused stream; kept per engine build for every later verdict."""
+    _check_writable(json_path, None)
+    results = measure_engines(browsers or config.matrix, config, refresh=refresh,
+                              headed=headed, progress=lambda line: stderr.print(line))
+    print_thresholds(results)
+    if json_path is not None:
+        rows = [row for result in results for row in result.rows()]
+        _write(json_path, {"thresholds": rows})
+        click.echo(f"JSON: {json_path}")
+    for result in results:
+        if result.error is not None:
+            click.echo(f"streamscope: {result.browser}: {result.error}", err=True)
+    return 1 if any(result.error for result in results) else 0
+
+
+def _write(path: Path, document: dict[str, Any]) -> None:
+    try:
+        path.write_text(json.dumps(document, indent=2))
+    except OSError as exc:
+        raise click.ClickException(f"could not write {exc.filename}: {exc.strerror}") from exc
 
 
 def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
          json_path: Path | None, report_dir: Path | None, paint: bool, headed: bool,
-         title: str) -> int:
+         verify_fix: bool, title: str) -> int:
     # Recordings name their videos by these paths: absolute, they hold from any folder.
     report_dir = report_dir.resolve() if report_dir is not None else None
     _check_writable(json_path, report_dir)
     with media_folder(report_dir) as media:
         with progress_bar() as advance:
             runs = record_runs(urls, browsers, config, headed=headed,
-                               media=media if paint else None, progress=advance)
+                               media=media if paint else None, verify_fixes=verify_fix,
+                               progress=advance)
         if report_dir is None:
             for run in runs:  # the videos go with the temporary folder
                 _forget_video(run.recording)

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from streamscope.runs import Run
+from streamscope.thresholds.measure import EngineThresholds
 from streamscope.wording import milliseconds, shared_origin
 
 # Wide enough for the table in a CI log, where there is no terminal to measure.
@@ -47,9 +48,43 @@ def print_table(runs: Sequence[Run]) -> None:
     stdout.print("[bold]Why[/]")
     for run in runs:
         v = run.verdict
-        other = v.dom_reason if v.verdict_from == "paint" else None
-        also = "" if other is None else f" DOM: {other}."
+        # The DOM's story, where it differs from the screen's: WebKit's DOM grows behind a
+        # blank screen.
+        differs = v.verdict_from == "paint" and v.dom_incremental != v.incremental
+        also = f" DOM: {v.dom_reason}." if differs else ""
         stdout.print(f"- {run.recording.browser} {run.recording.url}: {v.reason}.{also}")
+        diagnosis = v.diagnosis
+        if diagnosis.fix:
+            safari = {"yes": "Safari would be held too",
+                      "unknown": "whether Safari would be held is unknown"
+                      }.get(diagnosis.safari, "")
+            stdout.print(f"  [bold]{diagnosis.cause}[/]: fix: {diagnosis.fix}."
+                         + (f" {safari}." if safari else ""))
+        if run.fix_replay is not None:
+            color = "green" if run.fix_replay.verified else "red"
+            stdout.print(f"  [{color}]{run.fix_replay.summary}[/]")
+
+
+def print_thresholds(results: Sequence[EngineThresholds]) -> None:
+    table = Table(title="What each engine needs before it shows a paused stream",
+                  title_justify="left")
+    for name in ("engine", "content type", "bytes", "visible characters", "probes"):
+        table.add_column(name, justify="right" if name in ("bytes", "probes") else "left")
+    for result in results:
+        version = f" {result.engine.version}" if result.engine is not None else ""
+        name = result.browser + version + (" (cached)" if result.cached else "")
+        if result.error is not None:
+            table.add_row(name, f"[red]error[/]: {result.error}", "", "", "")
+        for t in result.thresholds:
+            kind = t.content_type + (" + nosniff" if t.nosniff else "")
+            table.add_row(name, kind, _amount(t.bytes), _amount(t.visible_chars),
+                          str(t.probes))
+    stdout.print(table)
+    stdout.print("0: no such gate; more than the most probed shows as “> max”.")
+
+
+def _amount(value: int | None) -> str:
+    return "> max" if value is None else f"{value:,}"
 
 
 @contextmanager

@@ -1,10 +1,12 @@
 """Recording a URL in a started engine: the one way the CLI, the pytest plugin and the bench do it.
 
 For each URL: a fresh page from the engine; a raw HTTP client fetching the same URL beside it
-(wire.py), unless the caller must keep the server to one request; the screen filmed around
-the navigation when a video path is given (paint_capture.py); the DOM timeline and the
-stopping rule (recorder.py). A failure is the recording's error, so one bad page never ends
-a run. The last page stays open, for a screenshot, until the next recording or close().
+(wire.py), unless the caller must keep the server to one request, and once more uncompressed
+where a compressed body came all at once; the screen filmed around the navigation when a
+video path is given (paint_capture.py); the DOM timeline and the stopping rule (recorder.py);
+the thresholds measured on this engine build (thresholds/cache.py). A failure is the
+recording's error, so one bad page never ends a run. The last page stays open, for a
+screenshot, until the next recording or close().
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from streamscope.errors import one_line
 from streamscope.paint_capture import ScreenPaintCapture
 from streamscope.recorder import record
 from streamscope.recording import Recording
+from streamscope.thresholds.cache import cached_thresholds
 from streamscope.wire import WireCapture
 
 
@@ -28,7 +31,8 @@ class Pipeline:
 
     def record(self, url: str, *, video: Path | None = None, wire: bool = True) -> Recording:
         """Record `url`; with `video`, film the screen into it and judge the paint too."""
-        capture = WireCapture(url, self.config.recording.timeout_s).start() if wire else None
+        timeout_s = self.config.recording.timeout_s
+        capture = WireCapture(url, timeout_s, keep_body=True).start() if wire else None
         try:
             recording = self._record(url, video)
         except BaseException:
@@ -37,6 +41,12 @@ class Pipeline:
             raise
         if capture is not None:
             recording.attach_wire(capture.result())
+            held = recording.wire
+            if held is not None and held.headers.get("content-encoding") and not held.streamed:
+                # Was it the compressor? The same URL uncompressed tells (causes.py).
+                recording.wire_identity = WireCapture(url, timeout_s, compressed=False,
+                                                      keep_body=True).run()
+        recording.thresholds = cached_thresholds(recording.engine)
         return recording
 
     def _record(self, url: str, video: Path | None) -> Recording:

@@ -14,6 +14,10 @@ from typing import Any
 
 from streamscope.engines.info import EngineInfo, Gate, GateKind, Layer
 
+# Nothing is seen for less than one frame of a 60 Hz display: the finest time a person can
+# tell apart, and so the least error bound any "earlier than" in a verdict uses.
+ONE_FRAME_MS = 1000 / 60
+
 
 @dataclass(frozen=True)
 class DomSample:
@@ -49,6 +53,20 @@ class WireTimeline:
     chunks: list[WireChunk]
     ended: bool
     method: str = "raw HTTP client, separate request"
+    # The bytes themselves, for a replay of this response; kept in memory, never in JSON.
+    body: bytes = field(default=b"", repr=False, compare=False)
+
+    @property
+    def end_ms(self) -> float | None:
+        """When the last byte arrived; None for an empty body."""
+        return self.chunks[-1].t_ms if self.chunks else None
+
+    @property
+    def streamed(self) -> bool:
+        """Did bytes arrive earlier than the last one by more than a frame? A body that came
+        in one piece, or all at its end, was held before it reached any browser."""
+        end = self.end_ms
+        return end is not None and self.chunks[0].t_ms < end - ONE_FRAME_MS
 
     @property
     def total_bytes(self) -> int:
@@ -77,6 +95,18 @@ class PaintTimeline:
     video_offset_ms: float | None = None  # page ms = video seconds * 1000 + this
 
 
+@dataclass(frozen=True)
+class Threshold:
+    """What one engine build needs before it shows a paused stream, measured by bisection
+    (`streamscope threshold`). None: more than the largest amount probed; 0: no such gate."""
+
+    content_type: str  # "text/html" or "text/plain"
+    nosniff: bool
+    bytes: int | None  # the fewest body bytes before the engine builds any DOM
+    visible_chars: int | None  # the fewest visible characters before it paints anything
+    probes: int  # recordings it took
+
+
 @dataclass
 class Recording:
     url: str
@@ -92,6 +122,10 @@ class Recording:
     dom_error_ms: float = 0.0  # how late the first DOM sample may be
     paint: PaintTimeline | None = None
     wire: WireTimeline | None = None
+    # The same URL fetched without Accept-Encoding, where the body came compressed and held.
+    wire_identity: WireTimeline | None = None
+    # This engine build's measured thresholds, where `streamscope threshold` has run.
+    thresholds: tuple[Threshold, ...] = ()
     methods: dict[str, str] = field(default_factory=dict)  # part -> how it was measured
     error: str | None = None  # nothing was recorded, and why
     paint_error: str | None = None  # the DOM was recorded but what was painted was not
@@ -118,8 +152,17 @@ class Recording:
         """The matrix name of the engine that ran: chromium, firefox or webkit."""
         return self.engine.name
 
+    def threshold_for(self, content_type: str | None, nosniff: bool) -> Threshold | None:
+        media_type = (content_type or "").split(";")[0].strip().lower()
+        return next((t for t in self.thresholds
+                     if t.content_type == media_type and t.nosniff == nosniff), None)
+
     def to_dict(self) -> dict[str, Any]:
-        return {"browser": self.browser, **asdict(self)}
+        data = {"browser": self.browser, **asdict(self)}
+        for wire in ("wire", "wire_identity"):
+            if data[wire] is not None:
+                del data[wire]["body"]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Recording:
@@ -136,10 +179,12 @@ class Recording:
             paint = dict(data["paint"])
             paint["frames"] = [PaintFrame(**f) for f in paint["frames"]]
             data["paint"] = PaintTimeline(**paint)
-        if data.get("wire") is not None:
-            wire = dict(data["wire"])
-            wire["chunks"] = [WireChunk(**c) for c in wire["chunks"]]
-            data["wire"] = WireTimeline(**wire)
+        for key in ("wire", "wire_identity"):
+            if data.get(key) is not None:
+                wire = dict(data[key])
+                wire["chunks"] = [WireChunk(**c) for c in wire["chunks"]]
+                data[key] = WireTimeline(**wire)
+        data["thresholds"] = tuple(Threshold(**t) for t in data.get("thresholds", ()))
         return cls(**data)
 
     def to_json(self) -> str:

@@ -14,6 +14,7 @@ from streamscope.errors import one_line
 from streamscope.pipeline import Pipeline
 from streamscope.recording import Recording
 from streamscope.verdict import Verdict, judge
+from streamscope.verify import FixReplay, verify_fix
 
 # (recordings done, recordings in all, url, browser) before each recording starts.
 Progress = Callable[[int, int, str, str], None]
@@ -23,10 +24,11 @@ Progress = Callable[[int, int, str, str], None]
 class Run:
     recording: Recording
     verdict: Verdict
+    fix_replay: FixReplay | None = None  # the fix proved (or not) by a replay, where tried
 
     @classmethod
-    def of(cls, recording: Recording) -> Run:
-        return cls(recording, judge(recording))
+    def of(cls, recording: Recording, fix_replay: FixReplay | None = None) -> Run:
+        return cls(recording, judge(recording), fix_replay)
 
     def to_dict(self) -> dict[str, Any]:
         """The shape of `--json` output: the verdict's fields up front, the timeline below.
@@ -40,6 +42,10 @@ class Run:
             "incremental": v.incremental,
             "verdict_from": v.verdict_from,
             "reason": v.reason,
+            **v.diagnosis.to_dict(),
+            **_prefixed("dom_", v.dom_diagnosis.to_dict()),
+            **_prefixed("paint_", v.paint_diagnosis.to_dict() if v.paint_diagnosis else
+                        dict.fromkeys(("cause", "fix", "evidence", "safari"))),
             "dom_incremental": v.dom_incremental,
             "dom_reason": v.dom_reason,
             "painted_incrementally": v.painted_incrementally,
@@ -47,25 +53,35 @@ class Run:
             "first_content_ms": v.first_content_ms,
             "first_paint_ms": v.first_paint_ms,
             "response_end_ms": v.response_end_ms,
+            "fix_verified": None if self.fix_replay is None else self.fix_replay.verified,
+            "fix_replay": None if self.fix_replay is None else self.fix_replay.to_dict(),
             "timeline": self.recording.to_dict(),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Run:
-        return cls.of(Recording.from_dict(data["timeline"]))
+        replay = data.get("fix_replay")
+        fix_replay = None if replay is None else FixReplay.from_dict(data["fix_verified"], replay)
+        return cls.of(Recording.from_dict(data["timeline"]), fix_replay)
+
+
+def _prefixed(prefix: str, fields: dict[str, Any]) -> dict[str, Any]:
+    return {prefix + key: value for key, value in fields.items()}
 
 
 def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
-                headed: bool = False, media: Path | None = None,
+                headed: bool = False, media: Path | None = None, verify_fixes: bool = False,
                 progress: Progress | None = None) -> list[Run]:
     """Every URL in every engine, ordered by URL then by `browsers`.
 
     With `media`, each engine runs in a window and every recording is filmed there, one
-    numbered WebM each. An engine that cannot start yields runs carrying its error; the
-    others still run.
+    numbered WebM each. With `verify_fixes`, each held run whose fix the harness can apply is
+    replayed with it (verify.py). An engine that cannot start yields runs carrying its error;
+    the others still run.
     """
     total = len(urls) * len(browsers)
     recordings: dict[tuple[str, str], Recording] = {}
+    replays: dict[tuple[str, str], FixReplay | None] = {}
     for browser in browsers:
         try:
             engine = create_engine(config.engine(browser, headed=headed), window=media is not None)
@@ -81,11 +97,15 @@ def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
                     progress(len(recordings), total, url, browser)
                 video = (media / f"{len(recordings) + 1:02d}-{browser}.webm"
                          if media is not None else None)
-                recordings[url, browser] = pipeline.record(url, video=video)
+                recording = recordings[url, browser] = pipeline.record(url, video=video)
+                if verify_fixes:
+                    replays[url, browser] = verify_fix(pipeline, recording, judge(recording),
+                                                       media)
         finally:
             pipeline.close()
             engine.stop()
-    return [Run.of(recordings[url, browser]) for url in urls for browser in browsers]
+    return [Run.of(recordings[key], replays.get(key))
+            for key in ((url, browser) for url in urls for browser in browsers)]
 
 
 def _failed(browser: str, url: str, error: str) -> Recording:

@@ -16,17 +16,14 @@ import itertools
 import math
 from dataclasses import dataclass
 
-from streamscope.engines.info import Gate, GateKind
-from streamscope.recording import DomSample, PaintFrame, Recording, WireTimeline
+from streamscope.causes import Diagnosis, diagnose_dom, diagnose_paint
+from streamscope.recording import ONE_FRAME_MS, DomSample, PaintFrame, Recording
 from streamscope.wording import milliseconds
 
 # Visual progress below this is noise (a cursor, anti-aliasing), not content.
 PAINT_NOISE = 0.01
 # From this visual progress on, the first picture already was the final one.
 PAINT_COMPLETE = 0.99
-# Nothing is seen for less than one frame of a 60 Hz display: the DOM's error bound is never
-# below it, though an init script times the DOM to the microsecond.
-ONE_FRAME_MS = 1000 / 60
 
 DOM, PAINT = "dom", "paint"
 
@@ -41,9 +38,25 @@ class Verdict:
     first_content_ms: float | None  # when the DOM first held visible content
     response_end_ms: float | None
     growth_steps: int  # rises of the visible content while the response was arriving
+    dom_diagnosis: Diagnosis
     painted_incrementally: bool | None = None  # None: no paint timeline was recorded
     paint_reason: str | None = None
     first_paint_ms: float | None = None  # when the screen first showed content
+    paint_diagnosis: Diagnosis | None = None
+
+    @property
+    def diagnosis(self) -> Diagnosis:
+        """The headline's cause, evidence and fix: the paint's where it was judged."""
+        return self.paint_diagnosis if self.verdict_from == PAINT and self.paint_diagnosis \
+            else self.dom_diagnosis
+
+    @property
+    def cause(self) -> str:
+        return str(self.diagnosis.cause)
+
+    @property
+    def fix(self) -> str:
+        return self.diagnosis.fix
 
 
 def arriving_until(end_ms: float | None, error_ms: float) -> float:
@@ -58,6 +71,8 @@ def shown_while_arriving(first_ms: float | None, end_ms: float | None, error_ms:
 
 
 def dom_error_ms(recording: Recording) -> float:
+    """The DOM's error bound: never below one frame, though an init script times the DOM to the
+    microsecond."""
     return max(recording.dom_error_ms, ONE_FRAME_MS)
 
 
@@ -78,10 +93,12 @@ def growth_steps(samples: list[DomSample], before_ms: float = math.inf) -> int:
 def judge(recording: Recording) -> Verdict:
     end = recording.response_end_ms
     first = recording.first_content_ms
+    dom_bound = arriving_until(end, dom_error_ms(recording))
     dom_ok = recording.error is None and shown_while_arriving(first, end, dom_error_ms(recording))
-    dom_reason = _dom_reason(recording, dom_ok)
+    dom_diagnosis = diagnose_dom(recording, dom_ok, dom_bound)
+    dom_reason = _dom_reason(recording, dom_ok, dom_diagnosis)
     first_paint = first_paint_ms(recording)
-    paint_ok, paint_reason = _judge_paint(recording, first_paint)
+    paint_ok, paint_reason, paint_diagnosis = _judge_paint(recording, dom_ok, dom_diagnosis)
     if paint_ok is None or paint_reason is None:
         headline, verdict_from, reason = dom_ok, DOM, dom_reason
     else:
@@ -94,10 +111,12 @@ def judge(recording: Recording) -> Verdict:
         dom_reason=dom_reason,
         first_content_ms=first,
         response_end_ms=end,
-        growth_steps=growth_steps(recording.dom, arriving_until(end, dom_error_ms(recording))),
+        growth_steps=growth_steps(recording.dom, dom_bound),
+        dom_diagnosis=dom_diagnosis,
         painted_incrementally=paint_ok,
         paint_reason=paint_reason,
         first_paint_ms=first_paint,
+        paint_diagnosis=paint_diagnosis,
     )
 
 
@@ -111,7 +130,6 @@ def _first_painted(frames: list[PaintFrame]) -> PaintFrame | None:
     return next((f for f in frames if f.progress > PAINT_NOISE), None)
 
 
-
 def _chars(count: int) -> str:
     return f"{count:,} visible character{'' if count == 1 else 's'}"
 
@@ -120,7 +138,7 @@ def _never_ended(recording: Recording) -> str:
     return "" if recording.ended else "; the response had not ended when the time limit ran out"
 
 
-def _dom_reason(recording: Recording, progressive: bool) -> str:
+def _dom_reason(recording: Recording, progressive: bool, diagnosis: Diagnosis) -> str:
     if recording.error is not None:
         return f"no recording: {recording.error}"
     end = recording.response_end_ms
@@ -128,7 +146,7 @@ def _dom_reason(recording: Recording, progressive: bool) -> str:
     if first is None:
         return "the page never showed any content" + _never_ended(recording)
     if not progressive:
-        return _held(recording, first.t_ms) + _never_ended(recording)
+        return _held(recording, first.t_ms, diagnosis) + _never_ended(recording)
     final = recording.dom[-1]
     shown = (f"the page showed {_chars(first.text_chars)} from {milliseconds(first.t_ms)}"
              + _before_end(first.t_ms, end))
@@ -166,8 +184,8 @@ def _before_end(t_ms: float, end: float | None) -> str:
     return f", {milliseconds(end - t_ms)} before the response ended at {milliseconds(end)}"
 
 
-def _held(recording: Recording, first_ms: float) -> str:
-    """Why content shown only at the end was not shown earlier, as far as was measured."""
+def _held(recording: Recording, first_ms: float, diagnosis: Diagnosis) -> str:
+    """What was seen of content shown only at the end, and the measured reason for it."""
     end = recording.response_end_ms
     committed = recording.committed_ms
     bound = arriving_until(end, dom_error_ms(recording))
@@ -177,65 +195,31 @@ def _held(recording: Recording, first_ms: float) -> str:
     else:
         what = (f"the page showed nothing until {milliseconds(first_ms)}, "
                 f"when the response had ended ({milliseconds(end)})")
-    return what + _likely_causes(recording)
+    return what + (f": {diagnosis.why}" if diagnosis.why else "")
 
 
-def _likely_causes(recording: Recording) -> str:
-    wire = recording.wire
-    if wire is None:
-        return ""
-    encoding = wire.headers.get("content-encoding", "")
-    if len(wire.chunks) <= 1:
-        return ": the server sent the whole body in one piece, so there was nothing to stream"
-    if encoding:
-        return f": the body was {encoding}-encoded, and compressors hold data until flushed"
-    spread = wire.chunks[-1].t_ms - wire.chunks[0].t_ms
-    return (f": yet the server sent {wire.total_bytes} bytes in {len(wire.chunks)} chunks over "
-            f"{spread:,.0f} ms; {_held_bytes(recording, wire)}")
-
-
-def _held_bytes(recording: Recording, wire: WireTimeline) -> str:
-    """Why the engine held a streamed response's first bytes: the gates it declares that apply
-    to this response's type and headers."""
-    content_type = wire.headers.get("content-type", "")
-    nosniff = wire.headers.get("x-content-type-options", "").lower() == "nosniff"
-    sniffers = [gate for gate in recording.engine.gates_of(GateKind.SNIFF)
-                if gate.applies(content_type, nosniff)]
-    if not sniffers:
-        return "the engine held the first bytes (content sniffing or buffering) until the end"
-    return ("; ".join(_gate(gate) for gate in sniffers)
-            + ", and this stream ended before it let them through")
-
-
-def _gate(gate: Gate) -> str:
-    """A gate in a reader's words, with whether Safari shares it where that is a question."""
-    safari = {"yes": " (Safari shares this gate)",
-              "unknown": " (Safari's network layer is another: whether it holds this is unknown)"}
-    return gate.mechanism + safari.get(gate.safari, "")
-
-
-def _judge_paint(recording: Recording,
-                 first_paint: float | None) -> tuple[bool | None, str | None]:
+def _judge_paint(recording: Recording, dom_ok: bool, dom: Diagnosis
+                 ) -> tuple[bool | None, str | None, Diagnosis | None]:
     paint = recording.paint
     if paint is None or recording.error is not None:
-        return None, None
+        return None, None, None
     end = recording.response_end_ms
+    bound = arriving_until(end, paint.error_ms)
     first = _first_painted(paint.frames)
+    progressive = first is not None and shown_while_arriving(first.t_ms, end, paint.error_ms)
+    diagnosis = diagnose_paint(recording, progressive, dom, dom_ok, bound)
+    why = f": {diagnosis.why}" if diagnosis.why else ""
     if first is None:
-        return False, "nothing was painted" + _never_ended(recording)
-    if shown_while_arriving(first.t_ms, end, paint.error_ms):
-        return True, _paint_progressive(recording, first)
+        return False, "nothing was painted" + _never_ended(recording) + why, diagnosis
+    if progressive:
+        return True, _paint_progressive(recording, first), diagnosis
     first_dom = recording.first_content_ms
-    if shown_while_arriving(first_dom, end, dom_error_ms(recording)):
-        gates = recording.engine.gates_of(GateKind.FIRST_PAINT)
-        held = ("; ".join(f"{_gate(gate)}; {gate.reference}" for gate in gates)
-                or "was the content hidden, or painting held back?")
-        return False, (
-            f"the page held content from {milliseconds(first_dom)} but nothing was painted until "
-            f"{milliseconds(first.t_ms)}, when the response had ended ({milliseconds(end)}); {held}"
-        )
+    if dom_ok:
+        return False, (f"the page held content from {milliseconds(first_dom)} but nothing was "
+                       f"painted until {milliseconds(first.t_ms)}, when the response had ended "
+                       f"({milliseconds(end)}){why}"), diagnosis
     return False, (f"nothing was painted until {milliseconds(first.t_ms)}, "
-                   f"when the response had ended ({milliseconds(end)})")
+                   f"when the response had ended ({milliseconds(end)}){why}"), diagnosis
 
 
 def _paint_progressive(recording: Recording, first: PaintFrame) -> str:

@@ -25,8 +25,12 @@ class WireCapture:
     stream that has not ended.
     """
 
-    def __init__(self, url: str, timeout_s: float) -> None:
+    def __init__(self, url: str, timeout_s: float, *, compressed: bool = True,
+                 keep_body: bool = False) -> None:
+        """`compressed`: offer gzip, as browsers do; `keep_body`: keep the bytes, for a replay."""
         parts = urlsplit(url)
+        self._headers = {"Accept-Encoding": "gzip" if compressed else "identity"}
+        self._keep_body = keep_body
         self._path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         self._timeout_s = timeout_s
         self._connection: http.client.HTTPConnection | None = None
@@ -69,27 +73,29 @@ class WireCapture:
         try:
             self._connection.connect()
             self._socket = self._connection.sock
-            self._result = _fetch(self._connection, self._socket, self._path, self._timeout_s)
+            self._result = _fetch(self._connection, self._socket, self._path, self._timeout_s,
+                                  self._headers, self._keep_body)
         except (OSError, http.client.HTTPException, ValueError):
             self._result = None
         finally:
             self._connection.close()
 
 
-def capture_wire(url: str, timeout_s: float) -> WireTimeline | None:
+def capture_wire(url: str, timeout_s: float, *, compressed: bool = True) -> WireTimeline | None:
     """Fetches `url` once, keeping each read's time and size, until its end or the time limit."""
-    return WireCapture(url, timeout_s).run()
+    return WireCapture(url, timeout_s, compressed=compressed).run()
 
 
 def _fetch(connection: http.client.HTTPConnection, sock: socket.socket, path: str,
-           timeout_s: float) -> WireTimeline:
-    """It offers gzip as browsers do and keeps the body as sent: sizes are bytes on the wire."""
+           timeout_s: float, headers: dict[str, str], keep_body: bool) -> WireTimeline:
+    """Keeps the body as sent, compressed or not: sizes are bytes on the wire."""
     start = time.perf_counter()
     deadline = start + timeout_s
-    connection.request("GET", path, headers={"Accept-Encoding": "gzip"})
+    connection.request("GET", path, headers=headers)
     response = connection.getresponse()
-    headers = {k.lower(): v for k, v in response.getheaders()}
+    response_headers = {k.lower(): v for k, v in response.getheaders()}
     chunks: list[WireChunk] = []
+    body: list[bytes] = []
     ended = False
     try:
         while (left := deadline - time.perf_counter()) > 0:
@@ -99,6 +105,9 @@ def _fetch(connection: http.client.HTTPConnection, sock: socket.socket, path: st
                 ended = True
                 break
             chunks.append(WireChunk(t_ms=(time.perf_counter() - start) * 1000, size=len(data)))
+            if keep_body:
+                body.append(data)
     except (OSError, http.client.HTTPException):
         pass  # the time limit, a cancel, or a server that hung up: what was read stands
-    return WireTimeline(status=response.status, headers=headers, chunks=chunks, ended=ended)
+    return WireTimeline(status=response.status, headers=response_headers, chunks=chunks,
+                        ended=ended, body=b"".join(body))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from streamscope.causes import Cause, Diagnosis
 from streamscope.recording import EngineInfo, Recording
 from streamscope.report.findings import Outcome, clauses, outcome, scores, sentence
 from streamscope.report.palette import engine_styles
@@ -31,6 +32,7 @@ def _run(engine: str, *, incremental: bool = False, first: float | None = 5012.0
                       verdict_from="dom" if painted is None else "paint", reason="r",
                       dom_incremental=incremental, dom_reason="r", first_content_ms=first,
                       response_end_ms=end, growth_steps=10 if incremental else 1,
+                      dom_diagnosis=Diagnosis(Cause.STREAMED, "", ""),
                       painted_incrementally=painted)
     return _Run(recording, verdict)
 

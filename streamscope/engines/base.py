@@ -25,6 +25,7 @@ class Engine(abc.ABC):
     """A browser: started once, then a fresh page for each recording."""
 
     gates: tuple[Gate, ...] = ()
+    safari_core = False  # whether this engine's core is Safari's (WebCore)
 
     def __init__(self, config: EngineConfig, *, window: bool = False) -> None:
         """`window`: show a real window (on a virtual display unless headed), so that what is

@@ -10,37 +10,34 @@ from streamscope.engines.info import Gate, GateKind, Layer
 
 WEBKIT_FIRST_PAINT = Gate(
     GateKind.FIRST_PAINT, Layer.ENGINE_CORE,
-    "WebKit paints nothing until a page is 'visually non-empty': enough non-white-space "
-    "rendered characters or image pixels (WebCore, shared by every WebKit port, Safari "
-    "included)",
-    "LocalFrameView::checkAndDispatchDidReachVisuallyNonEmptyState; "
-    "https://bugs.webkit.org/show_bug.cgi?id=252413",
+    "WebKit paints nothing until a page is 'visually non-empty' (a WebCore rule, in every "
+    "WebKit port)",
+    "LocalFrameView::checkAndDispatchDidReachVisuallyNonEmptyState, webkit.org/b/252413",
     safari="yes",
 )
 # WebKitGTK and WPE load through libsoup; Safari's network layer is another.
 LIBSOUP_SNIFF = Gate(
     GateKind.SNIFF, Layer.PORT_NETWORK,
-    "WebKitGTK's and WPE's network layer (libsoup) holds a response's first bytes to sniff "
-    "its type before the engine sees any",
-    "libsoup SoupContentSniffer; WebKit NetworkDataTaskSoup",
+    "libsoup, the network layer of WebKitGTK and WPE, holds the first bytes to sniff the type",
+    "libsoup's SoupContentSniffer",
     safari="unknown",
 )
 CHROMIUM_PLAIN_SNIFF = Gate(
     GateKind.SNIFF, Layer.BROWSER,
-    "Chromium sniffs a text/plain response's first bytes before showing it, unless it says "
+    "Chromium sniffs text/plain before showing it, unless the response says "
     "X-Content-Type-Options: nosniff",
-    "net/base/mime_sniffer.cc; content/browser/loader/mime_sniffing_throttle.cc",
+    "net/base/mime_sniffer.cc",
     content_types=("text/plain",), lifted_by_nosniff=True,
 )
 CHROMIUM_PAINT_HOLDING = Gate(
     GateKind.PAINT_HOLDING, Layer.BROWSER,
     "Chromium holds a same-origin navigation's first paint for a while (paint holding)",
-    "https://developer.chrome.com/blog/paint-holding",
+    "developer.chrome.com/blog/paint-holding",
 )
 GECKO_PARSER_FLUSH = Gate(
     GateKind.PARSER_FLUSH, Layer.ENGINE_CORE,
     "Firefox's HTML parser moves what it parsed into the DOM on a timer",
-    "html5.flushtimer.initialdelay, html5.flushtimer.subsequentdelay (nsHtml5TreeOpExecutor)",
+    "html5.flushtimer.subsequentdelay, nsHtml5TreeOpExecutor",
 )
 
 BLINK = (CHROMIUM_PLAIN_SNIFF, CHROMIUM_PAINT_HOLDING)

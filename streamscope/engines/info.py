@@ -53,6 +53,7 @@ class EngineInfo:
     launcher: str  # how it was driven, e.g. "playwright", "playwright over WebDriver BiDi"
     user_agent: str = ""
     gates: tuple[Gate, ...] = ()
+    safari_core: bool = False  # its engine core is Safari's (WebCore): Safari questions apply
 
     def gates_of(self, kind: GateKind) -> tuple[Gate, ...]:
         return tuple(gate for gate in self.gates if gate.kind is kind)

@@ -111,6 +111,7 @@ class PlaywrightEngine(Engine):
             launcher=launch.launcher,
             user_agent=user_agent,
             gates=self.gates,
+            safari_core=self.safari_core,
         )
 
     def _window_args(self) -> list[str]:

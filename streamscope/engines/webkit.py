@@ -29,6 +29,7 @@ class PlaywrightWebKitEngine(PlaywrightEngine):
 
     # Playwright's Linux WebKit is the WPE port: libsoup as in WebKitGTK.
     engine_family, browser_type, product, gates = "WebKit", "webkit", "WebKit", WEBKIT_LINUX
+    safari_core = True
     settings: WebKitSettings
 
 

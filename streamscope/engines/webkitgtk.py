@@ -80,7 +80,7 @@ class SeleniumPage:
 
 
 class WebKitGTKEngine(Engine):
-    gates = WEBKIT_LINUX
+    gates, safari_core = WEBKIT_LINUX, True
 
     def _needs_display(self) -> bool:
         return True  # MiniBrowser hangs without one
@@ -122,6 +122,7 @@ class WebKitGTKEngine(Engine):
             launcher="WebKitWebDriver (Selenium)",
             user_agent=self._driver.execute_script("return navigator.userAgent"),
             gates=self.gates,
+            safari_core=self.safari_core,
         )
 
     def new_page(self) -> SeleniumPage:

@@ -1,0 +1,251 @@
+"""Why a page was held, and what to change: a cause with its evidence and fix, from measurements.
+
+Pure functions of a Recording: the wire (what the server sent, and when), the DOM and paint
+timelines, the gates the engine declares (engines/gates.py) and the thresholds measured on
+this engine build (`streamscope threshold`). Never the URL, never the engine's name. Every
+number in a `why` or a `fix` is one of the evidence's, and the evidence is measured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from streamscope.engines.info import Gate, GateKind
+from streamscope.recording import ONE_FRAME_MS, Recording, WireTimeline
+from streamscope.wording import milliseconds
+
+# A replay pads a little past a measured threshold: the gate is "at least N", and the padding
+# must clear it by more than the bisection's resolution.
+MARGIN_BYTES = 64
+MARGIN_CHARS = 32
+
+
+class Cause(StrEnum):
+    STREAMED = "streamed"  # rendered progressively; nothing to fix
+    SINGLE_STEP = "single_step"  # shown early, everything else in one late piece
+    SENT_AT_ONCE = "sent_at_once"  # the body reached a plain client in one piece or at its end
+    COMPRESSED = "compressed"  # the compressor held it; uncompressed, it streams
+    BELOW_BYTE_THRESHOLD = "below_byte_threshold"  # a sniffing gate held the first bytes
+    TOO_FEW_VISIBLE_CHARS = "too_few_visible_chars"  # the DOM grew, the first-paint gate held
+    NEVER_ENDED = "never_ended"  # nothing shown, and the response never ended
+    NO_RECORDING = "no_recording"
+    UNEXPLAINED = "unexplained"  # none of the above fits: what was seen is said
+
+
+class Remedy(StrEnum):
+    """What a replay of the recorded response can change to prove a fix."""
+
+    LEADING_BYTES = "leading_bytes"  # invisible bytes before the first chunk's content
+    LEADING_TEXT = "leading_text"  # visible characters in the first chunk
+    NOSNIFF = "nosniff"  # X-Content-Type-Options: nosniff
+    UNCOMPRESSED = "uncompressed"  # the uncompressed body, each chunk at its recorded time
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    cause: Cause
+    why: str  # the measured explanation, in a reader's words ("" where nothing was held)
+    fix: str  # what to change; "" when there is nothing to fix
+    evidence: dict[str, Any] = field(default_factory=dict)
+    safari: str = "n/a"  # would Safari be held too: "yes", "unknown", or "n/a"
+    remedies: dict[Remedy, int] = field(default_factory=dict)  # what a replay applies, amounts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"cause": str(self.cause), "fix": self.fix, "evidence": self.evidence,
+                "safari": self.safari}
+
+
+SENT_AT_ONCE_FIX = (
+    "make every layer flush as it goes: yield each part from the view (Flask: a generator, "
+    "stream_template, stream_with_context); behind nginx set `proxy_buffering off` or send "
+    "`X-Accel-Buffering: no`; send `Cache-Control: no-transform` so proxies and CDNs neither "
+    "recompress nor buffer it; check that no middleware collects the body"
+)
+
+
+def diagnose_dom(recording: Recording, progressive: bool, bound_ms: float) -> Diagnosis:
+    """Why the DOM did (not) show content before `bound_ms`, the end less its error bound."""
+    if recording.error is not None:
+        return Diagnosis(Cause.NO_RECORDING, recording.error, "", safari="unknown")
+    if progressive:
+        return _streamed(recording, bound_ms)
+    if recording.first_content_ms is None and not recording.ended:
+        return Diagnosis(Cause.NEVER_ENDED, "nothing was shown and the response had not ended "
+                         "when the time limit ran out", "send content before the rest, or "
+                         "record with a longer --timeout", safari="unknown")
+    wire = recording.wire
+    if wire is None:
+        return Diagnosis(Cause.UNEXPLAINED, "no raw fetch of the URL to compare with", "",
+                         safari=_safari(recording, "unknown"))
+    if not wire.streamed:
+        return _held_before_the_browser(recording, wire)
+    return _held_by_a_sniffer(recording, wire)
+
+
+def diagnose_paint(recording: Recording, progressive: bool, dom: Diagnosis,
+                   dom_progressive: bool, bound_ms: float) -> Diagnosis:
+    """Why the screen did (not) show content before `bound_ms`; builds on the DOM's diagnosis."""
+    if progressive:
+        return dom if dom.cause in (Cause.STREAMED, Cause.SINGLE_STEP) else _streamed(
+            recording, bound_ms)
+    if not dom_progressive:
+        return _and_then_first_paint(recording, dom)
+    gates = recording.engine.gates_of(GateKind.FIRST_PAINT)
+    first_dom = recording.first_content_ms
+    if not gates:
+        return Diagnosis(Cause.UNEXPLAINED, f"the page held content from "
+                         f"{milliseconds(first_dom)} but the screen showed none of it while "
+                         f"the response arrived: hidden by CSS, or painting held back?", "",
+                         safari=_safari(recording, "unknown"))
+    return _too_few_visible_chars(recording, gates[0], bound_ms)
+
+
+def _streamed(recording: Recording, bound_ms: float) -> Diagnosis:
+    first = next((s for s in recording.dom if s.text_chars or s.elements), None)
+    early = [s for s in recording.dom if first is not None and first.t_ms < s.t_ms < bound_ms]
+    grew_early = any((s.text_chars, s.elements) != (first.text_chars, first.elements)
+                     for s in early) if first is not None else False
+    final = recording.dom[-1] if recording.dom else None
+    late = final is not None and first is not None and final.t_ms >= bound_ms and (
+        (final.text_chars, final.elements) != (first.text_chars, first.elements))
+    safari = _safari(recording, "unknown")
+    if first is None or grew_early or not late:
+        return Diagnosis(Cause.STREAMED, "", "", safari=safari)
+    evidence = {"first_content_ms": first.t_ms, "first_visible_chars": first.text_chars,
+                "visible_chars_at_end": final.text_chars if final else None,
+                "chunks": _chunk_timeline(recording.wire)}
+    return Diagnosis(Cause.SINGLE_STEP, (
+        f"{first.text_chars:,} visible characters were shown from {milliseconds(first.t_ms)}; "
+        f"everything else arrived in one piece at the end"),
+        "nothing holds the page; to show more sooner, send the rest in parts as each is ready",
+        evidence, safari)
+
+
+def _held_before_the_browser(recording: Recording, wire: WireTimeline) -> Diagnosis:
+    encoding = wire.headers.get("content-encoding", "")
+    identity = recording.wire_identity
+    evidence: dict[str, Any] = {"wire_chunks": len(wire.chunks), "wire_bytes": wire.total_bytes,
+                                "wire_first_byte_ms": wire.chunks[0].t_ms if wire.chunks else None,
+                                "wire_end_ms": wire.end_ms, "content_encoding": encoding or None}
+    safari = _safari(recording, "yes")
+    if encoding and identity is not None and identity.streamed:
+        evidence |= {"uncompressed_chunks": len(identity.chunks),
+                     "uncompressed_first_byte_ms": identity.chunks[0].t_ms}
+        return Diagnosis(Cause.COMPRESSED, (
+            f"compressed ({encoding}), the body reached a plain HTTP client in "
+            f"{_pieces(wire)}; the same URL without compression came in {len(identity.chunks)} "
+            f"pieces from {milliseconds(identity.chunks[0].t_ms)}: the compressor held it"),
+            "flush the compressor after each chunk (zlib Z_SYNC_FLUSH; Node's compression: "
+            "res.flush()), or leave streamed responses uncompressed",
+            evidence, safari, {Remedy.UNCOMPRESSED: 0})
+    held = "the server, its framework, a proxy or the host held it"
+    return Diagnosis(Cause.SENT_AT_ONCE,
+                     f"the body reached a plain HTTP client in {_pieces(wire)}: {held}",
+                     SENT_AT_ONCE_FIX, evidence, safari)
+
+
+def _held_by_a_sniffer(recording: Recording, wire: WireTimeline) -> Diagnosis:
+    content_type = wire.headers.get("content-type", recording.content_type or "")
+    nosniff = wire.headers.get("x-content-type-options", "").lower() == "nosniff"
+    sniffers = [g for g in recording.engine.gates_of(GateKind.SNIFF)
+                if g.applies(content_type, nosniff)]
+    end = wire.end_ms or 0.0
+    early_bytes = wire.bytes_before(end - ONE_FRAME_MS)
+    threshold = recording.threshold_for(content_type, nosniff)
+    needed = threshold.bytes if threshold is not None else None
+    evidence: dict[str, Any] = {"bytes_before_end": early_bytes, "threshold_bytes": needed,
+                                "wire_chunks": len(wire.chunks), "wire_end_ms": wire.end_ms}
+    if not sniffers or (needed is not None and early_bytes >= needed):
+        return Diagnosis(Cause.UNEXPLAINED, (
+            f"the server sent {wire.total_bytes:,} bytes in {len(wire.chunks)} pieces over "
+            f"{milliseconds(end - wire.chunks[0].t_ms)}, {early_bytes:,} of them before the "
+            f"end, yet the engine showed nothing until the end"), "", evidence,
+            _safari(recording, "unknown"))
+    gate = sniffers[0]
+    amount = (f"at least {needed:,} bytes" if needed is not None
+              else "more bytes (run `streamscope threshold` to measure how many)")
+    why = (f"only {early_bytes:,} bytes arrived before the end, "
+           + (f"fewer than the {needed:,} this engine needs: " if needed is not None
+              else "and ")
+           + _gate_text(gate))
+    fix = f"send {amount} early (an HTML comment of padding will do)"
+    remedies: dict[Remedy, int] = {}
+    if needed is not None:
+        remedies[Remedy.LEADING_BYTES] = needed + MARGIN_BYTES
+    if gate.lifted_by_nosniff:
+        fix = "send X-Content-Type-Options: nosniff, or " + fix
+        remedies = {Remedy.NOSNIFF: 0}
+    return Diagnosis(Cause.BELOW_BYTE_THRESHOLD, why, fix, evidence,
+                     _safari(recording, gate.safari), remedies)
+
+
+def _too_few_visible_chars(recording: Recording, gate: Gate, bound_ms: float) -> Diagnosis:
+    before = [s.text_chars for s in recording.dom if s.t_ms < bound_ms]
+    shown = max(before, default=0)
+    threshold = recording.threshold_for(recording.content_type, _nosniff(recording))
+    needed = threshold.visible_chars if threshold is not None else None
+    evidence = {"visible_chars_before_end": shown, "threshold_visible_chars": needed,
+                "first_content_ms": recording.first_content_ms}
+    why = (f"the page held {shown:,} visible characters before the end"
+           + (f", fewer than the {needed:,} this engine needs: " if needed is not None
+              else ", and ")
+           + _gate_text(gate))
+    amount = (f"at least {needed:,} visible characters" if needed is not None
+              else "more visible characters (run `streamscope threshold` to measure how many)")
+    remedies = {Remedy.LEADING_TEXT: needed + MARGIN_CHARS} if needed is not None else {}
+    return Diagnosis(Cause.TOO_FEW_VISIBLE_CHARS, why,
+                     f"send {amount} early, or an image, so the first paint comes before the "
+                     f"rest", evidence, _safari(recording, gate.safari), remedies)
+
+
+def _and_then_first_paint(recording: Recording, dom: Diagnosis) -> Diagnosis:
+    """The paint was held where the DOM was; past that gate, would the first-paint gate hold?"""
+    gates = recording.engine.gates_of(GateKind.FIRST_PAINT)
+    threshold = recording.threshold_for(recording.content_type, _nosniff(recording))
+    needed = threshold.visible_chars if threshold is not None else None
+    total = max((s.text_chars for s in recording.dom), default=0)
+    if not gates or needed is None or total >= needed or dom.cause is not \
+            Cause.BELOW_BYTE_THRESHOLD:
+        return dom
+    gate = gates[0]
+    return Diagnosis(
+        dom.cause,
+        f"{dom.why}; past it, the whole page has {total:,} visible characters, fewer than the "
+        f"{needed:,} before which {_gate_text(gate)}",
+        f"{dom.fix}; and send at least {needed:,} visible characters early, or an image",
+        dom.evidence | {"visible_chars_in_page": total, "threshold_visible_chars": needed},
+        _safari(recording, gate.safari),
+        dom.remedies | {Remedy.LEADING_TEXT: needed + MARGIN_CHARS},
+    )
+
+
+def _safari(recording: Recording, answer: str) -> str:
+    return answer if recording.engine.safari_core else "n/a"
+
+
+def _gate_text(gate: Gate) -> str:
+    """A gate in a reader's words: the mechanism, whether Safari shares it, where it lives."""
+    safari = {"yes": "; Safari shares it",
+              "unknown": "; Safari's network layer is another"}.get(gate.safari, "")
+    return f"{gate.mechanism} [{gate.reference}{safari}]"
+
+
+def _nosniff(recording: Recording) -> bool:
+    headers = recording.wire.headers if recording.wire is not None else {}
+    return headers.get("x-content-type-options", "").lower() == "nosniff"
+
+
+def _pieces(wire: WireTimeline) -> str:
+    if len(wire.chunks) <= 1:
+        return f"one piece at {milliseconds(wire.end_ms)}"
+    return (f"{len(wire.chunks)} reads between {milliseconds(wire.chunks[0].t_ms)} and "
+            f"{milliseconds(wire.end_ms)}, all at its end")
+
+
+def _chunk_timeline(wire: WireTimeline | None) -> list[list[float]] | None:
+    """[ms, bytes] per read of the wire, for the evidence; None without a wire."""
+    if wire is None:
+        return None
+    return [[round(c.t_ms, 1), c.size] for c in wire.chunks]

@@ -1,0 +1,196 @@
+"""Measuring an engine build's thresholds by bisection against the demo server's /probe.
+
+Each probe is a real recording (pipeline.py) of a two-item stream with a pause between the
+items, judged by the verdict's own rule: did the engine show the first item before the pause
+ended? For `bytes` the first item is N bytes of visible text and the DOM verdict answers;
+for `visible_chars` enough invisible bytes come first to pass the byte gate, then an item of
+visible text, and the paint verdict answers. The answers are monotonic in N, so a bisection
+finds the smallest N that is shown, to within the step.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+from streamscope.config import Config
+from streamscope.demo import demo_server
+from streamscope.engines import EngineError, EngineInfo, create_engine
+from streamscope.errors import one_line
+from streamscope.pipeline import Pipeline
+from streamscope.recording import Recording, Threshold
+from streamscope.thresholds.cache import cached_thresholds, save_thresholds
+from streamscope.verdict import judge
+
+MIN_ITEM_BYTES = 16  # /probe's smallest item: "<li>" markup and a little text
+MAX_BYTES = 8192
+MAX_ITEM_BYTES = 4096
+BYTES_STEP = 16
+CHARS_STEP = 8
+# Past a byte gate by this much, the first-paint probes meet only the first-paint gate.
+PREFIX_MARGIN = 64
+DOM_PAUSE_S = 0.5  # the DOM is timed to a few ms: half a second tells early from late
+PAINT_PAUSE_S = 0.8  # paint frames may be 150 ms apart on a busy machine
+
+
+class ThresholdError(RuntimeError):
+    """A probe could not be recorded: the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Case:
+    content_type: str  # /probe's content_type: html or plain
+    nosniff: bool
+
+    @property
+    def media_type(self) -> str:
+        return {"html": "text/html", "plain": "text/plain"}[self.content_type]
+
+
+CASES = (Case("html", False), Case("plain", False), Case("plain", True))
+
+Progress = Callable[[str], None]
+
+
+def measure(pipeline: Pipeline, base_url: str, progress: Progress | None = None,
+            cases: tuple[Case, ...] = CASES) -> tuple[Threshold, ...]:
+    """Every case's thresholds in `pipeline`'s engine (started with a window, for paint)."""
+    with tempfile.TemporaryDirectory(prefix="streamscope-threshold-") as folder:
+        probe = _Prober(pipeline, base_url, Path(folder), progress)
+        return tuple(probe.case(case) for case in cases)
+
+
+class _Prober:
+    def __init__(self, pipeline: Pipeline, base_url: str, videos: Path,
+                 progress: Progress | None) -> None:
+        self._pipeline = pipeline
+        self._base_url = base_url
+        self._videos = videos
+        self._progress = progress
+        self._probes = 0
+
+    def case(self, case: Case) -> Threshold:
+        self._probes = 0
+        name = f"{case.media_type}{' nosniff' if case.nosniff else ''}"
+        needed = _bisect(lambda n: self._dom_shows(case, n), MIN_ITEM_BYTES, MAX_BYTES,
+                         BYTES_STEP)
+        bytes_needed = None if needed is None else (0 if needed == MIN_ITEM_BYTES else needed)
+        chars = None
+        if bytes_needed is not None:
+            prefix = bytes_needed + PREFIX_MARGIN if bytes_needed else 0
+            shown = _bisect(lambda n: self._paint_shows(case, prefix, n), MIN_ITEM_BYTES,
+                            MAX_ITEM_BYTES, CHARS_STEP)
+            chars = None if shown is None else self._visible_chars(case, prefix, shown)
+        if self._progress is not None:
+            self._progress(f"{self._pipeline.engine.name} {name}: bytes {bytes_needed}, "
+                           f"visible characters {chars} ({self._probes} probes)")
+        return Threshold(case.media_type, case.nosniff, bytes_needed, chars, self._probes)
+
+    def _url(self, case: Case, item_bytes: int, prefix: int, pause_s: float) -> str:
+        query = {"count": 2, "delay": pause_s, "item_bytes": item_bytes, "prefix": prefix,
+                 "content_type": case.content_type, "nosniff": int(case.nosniff)}
+        return f"{self._base_url}/probe?{urlencode(query)}"
+
+    def _record(self, url: str, paint: bool) -> Recording:
+        self._probes += 1
+        video = self._videos / f"probe-{self._probes}.webm" if paint else None
+        recording = self._pipeline.record(url, video=video, wire=False)
+        if recording.error is not None or not recording.ended:
+            raise ThresholdError(f"{self._pipeline.engine.name} could not record {url}: "
+                                 f"{recording.error or 'the response did not end in time'}")
+        if paint and recording.paint is None:
+            raise ThresholdError(f"{self._pipeline.engine.name}: no paint timeline for {url}: "
+                                 f"{recording.paint_error}")
+        if video is not None:
+            video.unlink(missing_ok=True)
+        return recording
+
+    def _dom_shows(self, case: Case, item_bytes: int) -> bool:
+        recording = self._record(self._url(case, item_bytes, 0, DOM_PAUSE_S), paint=False)
+        return judge(recording).dom_incremental
+
+    def _paint_shows(self, case: Case, prefix: int, item_bytes: int) -> bool:
+        recording = self._record(self._url(case, item_bytes, prefix, PAINT_PAUSE_S), paint=True)
+        verdict = judge(recording)
+        if not verdict.dom_incremental:
+            raise ThresholdError(f"{self._pipeline.engine.name}: {prefix} invisible bytes did "
+                                 f"not pass the byte gate ({recording.url})")
+        return bool(verdict.painted_incrementally)
+
+    def _visible_chars(self, case: Case, prefix: int, item_bytes: int) -> int:
+        """The visible characters an item of `item_bytes` puts in the DOM, as the observer
+        counts them (no white space): the threshold in the engine's own terms. 0 where the
+        smallest item was painted at once: no first-paint gate."""
+        if item_bytes == MIN_ITEM_BYTES:
+            return 0
+        recording = self._record(self._url(case, item_bytes, prefix, DOM_PAUSE_S), paint=False)
+        end = recording.response_end_ms or 0.0
+        return max((s.text_chars for s in recording.dom if s.t_ms < end - DOM_PAUSE_S / 2 * 1000),
+                   default=0)
+
+
+def _bisect(shows: Callable[[int], bool], low: int, high: int, step: int) -> int | None:
+    """The smallest n in [low, high] for which shows(n), to within `step`, for a monotonic
+    shows(); None when even `high` is not shown."""
+    if shows(low):
+        return low
+    if not shows(high):
+        return None
+    while high - low > step:
+        middle = (low + high) // 2
+        if shows(middle):
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+@dataclass
+class EngineThresholds:
+    """One engine build's thresholds, measured now or read from the cache, or why not."""
+
+    browser: str
+    engine: EngineInfo | None
+    thresholds: tuple[Threshold, ...] = ()
+    cached: bool = False
+    error: str | None = None
+
+    def rows(self) -> list[dict[str, object]]:
+        """The `--json` shape: one row per content type."""
+        version = self.engine.version if self.engine is not None else None
+        return [{"browser": self.browser, "engine_version": version, **asdict(t)}
+                for t in self.thresholds]
+
+
+def measure_engines(browsers: Sequence[str], config: Config, *, refresh: bool = False,
+                    headed: bool = False, progress: Progress | None = None
+                    ) -> list[EngineThresholds]:
+    """Each engine's thresholds: from the cache where this build's are kept (unless
+    `refresh`), else measured against a demo server of our own and kept."""
+    results = []
+    with demo_server() as base_url:
+        for browser in browsers:
+            try:
+                engine = create_engine(config.engine(browser, headed=headed), window=True)
+                info = engine.start()
+            except EngineError as exc:
+                results.append(EngineThresholds(browser, None, error=one_line(exc)))
+                continue
+            pipeline = Pipeline(engine, config)
+            try:
+                cached = () if refresh else cached_thresholds(info)
+                if cached:
+                    results.append(EngineThresholds(browser, info, cached, cached=True))
+                    continue
+                measured = measure(pipeline, base_url, progress)
+                save_thresholds(info, measured)
+                results.append(EngineThresholds(browser, info, measured))
+            except ThresholdError as exc:
+                results.append(EngineThresholds(browser, info, error=one_line(exc)))
+            finally:
+                pipeline.close()
+                engine.stop()
+    return results

@@ -1,0 +1,96 @@
+"""A fix, proved: the recorded response replayed from loopback, first as it was, then fixed.
+
+For a run that was not rendered progressively and whose cause has a fix the harness can
+apply (causes.Remedy), the same engine loads a replay of the bytes the wire recorded, with
+their recorded timing. The unchanged replay must reproduce the verdict (else the replay is
+not the real thing, and the run says so); the fixed one must render progressively. The
+user's server is never asked again: the wire capture's one fetch is all a replay uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from streamscope.causes import Remedy
+from streamscope.pipeline import Pipeline
+from streamscope.recording import Recording
+from streamscope.replay import replay_server, replayed
+from streamscope.verdict import Verdict, judge
+
+_REMEDY_WORDS = {
+    Remedy.LEADING_BYTES: "{n:,} leading invisible bytes",
+    Remedy.LEADING_TEXT: "{n:,} leading visible characters",
+    Remedy.NOSNIFF: "X-Content-Type-Options: nosniff",
+    Remedy.UNCOMPRESSED: "the body uncompressed",
+}
+
+
+@dataclass(frozen=True)
+class ReplayVerdict:
+    incremental: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class FixReplay:
+    verified: bool
+    applied: dict[str, int]  # remedy -> amount
+    unchanged: ReplayVerdict | None
+    fixed: ReplayVerdict | None
+    summary: str  # "verified: with ... webkit rendered progressively in the replay"
+
+    @classmethod
+    def from_dict(cls, verified: bool, data: dict[str, Any]) -> FixReplay:
+        def verdict(part: dict[str, Any] | None) -> ReplayVerdict | None:
+            return None if part is None else ReplayVerdict(**part)
+
+        return cls(verified, data["applied"], verdict(data["unchanged"]),
+                   verdict(data["fixed"]), data["summary"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "applied": self.applied,
+            "unchanged": None if self.unchanged is None else vars(self.unchanged),
+            "fixed": None if self.fixed is None else vars(self.fixed),
+            "summary": self.summary,
+        }
+
+
+def verify_fix(pipeline: Pipeline, recording: Recording, verdict: Verdict,
+               videos: Path | None) -> FixReplay | None:
+    """Replays a held run with its fix applied; None where no replay applies (a run that
+    rendered progressively, or a cause with no fix the harness can apply)."""
+    remedies = verdict.diagnosis.remedies
+    if verdict.incremental or not remedies:
+        return None
+    applied = {str(remedy): amount for remedy, amount in remedies.items()}
+    wire = recording.wire
+    if wire is None or not wire.body:
+        return FixReplay(False, applied, None, None,
+                         "not verified: the wire capture kept no body to replay")
+    paint = recording.paint is not None
+    engine = pipeline.engine.name
+
+    def replay(changes: dict[Remedy, int], name: str) -> ReplayVerdict:
+        response = replayed(wire, changes, recording.wire_identity)
+        video = videos / f"replay-{name}-{engine}.webm" if paint and videos is not None else None
+        with replay_server(response) as url:
+            replayed_verdict = judge(pipeline.record(url, video=video, wire=False))
+        if video is not None:
+            video.unlink(missing_ok=True)
+        return ReplayVerdict(replayed_verdict.incremental, replayed_verdict.reason)
+
+    unchanged = replay({}, "unchanged")
+    if unchanged.incremental:
+        return FixReplay(False, applied, unchanged, None, (
+            f"not verified: the unchanged replay rendered progressively in {engine}, so the "
+            f"replay does not reproduce what the real server's response did"))
+    fixed = replay(dict(remedies), "fixed")
+    what = " and ".join(_REMEDY_WORDS[r].format(n=n) for r, n in remedies.items())
+    if fixed.incremental:
+        summary = f"verified: with {what}, {engine} rendered progressively in the replay"
+    else:
+        summary = f"not verified: with {what}, {engine} still did not: {fixed.reason}"
+    return FixReplay(fixed.incremental, applied, unchanged, fixed, summary)

@@ -1,0 +1,144 @@
+"""A cause, its evidence and its fix for every way a page is held, on hand-made timelines."""
+
+from dataclasses import replace
+
+from streamscope.causes import Cause, Remedy
+from streamscope.engines import gates
+from streamscope.recording import Threshold, WireChunk, WireTimeline
+from streamscope.verdict import judge
+from tests.timelines import ENGINE, recording, streamed, wire
+
+WEBKIT = replace(ENGINE, name="webkit", engine="WebKit", gates=gates.WEBKIT_LINUX,
+                 safari_core=True)
+BLINK = replace(ENGINE, gates=gates.BLINK)
+MEASURED = (Threshold("text/html", False, 527, 204, 23),
+            Threshold("text/plain", False, 1038, 0, 12))
+HELD_TO_THE_END = [(5010, 100, 10)]  # nothing in the page until the response had ended
+EVERY_500_MS = [i * 500.0 for i in range(10)]
+
+
+def held(engine=WEBKIT, thresholds=MEASURED, **kwargs):
+    rec = recording(HELD_TO_THE_END, committed=5010, **kwargs)
+    return replace(rec, engine=engine, thresholds=thresholds)
+
+
+def test_a_progressive_page_streamed_and_has_nothing_to_fix():
+    verdict = judge(recording(streamed(), wire_times=EVERY_500_MS))
+    assert verdict.cause == "streamed" and verdict.fix == ""
+    assert verdict.diagnosis.safari == "n/a"  # a Blink run
+
+
+def test_a_shell_then_one_late_piece_is_a_single_step_with_its_chunks():
+    rec = recording([(10, 0, 0), (69, 100, 1), (5002, 1000, 2)], wire_times=[5, 4995])
+    verdict = judge(rec)
+    assert verdict.incremental and verdict.cause == "single_step"
+    assert verdict.diagnosis.evidence["chunks"] == [[5.0, 19], [4995.0, 19]]
+    assert "one piece at the end" in verdict.diagnosis.why
+
+
+def test_a_body_that_reached_a_plain_client_in_one_piece_was_sent_at_once():
+    verdict = judge(held(wire_times=[4990]))
+    assert verdict.cause == "sent_at_once"
+    assert "proxy_buffering off" in verdict.fix and "X-Accel-Buffering: no" in verdict.fix
+    assert "Cache-Control: no-transform" in verdict.fix
+    assert verdict.diagnosis.safari == "yes"  # before any browser
+    assert verdict.diagnosis.evidence["wire_chunks"] == 1
+
+
+def test_a_compressed_body_that_streams_uncompressed_was_held_by_the_compressor():
+    rec = held(wire_times=[4990])
+    rec.wire = wire([4990, 4991], encoding="gzip")
+    rec.wire_identity = wire(EVERY_500_MS)
+    verdict = judge(rec)
+    assert verdict.cause == "compressed"
+    assert "Z_SYNC_FLUSH" in verdict.fix
+    assert verdict.diagnosis.remedies == {Remedy.UNCOMPRESSED: 0}
+    assert verdict.diagnosis.evidence["uncompressed_chunks"] == 10
+
+
+def test_compressed_and_held_uncompressed_too_is_the_server():
+    rec = held()
+    rec.wire = wire([4990, 4991], encoding="gzip")
+    rec.wire_identity = wire([4990])
+    assert judge(rec).cause == "sent_at_once"
+
+
+def test_too_few_bytes_for_the_engines_measured_sniffing_gate():
+    verdict = judge(held(wire_times=EVERY_500_MS))  # 10 chunks of 19 bytes over 4.5 s
+    diagnosis = verdict.dom_diagnosis
+    assert diagnosis.cause is Cause.BELOW_BYTE_THRESHOLD
+    assert diagnosis.evidence["bytes_before_end"] == 171
+    assert diagnosis.evidence["threshold_bytes"] == 527
+    assert "only 171 bytes arrived before the end, fewer than the 527" in diagnosis.why
+    assert "send at least 527 bytes early" in diagnosis.fix
+    assert diagnosis.safari == "unknown"  # libsoup is not Safari's network layer
+    assert diagnosis.remedies == {Remedy.LEADING_BYTES: 527 + 64}
+
+
+def test_past_the_byte_gate_the_first_paint_gate_is_named_with_its_numbers():
+    verdict = judge(held(wire_times=EVERY_500_MS, paint=[(5050, 1.0)]))
+    diagnosis = verdict.paint_diagnosis
+    assert diagnosis.cause is Cause.BELOW_BYTE_THRESHOLD
+    assert "the whole page has 100 visible characters, fewer than the 204" in diagnosis.why
+    assert "send at least 204 visible characters early" in diagnosis.fix
+    assert diagnosis.safari == "yes"  # WebCore's rule is Safari's too
+    assert diagnosis.remedies == {Remedy.LEADING_BYTES: 591, Remedy.LEADING_TEXT: 236}
+    assert verdict.cause == "below_byte_threshold"  # the headline is the paint's
+
+
+def test_an_unmeasured_threshold_says_how_to_measure_it():
+    verdict = judge(held(thresholds=(), wire_times=EVERY_500_MS))
+    assert verdict.cause == "below_byte_threshold"
+    assert verdict.dom_diagnosis.evidence["threshold_bytes"] is None
+    assert "streamscope threshold" in verdict.fix
+    assert verdict.dom_diagnosis.remedies == {}  # nothing a replay could prove
+
+
+def test_text_plain_in_chromium_is_fixed_by_nosniff():
+    rec = held(engine=BLINK, wire_times=EVERY_500_MS)
+    rec.wire = replace(rec.wire, headers={"content-type": "text/plain; charset=utf-8"})
+    verdict = judge(rec)
+    assert verdict.cause == "below_byte_threshold"
+    assert "fewer than the 1,038" in verdict.dom_diagnosis.why
+    assert verdict.fix.startswith("send X-Content-Type-Options: nosniff")
+    assert verdict.dom_diagnosis.remedies == {Remedy.NOSNIFF: 0}
+    assert verdict.dom_diagnosis.safari == "n/a"
+
+
+def test_a_dom_grown_behind_a_blank_screen_had_too_few_visible_chars():
+    rec = replace(recording(streamed(), paint=[(5040, 1.0)], wire_times=EVERY_500_MS),
+                  engine=WEBKIT, thresholds=MEASURED)
+    verdict = judge(rec)
+    assert verdict.dom_incremental and not verdict.incremental
+    assert verdict.cause == "too_few_visible_chars"
+    evidence = verdict.paint_diagnosis.evidence
+    assert evidence["visible_chars_before_end"] == 100
+    assert evidence["threshold_visible_chars"] == 204
+    assert verdict.paint_diagnosis.remedies == {Remedy.LEADING_TEXT: 236}
+    assert verdict.paint_diagnosis.safari == "yes"
+
+
+def test_a_blank_screen_in_an_engine_with_no_first_paint_gate_is_unexplained():
+    verdict = judge(recording(streamed(), paint=[(5040, 1.0)], wire_times=EVERY_500_MS))
+    assert verdict.cause == "unexplained"
+    assert "hidden by CSS" in verdict.paint_diagnosis.why
+
+
+def test_a_response_that_never_ended_and_showed_nothing():
+    verdict = judge(recording([(10, 0, 0)], end=None, ended=False))
+    assert verdict.cause == "never_ended"
+
+
+def test_a_failed_recording_has_no_recording():
+    rec = recording(streamed())
+    rec.error = "net::ERR_CONNECTION_REFUSED"
+    assert judge(rec).cause == "no_recording"
+
+
+def test_enough_bytes_and_still_held_is_unexplained_and_says_what_was_seen():
+    rec = held(wire_times=EVERY_500_MS)
+    rec.wire = WireTimeline(200, {"content-type": "text/html"},
+                            [WireChunk(t, 600) for t in EVERY_500_MS], ended=True)
+    verdict = judge(rec)
+    assert verdict.cause == "unexplained"
+    assert "5,400 of them before the end" in verdict.dom_diagnosis.why
