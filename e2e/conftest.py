@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 
@@ -32,3 +33,16 @@ def closed_url() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}/"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _threshold_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Thresholds measured by this session, in a cache of its own: a user's cache neither
+    helps nor harms the suite."""
+    previous = os.environ.get("STREAMSCOPE_CACHE")
+    os.environ["STREAMSCOPE_CACHE"] = str(tmp_path_factory.mktemp("threshold-cache"))
+    yield
+    if previous is None:
+        del os.environ["STREAMSCOPE_CACHE"]
+    else:
+        os.environ["STREAMSCOPE_CACHE"] = previous

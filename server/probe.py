@@ -29,8 +29,11 @@ def probe() -> Response:
         headers["X-Content-Type-Options"] = "nosniff"
     pieces = body(params)
     if params.gzip is not Gzip.OFF:
-        headers["Content-Encoding"] = "gzip"
-        pieces = gzipped(pieces, sync_flush=params.gzip is Gzip.FLUSH)
+        # As compressing middleware does: only for a client that accepts gzip.
+        headers["Vary"] = "Accept-Encoding"
+        if request.accept_encodings["gzip"]:
+            headers["Content-Encoding"] = "gzip"
+            pieces = gzipped(pieces, sync_flush=params.gzip is Gzip.FLUSH)
     return Response(pieces, mimetype=_MIMETYPE[params.content_type], headers=headers)
 
 

@@ -60,7 +60,7 @@ GZIP = ChoiceParam(
     Gzip.OFF,
     "flush: gzip with a sync flush after every item, so it still streams; "
     "buffer: gzip letting zlib hold data, as a compressing middleware does; "
-    "both send Content-Encoding: gzip",
+    "both send Content-Encoding: gzip to a client that accepts it, as middleware does",
 )
 PARAMETERS = (COUNT, DELAY, PREFIX, ITEM_BYTES, CONTENT_TYPE, NOSNIFF, GZIP)
 

@@ -238,10 +238,11 @@ def _nosniff(recording: Recording) -> bool:
 
 
 def _pieces(wire: WireTimeline) -> str:
-    if len(wire.chunks) <= 1:
-        return f"one piece at {milliseconds(wire.end_ms)}"
-    return (f"{len(wire.chunks)} reads between {milliseconds(wire.chunks[0].t_ms)} and "
-            f"{milliseconds(wire.end_ms)}, all at its end")
+    content = [t_ms for t_ms, size in wire.content_chunks() if size]
+    if len(content) <= 1:
+        return f"one piece at {milliseconds(content[0] if content else wire.end_ms)}"
+    return (f"{len(content)} reads between {milliseconds(content[0])} and "
+            f"{milliseconds(content[-1])}, all at its end")
 
 
 def _chunk_timeline(wire: WireTimeline | None) -> list[list[float]] | None:

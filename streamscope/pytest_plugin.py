@@ -23,6 +23,8 @@ from streamscope.engines import Engine, EngineError, create_engine, playwright_d
 from streamscope.paint import final_screenshot
 from streamscope.pipeline import Pipeline
 from streamscope.recording import Recording
+from streamscope.verdict import judge
+from streamscope.verify import FixReplay, verify_fix
 
 RecordFunction = Callable[[str], Recording]
 
@@ -36,6 +38,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--streamscope-no-paint", action="store_true", default=False,
         help="Record DOM growth only: no window, no screen video, no paint verdict.",
+    )
+    group.addoption(
+        "--streamscope-verify-fix", action="store_true", default=False,
+        help="Replay every held recording with its fix (as `streamscope run --verify-fix`); "
+             "the result is in the test's report and its streamscope.fix_verified property.",
     )
 
 
@@ -92,6 +99,7 @@ def record(browser_engine: Engine, streamscope_config: Config, pytestconfig: pyt
     After the test, keeps the screen video(s) and a screenshot as --video and --screenshot say.
     """
     paint = not pytestconfig.getoption("--streamscope-no-paint")
+    verify = pytestconfig.getoption("--streamscope-verify-fix")
     pipeline = Pipeline(browser_engine, streamscope_config)
     videos: list[Path] = []
 
@@ -99,7 +107,10 @@ def record(browser_engine: Engine, streamscope_config: Config, pytestconfig: pyt
         video = tmp_path / f"video-{len(videos) + 1}.webm" if paint else None
         if video is not None:
             videos.append(video)
-        return pipeline.record(url, video=video)
+        recording = pipeline.record(url, video=video)
+        if verify:
+            _report_fix(request.node, verify_fix(pipeline, recording, judge(recording), tmp_path))
+        return recording
 
     try:
         yield _record
@@ -116,6 +127,29 @@ def record(browser_engine: Engine, streamscope_config: Config, pytestconfig: pyt
             out.mkdir(parents=True, exist_ok=True)
             name = "video.webm" if len(kept) == 1 else f"video-{index}.webm"
             shutil.move(video, out / name)
+
+
+@pytest.fixture
+def fix_replay(browser_engine: Engine, streamscope_config: Config,
+               tmp_path: Path) -> Callable[[Recording], FixReplay | None]:
+    """A function that replays a held recording with its fix in this test's engine (None where
+    the recording was progressive or its cause has no fix the harness can apply)."""
+    pipeline = Pipeline(browser_engine, streamscope_config)
+
+    def _replay(recording: Recording) -> FixReplay | None:
+        try:
+            return verify_fix(pipeline, recording, judge(recording), tmp_path)
+        finally:
+            pipeline.close()
+
+    return _replay
+
+
+def _report_fix(item: pytest.Item, replay: FixReplay | None) -> None:
+    if replay is None:
+        return
+    item.user_properties.append(("streamscope.fix_verified", replay.verified))
+    item.add_report_section("call", "streamscope fix replay", replay.summary)
 
 
 def _keep(option: str, failed: bool, on_failure: str) -> bool:

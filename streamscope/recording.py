@@ -8,6 +8,7 @@ method that produced it, so a reader can tell a measurement from an estimate.
 from __future__ import annotations
 
 import json
+import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,10 +64,30 @@ class WireTimeline:
 
     @property
     def streamed(self) -> bool:
-        """Did bytes arrive earlier than the last one by more than a frame? A body that came
-        in one piece, or all at its end, was held before it reached any browser."""
+        """Did content arrive earlier than the last byte by more than a frame? A body that
+        came in one piece, or all at its end, was held before it reached any browser. Of a
+        compressed body, what counts is what it decodes to: a gzip header alone is no content.
+        """
         end = self.end_ms
-        return end is not None and self.chunks[0].t_ms < end - ONE_FRAME_MS
+        if end is None:
+            return False
+        return any(size and t_ms < end - ONE_FRAME_MS for t_ms, size in self.content_chunks())
+
+    def content_chunks(self) -> list[tuple[float, int]]:
+        """(ms, bytes of content) per read: decoded where the body is compressed and kept."""
+        encoding = self.headers.get("content-encoding", "").lower()
+        if encoding not in ("gzip", "deflate") or not self.body:
+            return [(c.t_ms, c.size) for c in self.chunks]
+        # wbits 47: a zlib or gzip header, whichever the body has.
+        decoder, offset, decoded = zlib.decompressobj(wbits=47), 0, []
+        for chunk in self.chunks:
+            try:
+                size = len(decoder.decompress(self.body[offset:offset + chunk.size]))
+            except zlib.error:
+                return [(c.t_ms, c.size) for c in self.chunks]
+            decoded.append((chunk.t_ms, size))
+            offset += chunk.size
+        return decoded
 
     @property
     def total_bytes(self) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,7 +21,8 @@ from streamscope.recording import (
     Recording,
 )
 from streamscope.report import Artifacts, write_report
-from streamscope.verdict import Verdict, judge
+from streamscope.runs import Run
+from streamscope.verdict import judge
 
 BASE = "http://127.0.0.1:5123"
 ENGINES = {
@@ -33,14 +33,8 @@ ENGINES = {
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-@dataclass
-class _Run:
-    recording: Recording
-    verdict: Verdict
-
-
 def _run(path: str, engine: str, steps: list[tuple[float, int]], end: float,
-         paint: bool = True) -> _Run:
+         paint: bool = True) -> Run:
     timeline = None
     if paint:
         frames = [PaintFrame(t + 33, chars / steps[-1][1]) for t, chars in steps]
@@ -50,14 +44,14 @@ def _run(path: str, engine: str, steps: list[tuple[float, int]], end: float,
         response_end_ms=end, ended=True, dom=[DomSample(t, c, 1 + c // 10) for t, c in steps],
         dom_error_ms=5.0, paint=timeline,
     )
-    return _Run(recording, judge(recording))
+    return Run(recording, judge(recording))
 
 
-def _progressive(path: str, engine: str) -> _Run:
+def _progressive(path: str, engine: str) -> Run:
     return _run(path, engine, [(20 + i * 500.0, 10 * (i + 1)) for i in range(10)], 5005.0)
 
 
-def _at_end(path: str, engine: str) -> _Run:
+def _at_end(path: str, engine: str) -> Run:
     return _run(path, engine, [(5012.0, 100)], 5010.0)
 
 
@@ -92,7 +86,7 @@ class _Page(HTMLParser):
 
 
 @pytest.fixture
-def runs() -> list[_Run]:
+def runs() -> list[Run]:
     return [
         _progressive("/hello-world", "chromium"),
         _progressive("/hello-world", "firefox"),
@@ -119,7 +113,7 @@ def artifacts(tmp_path: Path) -> dict[tuple[str, str], Artifacts]:
 
 
 @pytest.fixture
-def index(tmp_path: Path, runs: list[_Run],
+def index(tmp_path: Path, runs: list[Run],
           artifacts: dict[tuple[str, str], Artifacts]) -> Path:
     out = tmp_path / "report"
     out.mkdir()
@@ -143,7 +137,7 @@ def test_the_headline_groups_engines_by_what_they_did(rendered: _Page) -> None:
 
 
 def test_the_table_shows_each_engine_with_its_numbers_and_reasons(
-        rendered: _Page, runs: list[_Run]) -> None:
+        rendered: _Page, runs: list[Run]) -> None:
     assert "WebKit — WebKitGTK MiniBrowser 2.50.6" in rendered.text
     assert "Chromium — Chromium 140.0.7339.185" in rendered.text
     for run in runs:
@@ -207,7 +201,7 @@ def test_each_plot_is_an_svg_with_one_line_per_engine(index: Path) -> None:
     assert {"paint-chromium", "paint-firefox"} <= sync_ids and "paint-webkit" not in sync_ids
 
 
-def test_plots_are_the_same_for_the_same_runs(tmp_path: Path, runs: list[_Run]) -> None:
+def test_plots_are_the_same_for_the_same_runs(tmp_path: Path, runs: list[Run]) -> None:
     first = write_report(runs, tmp_path / "a").parent / "plots/hello-world.svg"
     second = write_report(runs, tmp_path / "b").parent / "plots/hello-world.svg"
     assert first.read_bytes() == second.read_bytes()
@@ -233,10 +227,36 @@ def test_an_artifact_already_in_the_folder_is_linked_in_place(tmp_path: Path) ->
 def test_a_failed_recording_is_reported_as_such(tmp_path: Path) -> None:
     recording = Recording(url=BASE + "/x", engine=ENGINES["webkit"],
                           error="WebKitWebDriver did not start")
-    index = write_report([_Run(recording, judge(recording))], tmp_path)
+    index = write_report([Run(recording, judge(recording))], tmp_path)
     assert "WebKit could not record /x." in _Page(index.read_text()).text
 
 
 def test_no_runs_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no runs"):
         write_report([], tmp_path)
+
+
+def test_a_held_run_shows_its_cause_fix_measurements_and_replay(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from streamscope.engines import gates
+    from streamscope.recording import Threshold, WireChunk, WireTimeline
+    from streamscope.verify import FixReplay, ReplayVerdict
+
+    engine = replace(ENGINES["webkit"], gates=gates.WEBKIT_LINUX, safari_core=True)
+    wire = WireTimeline(200, {"content-type": "text/html"},
+                        [WireChunk(i * 500.0, 19) for i in range(10)], ended=True)
+    recording = Recording(url=BASE + "/hello-world", engine=engine, status=200,
+                          committed_ms=5010, response_end_ms=5000, ended=True,
+                          dom=[DomSample(5010, 81, 9)], wire=wire,
+                          thresholds=(Threshold("text/html", False, 527, 204, 23),))
+    replay = FixReplay(True, {"leading_bytes": 591}, ReplayVerdict(False, "held"),
+                       ReplayVerdict(True, "shown"), "verified: with 591 leading invisible "
+                       "bytes, webkit rendered progressively in the replay")
+    index = write_report([Run.of(recording, replay)], tmp_path)
+    text = _Page(index.read_text()).text
+    assert "below_byte_threshold" in text
+    assert "send at least 527 bytes early" in text
+    assert "bytes before end 171 · threshold bytes 527" in text
+    assert "whether Safari would be held is unknown" in text
+    assert "verified: with 591 leading invisible bytes" in text

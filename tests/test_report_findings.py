@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
 from streamscope.causes import Cause, Diagnosis
 from streamscope.recording import EngineInfo, Recording
 from streamscope.report.findings import Outcome, clauses, outcome, scores, sentence
 from streamscope.report.palette import engine_styles
+from streamscope.runs import Run
 from streamscope.verdict import Verdict
 from streamscope.wording import milliseconds, seconds
 
 LABELS = {"chromium": "Chromium", "firefox": "Firefox", "webkit": "WebKit"}
 
 
-@dataclass
-class _Run:
-    recording: Recording
-    verdict: Verdict
-
-
 def _run(engine: str, *, incremental: bool = False, first: float | None = 5012.0,
          end: float | None = 5010.0, painted: bool | None = None,
-         error: str | None = None) -> _Run:
+         error: str | None = None) -> Run:
     info = EngineInfo(engine, engine, engine, "1", "test")
     recording = Recording(url="http://h/a", engine=info, dom_error_ms=5.0,
                           error=error)
@@ -34,10 +27,10 @@ def _run(engine: str, *, incremental: bool = False, first: float | None = 5012.0
                       response_end_ms=end, growth_steps=10 if incremental else 1,
                       dom_diagnosis=Diagnosis(Cause.STREAMED, "", ""),
                       painted_incrementally=painted)
-    return _Run(recording, verdict)
+    return Run(recording, verdict)
 
 
-def _progressive(engine: str) -> _Run:
+def _progressive(engine: str) -> Run:
     return _run(engine, incremental=True, first=20.0, painted=True)
 
 
@@ -50,7 +43,7 @@ def _progressive(engine: str) -> _Run:
     (_run("webkit", first=None), Outcome.EMPTY),
     (_run("webkit", error="did not start"), Outcome.FAILED),
 ])
-def test_outcome(run: _Run, expected: Outcome) -> None:
+def test_outcome(run: Run, expected: Outcome) -> None:
     assert outcome(run) is expected
 
 

@@ -47,11 +47,12 @@ def demo_server() -> Iterator[BaseWSGIServer]:
     thread.join()
 
 
-def get_chunks(server: BaseWSGIServer, path: str) -> tuple[http.client.HTTPResponse, list[Chunk]]:
+def get_chunks(server: BaseWSGIServer, path: str, headers: dict[str, str] | None = None
+               ) -> tuple[http.client.HTTPResponse, list[Chunk]]:
     """The response and its chunks as they came off the wire, each with its arrival time."""
     connection = http.client.HTTPConnection(server.host, server.port, timeout=10)
     try:
-        connection.request("GET", path)
+        connection.request("GET", path, headers=headers or {})
         response = connection.getresponse()
         assert response.status == 200
         assert response.getheader("Transfer-Encoding") == "chunked"
@@ -111,7 +112,8 @@ def test_probe_items_arrive_delay_apart(demo_server: BaseWSGIServer) -> None:
 
 
 def test_gzip_flush_decodes_chunk_by_chunk(demo_server: BaseWSGIServer) -> None:
-    _, chunks = get_chunks(demo_server, f"/probe?count=3&delay={DELAY}&gzip=flush")
+    _, chunks = get_chunks(demo_server, f"/probe?count=3&delay={DELAY}&gzip=flush",
+                           {"Accept-Encoding": "gzip"})
     decoder = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
     item = item_bytes(64, ContentType.HTML)
     assert [decoder.decompress(chunk.data) for chunk in chunks] == [item, item, item, b""]

@@ -119,9 +119,20 @@ def test_body_yields_one_item_object_again_and_again() -> None:
 def test_gzip_decodes_to_the_plain_body(client: FlaskClient, mode: str) -> None:
     query = {"count": 20, "prefix": 100, "item_bytes": 500}
     plain = probe_body(client, **query)
-    response = client.get("/probe", query_string={**FAST, **query, "gzip": mode})
+    response = client.get("/probe", query_string={**FAST, **query, "gzip": mode},
+                          headers={"Accept-Encoding": "gzip, deflate"})
     assert response.headers["Content-Encoding"] == "gzip"
     assert gzip.decompress(response.data) == plain
+
+
+def test_gzip_only_for_a_client_that_accepts_it(client: FlaskClient) -> None:
+    """As compressing middleware does: the same URL uncompressed is how streamscope tells a
+    compressor that holds the body from a server that does."""
+    query = {"count": 3, "gzip": "buffer"}
+    response = client.get("/probe", query_string={**FAST, **query})
+    assert "Content-Encoding" not in response.headers
+    assert response.headers["Vary"] == "Accept-Encoding"
+    assert response.data == probe_body(client, count=3)
 
 
 def test_gzip_flush_sends_each_piece_decodable_on_its_own() -> None:

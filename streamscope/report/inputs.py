@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from streamscope.recording import Recording
 from streamscope.verdict import Verdict
+
+if TYPE_CHECKING:  # only a type here: the report does not replay anything
+    from streamscope.verify import FixReplay
 
 
 class Judged(Protocol):
@@ -19,6 +22,10 @@ class Judged(Protocol):
 
     @property
     def verdict(self) -> Verdict: ...
+
+    @property
+    def fix_replay(self) -> FixReplay | None:
+        """The fix proved by a replay, where one was tried (verify.py)."""
 
 
 @dataclass(frozen=True)

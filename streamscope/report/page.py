@@ -24,6 +24,9 @@ from streamscope.report.plots import has_paint, write_growth_plot
 from streamscope.verdict import PAINT_NOISE
 from streamscope.wording import milliseconds, shared_origin
 
+# What a diagnosis's `safari` says, for a reader.
+SAFARI_WORDS = {"yes": "Safari would be held too",
+                "unknown": "whether Safari would be held is unknown"}
 RAW_JSON = "report.json"  # written by the harness next to index.html; the page links it
 _WORDS = {"os": "OS", "cpu": "CPU", "cpus": "CPUs", "gpu": "GPU", "gib": "GiB", "mib": "MiB",
           "id": "ID", "url": "URL"}
@@ -118,6 +121,7 @@ def write_report(runs: Sequence[Judged], out_dir: Path, *,
         machine={_key_label(str(key)): "—" if value is None else str(value)
                  for key, value in (machine or {}).items()},
         raw_json=RAW_JSON,
+        safari_words=SAFARI_WORDS,
     )
     index = folder.path("index.html")
     index.write_text(html, encoding="utf-8")

@@ -51,18 +51,27 @@ def growth_figure(runs: Sequence[Judged], styles: Mapping[str, EngineStyle]) -> 
     """
     measured = [run for run in runs if run.recording.error is None]
     with_paint = has_paint(measured)
+    with_wire = any(run.recording.wire is not None and run.recording.wire.chunks
+                    for run in measured)
     right = _right_edge(measured)
     with matplotlib.rc_context(_RC):
-        figure = Figure(figsize=(_WIDTH_IN, 5.4 if with_paint else 3.4), layout="constrained")
-        if with_paint:
-            dom_axes, paint_axes = figure.subplots(2, 1, sharex=True, height_ratios=(3, 2))
-        else:
-            dom_axes, paint_axes = figure.subplots(1, 1), None
+        ratios = [*([1.4] if with_wire else []), 3, *([2] if with_paint else [])]
+        figure = Figure(figsize=(_WIDTH_IN, 1.2 + 1.1 * sum(ratios)), layout="constrained")
+        panels = list(figure.subplots(len(ratios), 1, sharex=True, height_ratios=ratios,
+                                      squeeze=False)[:, 0])
+        wire_axes = panels.pop(0) if with_wire else None
+        dom_axes = panels.pop(0)
+        paint_axes = panels.pop(0) if with_paint else None
         for key, run in _keyed(measured):
             style = styles[engine_of(run)]
             _draw_dom(dom_axes, run, key, style, right)
+            if wire_axes is not None:
+                _draw_wire(wire_axes, run, key, style, right)
             if paint_axes is not None:
                 _draw_paint(paint_axes, run, key, style, right)
+        if wire_axes is not None:
+            wire_axes.set_ylabel("Wire (bytes)")
+            wire_axes.set_ylim(bottom=0)
         dom_axes.set_ylabel("Visible text (characters)")
         dom_axes.set_ylim(bottom=0)
         bottom_axes = paint_axes if paint_axes is not None else dom_axes
@@ -72,8 +81,8 @@ def growth_figure(runs: Sequence[Judged], styles: Mapping[str, EngineStyle]) -> 
         bottom_axes.set_xlabel("Time since navigation start (ms)")
         bottom_axes.set_xlim(0, right)
         bottom_axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
-        dom_axes.legend(handles=_legend(measured, styles), loc="lower left",
-                        bbox_to_anchor=(0, 1.01), ncols=4, frameon=False)
+        (wire_axes or dom_axes).legend(handles=_legend(measured, styles), loc="lower left",
+                                       bbox_to_anchor=(0, 1.01), ncols=4, frameon=False)
     return figure
 
 
@@ -121,6 +130,18 @@ def _draw_dom(axes: Axes, run: Judged, key: str, style: EngineStyle, right: floa
     chars = [s.text_chars for s in samples]
     _draw_steps(axes, times, chars, f"dom-{key}", style, right)
     _draw_end(axes, run, style, f"end-{key}")
+
+
+def _draw_wire(axes: Axes, run: Judged, key: str, style: EngineStyle, right: float) -> None:
+    """Bytes a raw client had received, on its own request's clock (started with the page's)."""
+    wire = run.recording.wire
+    if wire is None or not wire.chunks:
+        return
+    total, received = 0, []
+    for chunk in wire.chunks:
+        total += chunk.size
+        received.append(total)
+    _draw_steps(axes, [c.t_ms for c in wire.chunks], received, f"wire-{key}", style, right)
 
 
 def _draw_paint(axes: Axes, run: Judged, key: str, style: EngineStyle, right: float) -> None:
