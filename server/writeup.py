@@ -15,12 +15,14 @@ from flask import (
 )
 from markupsafe import escape
 
-from .params import BadParameter
+from .params import TextParam, check_known
 
 bp = Blueprint("writeup", __name__)
 
 # The write-up buffers its template stream five comments at a time.
 COMMENTS_PER_CHUNK = 5
+# A greeting's name, shown back on the page: a name, not a document.
+NAME = TextParam("name", 100, "/stream?name=World")
 
 
 def comment_item(number: int) -> str:
@@ -29,6 +31,7 @@ def comment_item(number: int) -> str:
 
 @bp.get("/hello-world")
 def hello_world() -> Response:
+    check_known(request.args, ())
     count = current_app.config["STREAM_COUNT"]
     delay = current_app.config["STREAM_DELAY_S"]
 
@@ -43,6 +46,7 @@ def hello_world() -> Response:
 
 @bp.get("/hello-world-with-template")
 def hello_world_with_template() -> Response:
+    check_known(request.args, ())
     count = current_app.config["TEMPLATE_COMMENT_COUNT"]
     delay = current_app.config["STREAM_DELAY_S"]
 
@@ -61,8 +65,8 @@ def hello_world_with_template() -> Response:
 @bp.get("/stream")
 def stream() -> Response:
     # Checked here, before the response starts: once the generator runs, the status is sent.
-    if not request.args.get("name"):
-        raise BadParameter("name must be a non-empty query parameter, as in /stream?name=World")
+    check_known(request.args, (NAME,))
+    NAME.parse(request.args)
     delay = current_app.config["STREAM_DELAY_S"]
 
     def generate() -> Iterator[str]:
@@ -78,5 +82,6 @@ def stream() -> Response:
 
 @bp.get("/sync")
 def sync() -> Response:
+    check_known(request.args, ())
     count = current_app.config["STREAM_COUNT"]
     return Response("".join(comment_item(number) for number in range(1, count + 1)))
