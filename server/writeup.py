@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 from flask import (
@@ -15,6 +14,7 @@ from flask import (
 )
 from markupsafe import escape
 
+from .pacing import pause_for
 from .params import TextParam, check_known
 
 bp = Blueprint("writeup", __name__)
@@ -34,11 +34,12 @@ def hello_world() -> Response:
     check_known(request.args, ())
     count = current_app.config["STREAM_COUNT"]
     delay = current_app.config["STREAM_DELAY_S"]
+    pause = pause_for(request.environ)
 
     def generate() -> Iterator[str]:
         for number in range(1, count + 1):
             if number > 1:
-                time.sleep(delay)
+                pause(delay)
             yield comment_item(number)
 
     return Response(generate())
@@ -49,12 +50,13 @@ def hello_world_with_template() -> Response:
     check_known(request.args, ())
     count = current_app.config["TEMPLATE_COMMENT_COUNT"]
     delay = current_app.config["STREAM_DELAY_S"]
+    pause = pause_for(request.environ)
 
     def chunks() -> Iterator[list[str]]:
         numbers = range(1, count + 1)
         for start in range(0, count, COMMENTS_PER_CHUNK):
             if start:
-                time.sleep(delay)
+                pause(delay)
             yield [f"Comment {n}" for n in numbers[start:start + COMMENTS_PER_CHUNK]]
 
     # stream_template yields each template output as it is rendered, and the template renders
@@ -68,12 +70,13 @@ def stream() -> Response:
     check_known(request.args, (NAME,))
     NAME.parse(request.args)
     delay = current_app.config["STREAM_DELAY_S"]
+    pause = pause_for(request.environ)
 
     def generate() -> Iterator[str]:
         yield "Hello "
-        time.sleep(delay)
+        pause(delay)
         yield escape(request.args["name"])
-        time.sleep(delay)
+        pause(delay)
         yield "!"
 
     # The view returns before the generator runs; stream_with_context keeps `request` alive.
