@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 
+from .params import check_known
 from .probe_params import MIB, PARAMETERS, TOTAL_BOUND
 
 bp = Blueprint("index", __name__)
@@ -27,6 +28,7 @@ EXAMPLES: tuple[tuple[str, dict[str, str | int]], ...] = (
 
 @bp.get("/")
 def index() -> str:
+    check_known(request.args, ())
     return render_template(
         "index.html", parameters=PARAMETERS, total_bound=TOTAL_BOUND, examples=EXAMPLES
     )

@@ -7,27 +7,38 @@ query string, writes the 400 message and fills the index page's table.
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
+from urllib.parse import unquote_to_bytes
 
 from werkzeug.datastructures import MultiDict
 
 # A raw value is quoted in messages; past this many characters it is cut, so a 64 KiB value
 # still gives a one-line message of readable length.
 _SHOWN_CHARS = 40
+# Plain ASCII decimals only: int() and float() would also take " 5", "1_000", "٣" (an
+# Arabic-Indic three), and float() "1e3", "0x1p-2", "nan" and "infinity".
+_INTEGER = re.compile(r"-?[0-9]+")
+_DECIMAL = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
 class BadParameter(ValueError):
     """A query parameter the server refuses; its message is the whole one-line 400 body."""
 
 
-class Param(Protocol):
-    """What the index page shows of a parameter."""
+class Named(Protocol):
+    """What check_known needs of a parameter."""
 
     @property
     def name(self) -> str: ...
+
+
+class Param(Named, Protocol):
+    """What the index page shows of a parameter."""
 
     @property
     def bound(self) -> str: ...
@@ -54,14 +65,36 @@ def single(args: MultiDict[str, str], name: str) -> str | None:
     return values[0] if values else None
 
 
-def check_known(args: MultiDict[str, str], params: Iterable[Param]) -> None:
+def check_text(query_string: bytes) -> None:
+    """Refuses a query string whose names or values, once decoded, are not text.
+
+    werkzeug decodes invalid UTF-8 by leaving it percent-encoded, so "%FF" would reach a page
+    as the three characters "%FF"; and a control character (NUL, a line break) in a name or a
+    value is never meant.
+    """
+    for part in query_string.split(b"&"):
+        for raw in part.split(b"=", 1):
+            try:
+                text = unquote_to_bytes(raw.replace(b"+", b" ")).decode()
+            except UnicodeDecodeError:
+                text = None
+            if text is None or any(unicodedata.category(char) == "Cc" for char in text):
+                quoted = shown(raw.decode("latin-1"))
+                raise BadParameter(
+                    f"query names and values must be UTF-8 text without control characters, "
+                    f"got {quoted}"
+                )
+
+
+def check_known(args: MultiDict[str, str], params: Iterable[Named]) -> None:
     """Refuses names no parameter claims: a typo would otherwise silently mean the default."""
     known = [param.name for param in params]
     unknown = sorted(set(args) - set(known))
     if unknown:
         plural = "s" if len(unknown) > 1 else ""
         names = ", ".join(shown(name) for name in unknown)
-        raise BadParameter(f"unknown parameter{plural} {names} (known: {', '.join(known)})")
+        takes = f"known: {', '.join(known)}" if known else "this page takes none"
+        raise BadParameter(f"unknown parameter{plural} {names} ({takes})")
 
 
 @dataclass(frozen=True)
@@ -86,8 +119,8 @@ class IntParam:
         if raw is None:
             return self.default
         try:
-            value = int(raw)
-        except ValueError:
+            value = int(raw) if _INTEGER.fullmatch(raw) else None
+        except ValueError:  # past Python's 4300-digit limit for int()
             value = None
         if value is None or not self.low <= value <= self.high:
             raise BadParameter(f"{self.name} must be {self.bound}, got {shown(raw)}")
@@ -115,14 +148,35 @@ class FloatParam:
         raw = single(args, self.name)
         if raw is None:
             return self.default
-        try:
-            value = float(raw)
-        except ValueError:
-            value = math.nan
-        # nan fails both comparisons, so this one test refuses nan, inf and out-of-bound values.
+        # A decimal too large for a float parses to inf. nan fails both comparisons, so this one
+        # test refuses nan, inf and out-of-bound values.
+        value = float(raw) if _DECIMAL.fullmatch(raw) else math.nan
         if not self.low <= value <= self.high:
             raise BadParameter(f"{self.name} must be {self.bound}, got {shown(raw)}")
         return value
+
+
+@dataclass(frozen=True)
+class TextParam:
+    """Required text that a page shows back: never empty, never longer than max_chars."""
+
+    name: str
+    max_chars: int
+    example: str
+
+    @property
+    def bound(self) -> str:
+        return f"text of 1 to {self.max_chars} characters"
+
+    def parse(self, args: MultiDict[str, str]) -> str:
+        raw = single(args, self.name)
+        if not raw:
+            raise BadParameter(
+                f"{self.name} must be a non-empty query parameter, as in {self.example}"
+            )
+        if len(raw) > self.max_chars:
+            raise BadParameter(f"{self.name} must be {self.bound}, got {shown(raw)}")
+        return raw
 
 
 Choice = TypeVar("Choice", bound=StrEnum)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from flask import Blueprint, Response, request
 
+from .pacing import Pause, pause_for
 from .probe_params import ContentType, Gzip, ProbeParams, parse
 
 bp = Blueprint("probe", __name__)
@@ -27,7 +28,7 @@ def probe() -> Response:
     headers: dict[str, str] = {}
     if params.nosniff:
         headers["X-Content-Type-Options"] = "nosniff"
-    pieces = body(params)
+    pieces = body(params, pause_for(request.environ))
     if params.gzip is not Gzip.OFF:
         # As compressing middleware does: only for a client that accepts gzip.
         headers["Vary"] = "Accept-Encoding"
@@ -37,8 +38,8 @@ def probe() -> Response:
     return Response(pieces, mimetype=_MIMETYPE[params.content_type], headers=headers)
 
 
-def body(params: ProbeParams) -> Iterator[bytes]:
-    """The prefix, then the items with the delay between them: params.total_bytes in all.
+def body(params: ProbeParams, pause: Pause = time.sleep) -> Iterator[bytes]:
+    """The prefix, then the items with pause(delay) between them: params.total_bytes in all.
 
     Each item is built once and the same object is yielded every time, so a 1 GiB response
     holds one item in memory, never the body.
@@ -48,7 +49,7 @@ def body(params: ProbeParams) -> Iterator[bytes]:
     item = item_bytes(params.item_bytes, params.content_type)
     for index in range(params.count):
         if index and params.delay:
-            time.sleep(params.delay)
+            pause(params.delay)
         yield item
 
 

@@ -9,23 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from . import create_app
-
-
-class _RequestHandler(WSGIRequestHandler):
-    # werkzeug sends a chunk as three writes (size line, data, CRLF). With Nagle's algorithm
-    # the later writes wait for the client's ACK of the first, which a delayed ACK can hold
-    # back for 40 ms: the chunk would reach the client later than the server sent it.
-    disable_nagle_algorithm = True
-
-
-class _QuietRequestHandler(_RequestHandler):
-    """For a server inside the harness, whose output is the verdict table, not an access log."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
+from .handler import QuietRequestHandler, RequestHandler
 
 
 def make_demo_server(
@@ -45,7 +32,7 @@ def make_demo_server(
         port,
         create_app(config),
         threaded=True,
-        request_handler=_QuietRequestHandler if quiet else _RequestHandler,
+        request_handler=QuietRequestHandler if quiet else RequestHandler,
     )
 
 

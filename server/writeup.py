@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 from flask import (
@@ -15,12 +14,15 @@ from flask import (
 )
 from markupsafe import escape
 
-from .params import BadParameter
+from .pacing import pause_for
+from .params import TextParam, check_known
 
 bp = Blueprint("writeup", __name__)
 
 # The write-up buffers its template stream five comments at a time.
 COMMENTS_PER_CHUNK = 5
+# A greeting's name, shown back on the page: a name, not a document.
+NAME = TextParam("name", 100, "/stream?name=World")
 
 
 def comment_item(number: int) -> str:
@@ -29,13 +31,15 @@ def comment_item(number: int) -> str:
 
 @bp.get("/hello-world")
 def hello_world() -> Response:
+    check_known(request.args, ())
     count = current_app.config["STREAM_COUNT"]
     delay = current_app.config["STREAM_DELAY_S"]
+    pause = pause_for(request.environ)
 
     def generate() -> Iterator[str]:
         for number in range(1, count + 1):
             if number > 1:
-                time.sleep(delay)
+                pause(delay)
             yield comment_item(number)
 
     return Response(generate())
@@ -43,14 +47,16 @@ def hello_world() -> Response:
 
 @bp.get("/hello-world-with-template")
 def hello_world_with_template() -> Response:
+    check_known(request.args, ())
     count = current_app.config["TEMPLATE_COMMENT_COUNT"]
     delay = current_app.config["STREAM_DELAY_S"]
+    pause = pause_for(request.environ)
 
     def chunks() -> Iterator[list[str]]:
         numbers = range(1, count + 1)
         for start in range(0, count, COMMENTS_PER_CHUNK):
             if start:
-                time.sleep(delay)
+                pause(delay)
             yield [f"Comment {n}" for n in numbers[start:start + COMMENTS_PER_CHUNK]]
 
     # stream_template yields each template output as it is rendered, and the template renders
@@ -61,15 +67,16 @@ def hello_world_with_template() -> Response:
 @bp.get("/stream")
 def stream() -> Response:
     # Checked here, before the response starts: once the generator runs, the status is sent.
-    if not request.args.get("name"):
-        raise BadParameter("name must be a non-empty query parameter, as in /stream?name=World")
+    check_known(request.args, (NAME,))
+    NAME.parse(request.args)
     delay = current_app.config["STREAM_DELAY_S"]
+    pause = pause_for(request.environ)
 
     def generate() -> Iterator[str]:
         yield "Hello "
-        time.sleep(delay)
+        pause(delay)
         yield escape(request.args["name"])
-        time.sleep(delay)
+        pause(delay)
         yield "!"
 
     # The view returns before the generator runs; stream_with_context keeps `request` alive.
@@ -78,5 +85,6 @@ def stream() -> Response:
 
 @bp.get("/sync")
 def sync() -> Response:
+    check_known(request.args, ())
     count = current_app.config["STREAM_COUNT"]
     return Response("".join(comment_item(number) for number in range(1, count + 1)))

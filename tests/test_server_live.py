@@ -165,6 +165,33 @@ def test_many_slow_streams_are_served_at_once(demo_server: BaseWSGIServer) -> No
     assert time.monotonic() - started < 1.5
 
 
+def test_40_clients_each_get_hello_world_in_at_most_1_6_times_one_clients_time() -> None:
+    server = make_demo_server(config={"STREAM_DELAY_S": DELAY, "STREAM_COUNT": 10}, quiet=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        alone = timed_hello_world(server)
+        clients = 40
+        start = threading.Barrier(clients)
+        with ThreadPoolExecutor(clients) as pool:
+            together = list(pool.map(lambda _: timed_hello_world(server, start), range(clients)))
+    finally:
+        server.shutdown()
+        thread.join()
+    assert 9 * DELAY <= alone < 9 * DELAY + 0.3
+    assert max(together) <= 1.6 * alone, f"one alone: {alone:.2f} s, 40 at once: {together}"
+
+
+def timed_hello_world(server: BaseWSGIServer, start: threading.Barrier | None = None) -> float:
+    """Seconds from connecting to the last byte of /hello-world, checked whole."""
+    if start:
+        start.wait()
+    started = time.monotonic()
+    _, chunks = get_chunks(server, "/hello-world")
+    assert b"".join(chunk.data for chunk in chunks).count(b"<li>Comment") == 10
+    return chunks[-1].at - started
+
+
 @pytest.mark.parametrize("reset", [False, True], ids=["close", "reset"])
 @pytest.mark.parametrize(
     "path",
