@@ -23,6 +23,9 @@ class RecordingConfig:
     timeout_s: float = 60.0
     settle_ms: float = 250.0
     poll_ms: float = 5.0
+    # Accept certificates no browser trusts (self-signed, mkcert): in every engine, and in the
+    # raw client beside it.
+    ignore_https_errors: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,12 +53,19 @@ class Config:
     def engine(self, name: str, *, headed: bool = False) -> EngineConfig:
         if name not in self.engines:
             raise ValueError(f"unknown browser {name!r}: choose from {', '.join(self.engines)}")
-        return EngineConfig(name, self.engines[name], headed=headed, viewport=self.viewport)
+        return EngineConfig(name, self.engines[name], headed=headed, viewport=self.viewport,
+                            ignore_https_errors=self.recording.ignore_https_errors)
 
     def with_timeout(self, timeout_s: float | None) -> Config:
         if timeout_s is None:
             return self
         return replace(self, recording=replace(self.recording, timeout_s=timeout_s))
+
+    def ignoring_https_errors(self, ignore: bool = True) -> Config:
+        """This config, with untrusted certificates accepted (or not: the file's setting)."""
+        if not ignore:
+            return self
+        return replace(self, recording=replace(self.recording, ignore_https_errors=True))
 
 
 def find_config_file(start: Path | None = None) -> Path | None:

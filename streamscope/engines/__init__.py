@@ -9,7 +9,7 @@ from streamscope.engines.base import Engine, EngineError
 from streamscope.engines.chromium import ChromiumEngine, ChromiumSettings
 from streamscope.engines.firefox import FirefoxEngine, FirefoxSettings
 from streamscope.engines.info import EngineInfo, Gate, GateKind, Layer
-from streamscope.engines.page import NavigationResponse, PageDriver
+from streamscope.engines.page import NavigationResponse, PageDriver, ScriptTimeout
 from streamscope.engines.settings import EngineConfig, Viewport
 from streamscope.engines.webkit import WebKitSettings, create_webkit
 
@@ -42,5 +42,5 @@ def create_engine(config: EngineConfig, *, window: bool = False) -> Engine:
 __all__ = [
     "ENGINES", "ENGINE_NAMES", "Engine", "EngineConfig", "EngineError", "EngineInfo",
     "EngineSpec", "Gate", "GateKind", "Layer", "NavigationResponse", "PageDriver", "Viewport",
-    "create_engine",
+    "ScriptTimeout", "create_engine",
 ]

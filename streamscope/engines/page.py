@@ -11,6 +11,12 @@ from typing import Any, Protocol
 class NavigationResponse:
     status: int
     content_type: str
+    url: str = ""  # the response's own URL: after redirects, the last one
+
+
+class ScriptTimeout(TimeoutError):
+    """A script did not answer within its time: the page's main thread is busy (a script that
+    runs for seconds), so nothing can run in the page until it is done."""
 
 
 class PageDriver(Protocol):
@@ -29,8 +35,12 @@ class PageDriver(Protocol):
         Returns the response's status and type where the library reports them.
         """
 
-    def evaluate(self, body: str) -> Any:
-        """Run a JavaScript function body (it may `return` a JSON value) in the page."""
+    def evaluate(self, body: str, timeout_s: float | None = None) -> Any:
+        """Run a JavaScript function body (it may `return` a JSON value) in the page.
+
+        With `timeout_s`, raise ScriptTimeout once that has passed without an answer; the
+        automation libraries' own calls wait for as long as the page's main thread is busy.
+        """
 
     def evaluate_async(self, body: str) -> Any:
         """Like evaluate, for a body that returns a Promise; returns what it resolves to."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from streamscope.engines import playwright_driver
 from streamscope.engines.base import Engine
 from streamscope.engines.info import EngineInfo
-from streamscope.engines.page import NavigationResponse
+from streamscope.engines.page import NavigationResponse, ScriptTimeout
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,23 @@ class PlaywrightPage:
             raise TimeoutError(f"{url} did not commit within {timeout_s:g} s") from exc
         if response is None:
             return None
-        return NavigationResponse(response.status, response.headers.get("content-type", ""))
+        return NavigationResponse(response.status, response.headers.get("content-type", ""),
+                                  response.url)
 
-    def evaluate(self, body: str) -> Any:
-        return self._page.evaluate(f"() => {{ {body} }}")
+    def evaluate(self, body: str, timeout_s: float | None = None) -> Any:
+        expression = f"() => {{ {body} }}"
+        if timeout_s is None:
+            return self._page.evaluate(expression)
+        # Page.evaluate has no time limit (microsoft/playwright#13253): it waits for as long as
+        # the page's main thread is busy. So the call runs on the sync API's own event loop
+        # under asyncio.wait_for; a reply that comes after is dropped by the connection, whose
+        # call it was is cancelled. wait_for_function has a limit, but evaluates with eval(),
+        # which a page's Content-Security-Policy may forbid, and takes three round trips.
+        call = asyncio.wait_for(self._page._impl_obj.evaluate(expression), max(timeout_s, 0.0))
+        try:
+            return self._page._sync(call)
+        except TimeoutError as exc:
+            raise ScriptTimeout(f"the page did not answer within {timeout_s:.1f} s") from exc
 
     def evaluate_async(self, body: str) -> Any:
         return self._page.evaluate(f"async () => {{ {body} }}")
@@ -122,7 +136,8 @@ class PlaywrightEngine(Engine):
         assert self._browser is not None, "start() the engine first"
         viewport = ViewportSize(width=self.config.viewport.width,
                                 height=self.config.viewport.height)
-        return PlaywrightPage(self._browser.new_context(viewport=viewport))
+        return PlaywrightPage(self._browser.new_context(
+            viewport=viewport, ignore_https_errors=self.config.ignore_https_errors))
 
     def _shutdown(self) -> None:
         browser = getattr(self, "_browser", None)

@@ -24,6 +24,9 @@ class EngineConfig:
     settings: Any  # the engine's own settings dataclass, e.g. ChromiumSettings
     headed: bool = False
     viewport: Viewport = Viewport()
+    # Accept a certificate no browser trusts (self-signed, mkcert, an expired one): pages of a
+    # dev server or a staging site.
+    ignore_https_errors: bool = False
 
 
 # What each annotated type of a settings dataclass accepts from TOML.

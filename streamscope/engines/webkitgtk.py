@@ -3,6 +3,10 @@
 WebKitGTK has no WebDriver BiDi and cannot run headless, so it runs on a display, pages load
 with page_load_strategy "none" (navigation returns at once) and are read with scripts while
 they load. It is WebKit, not Safari: the recording names it for what it is.
+
+A script with a time limit that a busy page leaves unanswered wedges the session: every later
+command waits behind it, for as long as the page's script runs. The next page then comes from
+a new session.
 """
 
 from __future__ import annotations
@@ -15,13 +19,15 @@ from typing import Any
 import psutil
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.remote.remote_connection import RemoteConnection
 from selenium.webdriver.webkitgtk.options import Options
 from selenium.webdriver.webkitgtk.service import Service
+from urllib3.exceptions import TimeoutError as HTTPTimeoutError
 
 from streamscope.engines.base import Engine, EngineError
 from streamscope.engines.gates import WEBKIT_LINUX
 from streamscope.engines.info import EngineInfo
-from streamscope.engines.page import NavigationResponse
+from streamscope.engines.page import NavigationResponse, ScriptTimeout
 from streamscope.engines.processes import descendants, end_all
 
 BLANK_LOADED = "return location.href === 'about:blank' && document.readyState === 'complete';"
@@ -38,11 +44,12 @@ const done = arguments[arguments.length - 1];
 class SeleniumPage:
     def __init__(self, driver: webdriver.WebKitGTK) -> None:
         self._driver = driver
+        self.wedged = False  # a script went unanswered: the session waits behind it
         # Navigation returns at once here: wait for about:blank, or it could commit later,
         # over whatever the recorder loads next.
         driver.get("about:blank")
         deadline = time.monotonic() + BLANK_TIMEOUT_S
-        while not self.evaluate(BLANK_LOADED):
+        while not self.evaluate(BLANK_LOADED, timeout_s=deadline - time.monotonic()):
             if time.monotonic() > deadline:
                 raise EngineError("WebKitGTK did not load about:blank")
             time.sleep(0.01)
@@ -54,17 +61,36 @@ class SeleniumPage:
         self._driver.get(url)
         return None
 
-    def evaluate(self, body: str) -> Any:
+    def evaluate(self, body: str, timeout_s: float | None = None) -> Any:
         # WebKitWebDriver runs every script asynchronously; one caught by the old document's
         # unload fails with "Callback was not called before the unload event". Polls run
         # during navigations by design, so run it again, in the new document.
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
         for _ in range(UNLOAD_RETRIES):
             try:
-                return self._driver.execute_script(body)
+                return self._execute(body, deadline)
             except WebDriverException as exc:
                 if "before the unload event" not in str(exc):
                     raise
-        return self._driver.execute_script(body)
+        return self._execute(body, deadline)
+
+    def _execute(self, body: str, deadline: float | None) -> Any:
+        """The session's script timeout does not hold while the page's main thread is busy
+        (WebKitWebDriver's timer waits for the page), so the time limit is the HTTP client's."""
+        if deadline is None:
+            return self._driver.execute_script(body)
+        executor = self._driver.command_executor
+        assert isinstance(executor, RemoteConnection)
+        client = executor.client_config
+        previous, client.timeout = client.timeout, max(deadline - time.monotonic(), 0.01)
+        try:
+            return self._driver.execute_script(body)
+        except HTTPTimeoutError as exc:
+            self.wedged = True
+            raise ScriptTimeout(f"WebKitGTK's page did not answer within {client.timeout:.1f} s"
+                                ) from exc
+        finally:
+            client.timeout = previous
 
     def evaluate_async(self, body: str) -> Any:
         result = self._driver.execute_async_script(_ASYNC_WRAPPER.format(body=body))
@@ -103,6 +129,7 @@ class WebKitGTKEngine(Engine):
         options.binary_location = self.settings.system_browser
         options.add_argument("--automation")
         options.page_load_strategy = "none"
+        options.accept_insecure_certs = self.config.ignore_https_errors
         self._service = Service(executable_path=self.settings.system_driver, env=self.display.env)
         with warnings.catch_warnings():
             # Selenium's own WebKitGTK driver still sets RemoteConnection's deprecated
@@ -125,13 +152,28 @@ class WebKitGTKEngine(Engine):
             safari_core=self.safari_core,
         )
 
+    _page: SeleniumPage | None = None
+
     def new_page(self) -> SeleniumPage:
         assert self._driver is not None, "start() the engine first"
-        return SeleniumPage(self._driver)
+        if self._page is not None and self._page.wedged:
+            self._restart()
+        try:
+            self._page = SeleniumPage(self._driver)
+        except ScriptTimeout:  # a page that began a long script after its recording ended
+            self._restart()
+            self._page = SeleniumPage(self._driver)
+        return self._page
+
+    def _restart(self) -> None:
+        """A new session, on the same display: the old one waits behind a busy page."""
+        self._shutdown()
+        self._info = self._launch()
+        assert self._driver is not None
 
     def _shutdown(self) -> None:
         service, driver = self._service, self._driver
-        self._service, self._driver = None, None
+        self._service, self._driver, self._page = None, None, None
         if service is None:
             return
         process = getattr(service, "process", None)
