@@ -6,12 +6,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from streamscope.runs import Run
 from streamscope.thresholds.measure import EngineThresholds
-from streamscope.wording import milliseconds, shared_origin
+from streamscope.wording import milliseconds, shared_origin, where
 
 # Wide enough for the table in a CI log, where there is no terminal to measure.
 stdout = Console(highlight=False, width=None if Console().is_terminal else 140)
@@ -30,6 +31,7 @@ def print_table(runs: Sequence[Run]) -> None:
     table = Table(title=title, title_justify="left")
     table.add_column("URL" if not origin else "path", no_wrap=True)
     table.add_column("engine", no_wrap=True)
+    table.add_column("status", justify="right")
     table.add_column("progressive")
     table.add_column("DOM")
     table.add_column("paint")
@@ -40,10 +42,10 @@ def print_table(runs: Sequence[Run]) -> None:
         v, rec = run.verdict, run.recording
         engine = rec.browser if not rec.engine.version else f"{rec.browser} {rec.engine.version}"
         headline = "[red]error[/]" if rec.error else f"{_yes_no(v.incremental)} ({v.verdict_from})"
-        table.add_row(rec.url.removeprefix(origin), engine, headline,
+        end = "never ended" if rec.never_ended else milliseconds(v.response_end_ms)
+        table.add_row(escape(where(rec, origin)), engine, _status(rec.status), headline,
                       _yes_no(v.dom_incremental), _yes_no(v.painted_incrementally),
-                      milliseconds(v.first_content_ms), milliseconds(v.first_paint_ms),
-                      milliseconds(v.response_end_ms))
+                      milliseconds(v.first_content_ms), milliseconds(v.first_paint_ms), end)
     stdout.print(table)
     stdout.print("[bold]Why[/]")
     for run in runs:
@@ -52,7 +54,9 @@ def print_table(runs: Sequence[Run]) -> None:
         # blank screen.
         differs = v.verdict_from == "paint" and v.dom_incremental != v.incremental
         also = f" DOM: {v.dom_reason}." if differs else ""
-        stdout.print(f"- {run.recording.browser} {run.recording.url}: {v.reason}.{also}")
+        # Reasons quote servers and engines, whose brackets are not markup.
+        stdout.print(f"- {run.recording.browser} {escape(where(run.recording))}: "
+                     f"{escape(v.reason)}.{escape(also)}")
         diagnosis = v.diagnosis
         if diagnosis.fix:
             safari = {"yes": "Safari would be held too",
@@ -63,6 +67,12 @@ def print_table(runs: Sequence[Run]) -> None:
         if run.fix_replay is not None:
             color = "green" if run.fix_replay.verified else "red"
             stdout.print(f"  [{color}]{run.fix_replay.summary}[/]")
+
+
+def _status(status: int | None) -> str:
+    if status is None:
+        return "—"
+    return str(status) if status < 400 else f"[red]{status}[/]"
 
 
 def print_thresholds(results: Sequence[EngineThresholds]) -> None:

@@ -23,6 +23,8 @@
     installed: performance.now(),
     samples: [],  // [ms since navigation start, visible text chars, content elements]
     lastChange: performance.now(),
+    busy: 0,  // ms of the page's main thread spent here: what observing costs the page
+    leaving: null,  // when the document began to navigate away, if it did
   };
   const counted = new Map();  // node -> its contribution: {chars, parent} or {element: true}
   const holders = new Map();  // element -> how many counted text nodes with text it holds
@@ -96,6 +98,7 @@
     state.samples.push([state.lastChange, chars, elements]);
   };
   const onRecords = (records) => {
+    const start = performance.now();
     for (const record of records) {
       if (record.type === "childList") {
         record.removedNodes.forEach(remove);
@@ -110,12 +113,18 @@
       }
     }
     sample();
+    state.busy += performance.now() - start;
   };
   new MutationObserver(onRecords).observe(document, {
     childList: true, subtree: true, characterData: true,
     attributes: true, attributeFilter: ["hidden"],
   });
+  // At the start of any navigation away from this document, before the next one exists: a
+  // page that leaves by itself is told from one that finished.
+  addEventListener("beforeunload", () => { state.leaving = performance.now(); }, true);
+  const start = performance.now();
   if (document.body) add(document.body);  // injected late: what is already there counts
   sample();
+  state.busy += performance.now() - start;
   window.__streamscope = state;
 })();

@@ -16,14 +16,16 @@ MARK_OLD_DOCUMENT = (
 )
 
 # One poll: null-ish while the old document is still there, else installs the observer if it is
-# not yet in place (engines without init scripts) and reports progress.
+# not yet in place (engines without init scripts) and reports progress. `origin` tells one
+# document from the next; `leaving`, that this one has begun to navigate away.
 POLL = (
     "const wall = performance.timeOrigin + performance.now();"
     "if (document.__streamscopeOld) return {old: true, wall: wall};"
     + OBSERVER
     + "const s = window.__streamscope;"
     "return {old: false, wall: wall, now: performance.now(), readyState: document.readyState,"
-    " installed: s.installed, lastChange: s.lastChange, samples: s.samples.length};"
+    " installed: s.installed, lastChange: s.lastChange, samples: s.samples.length,"
+    " origin: performance.timeOrigin, href: location.href, leaving: s.leaving};"
 )
 
 # Everything a recording keeps, read once the page has settled or the time limit ran out.
@@ -43,5 +45,7 @@ return {
   status: nav.responseStatus || null,
   contentType: document.contentType,
   readyState: document.readyState,
+  href: location.href,
+  observerMs: s ? s.busy : null,
 };
 """

@@ -16,11 +16,15 @@ from pathlib import Path
 from streamscope.config import Config
 from streamscope.engines import Engine, EngineError, PageDriver
 from streamscope.errors import one_line
+from streamscope.failures import explain
 from streamscope.paint_capture import ScreenPaintCapture
 from streamscope.recorder import record
 from streamscope.recording import Recording
 from streamscope.thresholds.cache import cached_thresholds
 from streamscope.wire import WireCapture
+
+# How long the raw client may go on after the engine failed: enough for its account of why.
+WIRE_AFTER_ERROR_S = 2.0
 
 
 class Pipeline:
@@ -31,25 +35,30 @@ class Pipeline:
 
     def record(self, url: str, *, video: Path | None = None, wire: bool = True) -> Recording:
         """Record `url`; with `video`, film the screen into it and judge the paint too."""
-        timeout_s = self.config.recording.timeout_s
-        capture = WireCapture(url, timeout_s, keep_body=True).start() if wire else None
+        settings = self.config.recording
+        capture = (WireCapture(url, settings.timeout_s, keep_body=True,
+                               verify=not settings.ignore_https_errors).start()
+                   if wire else None)
         try:
-            recording = self._record(url, video)
+            recording = self._record(url, video, capture)
         except BaseException:
             if capture is not None:
                 capture.cancel()  # an interrupted run does not wait for the stream to end
             raise
         if capture is not None:
-            recording.attach_wire(capture.result())
+            # A response the engine did not show is not waited for to its end.
+            recording.attach_wire(capture.result(WIRE_AFTER_ERROR_S if recording.error else None))
             held = recording.wire
             if held is not None and held.headers.get("content-encoding") and not held.streamed:
                 # Was it the compressor? The same URL uncompressed tells (causes.py).
-                recording.wire_identity = WireCapture(url, timeout_s, compressed=False,
-                                                      keep_body=True).run()
+                recording.wire_identity = WireCapture(
+                    url, settings.timeout_s, compressed=False, keep_body=True,
+                    verify=not settings.ignore_https_errors).run()
+        explain(recording, capture.no_page if capture is not None else None, settings.timeout_s)
         recording.thresholds = cached_thresholds(recording.engine)
         return recording
 
-    def _record(self, url: str, video: Path | None) -> Recording:
+    def _record(self, url: str, video: Path | None, capture: WireCapture | None) -> Recording:
         try:
             self.close()
             self._page = self.engine.new_page()
@@ -59,7 +68,8 @@ class Pipeline:
                                    f"{one_line(exc)}")
         paint = (ScreenPaintCapture(self.engine, video, self.config.paint)
                  if video is not None else None)
-        return record(self._page, self.engine.info, url, self.config.recording, paint)
+        return record(self._page, self.engine.info, url, self.config.recording, paint,
+                      no_page=(lambda: capture.no_page) if capture is not None else None)
 
     def screenshot(self, path: Path) -> None:
         """What the last recorded page shows now."""

@@ -33,6 +33,10 @@ class DomSample:
     elements: int  # content elements: those holding visible text, images, media, controls
 
 
+def _media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";")[0].strip().lower()
+
+
 @dataclass(frozen=True)
 class WireChunk:
     """Bytes a raw HTTP client received at one moment (ms from its request start)."""
@@ -56,6 +60,18 @@ class WireTimeline:
     method: str = "raw HTTP client, separate request"
     # The bytes themselves, for a replay of this response; kept in memory, never in JSON.
     body: bytes = field(default=b"", repr=False, compare=False)
+    url: str = ""  # where the response came from, after any redirects
+
+    @property
+    def download(self) -> str | None:
+        """Why a browser saves this response as a file instead of showing it, if it does."""
+        disposition = self.headers.get("content-disposition", "")
+        if disposition.split(";")[0].strip().lower() == "attachment":
+            return f"the response is a download, not a page (Content-Disposition: {disposition})"
+        if _media_type(self.headers.get("content-type")) == "application/octet-stream":
+            return ("the response is a download, not a page "
+                    "(Content-Type: application/octet-stream)")
+        return None
 
     @property
     def end_ms(self) -> float | None:
@@ -134,13 +150,17 @@ class Recording:
     engine: EngineInfo
     status: int | None = None
     content_type: str | None = None
+    final_url: str | None = None  # the document's own URL: after redirects, or where it went
     time_origin_epoch_ms: float | None = None  # the page clock's zero on the wall clock
     committed_ms: float | None = None  # when the document existed
     response_end_ms: float | None = None
     ended: bool = False  # the response ended within the time limit
     timed_out: bool = False
+    # The response was still arriving when the time limit ran out: a live feed, a long poll.
+    never_ended: bool = False
     dom: list[DomSample] = field(default_factory=list)
     dom_error_ms: float = 0.0  # how late the first DOM sample may be
+    observer_ms: float | None = None  # the page's main-thread time spent in the observer
     paint: PaintTimeline | None = None
     wire: WireTimeline | None = None
     # The same URL fetched without Accept-Encoding, where the body came compressed and held.
@@ -154,6 +174,8 @@ class Recording:
     def attach_wire(self, wire: WireTimeline | None) -> None:
         """Keeps what a raw client saw; it also tells the status where the engine would not."""
         self.wire = wire
+        if wire is not None and self.final_url is None and wire.url:
+            self.final_url = wire.url
         if wire is None or self.status is not None or not wire.status:
             return
         self.status = wire.status
@@ -174,7 +196,7 @@ class Recording:
         return self.engine.name
 
     def threshold_for(self, content_type: str | None, nosniff: bool) -> Threshold | None:
-        media_type = (content_type or "").split(";")[0].strip().lower()
+        media_type = _media_type(content_type)
         return next((t for t in self.thresholds
                      if t.content_type == media_type and t.nosniff == nosniff), None)
 

@@ -34,11 +34,17 @@ class Run:
         """The shape of `--json` output: the verdict's fields up front, the timeline below.
 
         `incremental` is the headline (what was painted, else the DOM), as `verdict_from` says.
+        `error` says why nothing was recorded; `status` and `final_url` are the document's (after
+        redirects); `never_ended`: the response was still arriving at the time limit.
         """
-        v = self.verdict
+        v, recording = self.verdict, self.recording
         return {
-            "url": self.recording.url,
-            "browser": self.recording.browser,
+            "url": recording.url,
+            "browser": recording.browser,
+            "status": recording.status,
+            "final_url": recording.final_url,
+            "error": recording.error,
+            "never_ended": recording.never_ended,
             "incremental": v.incremental,
             "verdict_from": v.verdict_from,
             "reason": v.reason,

@@ -4,7 +4,13 @@ the reasons, the assertions and the report."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 from urllib.parse import urlsplit
+
+
+class _Located(Protocol):
+    url: str
+    final_url: str | None
 
 
 def milliseconds(value: float | None) -> str:
@@ -24,3 +30,19 @@ def shared_origin(urls: Sequence[str]) -> str | None:
     paths; None when they differ."""
     origins = {f"{p.scheme}://{p.netloc}" for p in map(urlsplit, urls)}
     return origins.pop() if len(origins) == 1 else None
+
+
+def where(recording: _Located, origin: str = "") -> str:
+    """The URL recorded, and where the document came from where that differs (a redirect, a
+    page that navigated itself away): "/redirect → /page"."""
+    url = recording.url.removeprefix(origin) or "/"
+    final = recording.final_url
+    if final is None or final == recording.url:
+        return url
+    shown = final.removeprefix(origin) if origin else final.removeprefix(_origin(recording.url))
+    return f"{url} → {shown or '/'}"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

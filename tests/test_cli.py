@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -74,3 +75,38 @@ def test_an_unwritable_output_is_refused_before_recording(runner, tmp_path):
     assert result.exit_code == 1
     assert result.output.startswith("streamscope: error: cannot write")
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_the_table_puts_the_status_and_where_the_document_came_from_up_front(capsys):
+    from streamscope.console import print_table
+
+    moved, missing, live = (recording(streamed()) for _ in range(3))
+    moved.url, moved.final_url = "http://127.0.0.1/old", "http://127.0.0.1/new"
+    missing.url, missing.status = "http://127.0.0.1/missing", 404
+    live.url, live.timed_out, live.never_ended = "http://127.0.0.1/feed", True, True
+    print_table([Run.of(moved), Run.of(missing), Run.of(live)])
+    out = capsys.readouterr().out
+    assert "/old → /new" in out and "- chromium http://127.0.0.1/old → /new:" in out
+    assert "404" in out
+    assert "never ended" in out
+
+
+def test_the_json_says_each_runs_status_error_and_end_up_front(tmp_path):
+    from streamscope.runs import write_json
+
+    failed = recording(streamed())
+    failed.error, failed.status = "the URL redirects in a loop: /loop → /loop", None
+    write_json([Run.of(failed)], tmp_path / "runs.json")
+    run = json.loads((tmp_path / "runs.json").read_text())["runs"][0]
+    assert list(run)[:6] == ["url", "browser", "status", "final_url", "error", "never_ended"]
+    assert run["error"] == "the URL redirects in a loop: /loop → /loop"
+    assert run["never_ended"] is False
+
+
+def test_a_reason_with_brackets_is_printed_as_it_is(capsys):
+    from streamscope.console import print_table
+
+    failed = recording(streamed())
+    failed.error = "accept it with --ignore-https-errors (ignore_https_errors under [recording])"
+    print_table([Run.of(failed)])
+    assert re.search(r"under\s+\[recording\]\)", capsys.readouterr().out)

@@ -10,26 +10,32 @@ import pytest
 
 from streamscope import page_scripts
 from streamscope.config import RecordingConfig
-from streamscope.engines import EngineInfo, NavigationResponse
-from streamscope.recorder import record
+from streamscope.engines import EngineInfo, NavigationResponse, ScriptTimeout
+from streamscope.recorder import COLLECT_GRACE_S, LEAVE_WAIT_S, record
 
 INFO = EngineInfo("chromium", "Blink", "Chromium", "1", "test")
 SETTINGS = RecordingConfig(timeout_s=2.0, settle_ms=250.0, poll_ms=5.0)
 OLD = {"old": True, "wall": 1000.0}
 WALL = 1.7e12
+# An evaluation the page leaves unanswered: its main thread runs a script for BUSY_S.
+BUSY = "busy"
+BUSY_S = 30.0
 
 
-def new(ready: str = "complete", quiet_ms: float = 300.0, wall: float = WALL) -> dict[str, Any]:
+def new(ready: str = "complete", quiet_ms: float = 300.0, wall: float = WALL,
+        origin: float = WALL, leaving: float | None = None,
+        href: str = "http://127.0.0.1/x") -> dict[str, Any]:
     """A poll that found the new document, its DOM quiet for `quiet_ms`."""
     return {"old": False, "wall": wall, "now": 1000.0, "readyState": ready, "installed": 5.0,
-            "lastChange": 1000.0 - quiet_ms, "samples": 2}
+            "lastChange": 1000.0 - quiet_ms, "samples": 2, "origin": origin, "href": href,
+            "leaving": leaving}
 
 
 def collected(**changes: Any) -> dict[str, Any]:
     data = {"old": False, "navigated": True, "samples": [[5.0, 0, 0], [20.0, 40, 1]],
             "installed": 5.0, "timeOrigin": WALL, "responseEnd": 900.0,
             "legacyResponseEnd": 901.0, "status": 200, "contentType": "text/html",
-            "readyState": "complete"}
+            "readyState": "complete", "href": "http://127.0.0.1/x", "observerMs": 3.5}
     return data | changes
 
 
@@ -47,7 +53,9 @@ class FakeClock:
 @dataclass
 class FakePage:
     """Answers the recorder's scripts from a script: each poll takes the next answer (the last
-    one repeats), and every evaluation costs `cost_s` of the fake clock."""
+    one repeats), and every evaluation costs `cost_s` of the fake clock. An answer that is an
+    exception is raised; BUSY holds the page for BUSY_S, or for the evaluation's time limit,
+    which then raises ScriptTimeout."""
 
     clock: FakeClock
     polls: list[Any] = field(default_factory=lambda: [new()])
@@ -57,6 +65,7 @@ class FakePage:
     navigate_error: Exception | None = None
     cost_s: float = 0.001
     calls: list[str] = field(default_factory=list)
+    limits: list[float | None] = field(default_factory=list)  # each evaluation's timeout_s
 
     def add_init_script(self, script: str) -> bool:
         return self.init_scripts
@@ -67,18 +76,27 @@ class FakePage:
             raise self.navigate_error
         return self.response
 
-    def evaluate(self, body: str) -> Any:
+    def evaluate(self, body: str, timeout_s: float | None = None) -> Any:
         self.clock.now += self.cost_s
         if body == page_scripts.MARK_OLD_DOCUMENT:
             return WALL
+        self.limits.append(timeout_s)
         if body == page_scripts.POLL:
             self.calls.append("poll")
-            return self.polls.pop(0) if len(self.polls) > 1 else self.polls[0]
-        if body == page_scripts.COLLECT:
-            if isinstance(self.collect, Exception):
-                raise self.collect
-            return self.collect
-        raise AssertionError(f"unexpected script {body[:40]!r}")
+            answer = self.polls.pop(0) if len(self.polls) > 1 else self.polls[0]
+        elif body == page_scripts.COLLECT:
+            self.calls.append("collect")
+            answer = self.collect
+        else:
+            raise AssertionError(f"unexpected script {body[:40]!r}")
+        if isinstance(answer, Exception):
+            raise answer
+        if answer == BUSY:
+            if timeout_s is None or timeout_s >= BUSY_S:
+                raise AssertionError("a busy page held the recorder past its time limit")
+            self.clock.now += timeout_s
+            raise ScriptTimeout("busy")
+        return answer
 
     def evaluate_async(self, body: str) -> Any:
         raise AssertionError("no paint capture here")
@@ -95,13 +113,14 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-def run(page: FakePage, clock: FakeClock, settings: RecordingConfig = SETTINGS):
-    return record(page, INFO, "http://127.0.0.1/x", settings, clock=clock)
+def run(page: FakePage, clock: FakeClock, settings: RecordingConfig = SETTINGS, no_page=None):
+    return record(page, INFO, "http://127.0.0.1/x", settings, clock=clock, no_page=no_page)
 
 
 def test_a_page_that_loads_and_settles_is_recorded(clock):
     recording = run(FakePage(clock), clock)
-    assert recording.error is None and not recording.timed_out
+    assert recording.error is None and not recording.timed_out and not recording.never_ended
+    assert recording.final_url == "http://127.0.0.1/x" and recording.observer_ms == 3.5
     assert recording.ended and recording.response_end_ms == 901.0
     assert [(s.t_ms, s.text_chars) for s in recording.dom] == [(5.0, 0), (20.0, 40)]
     assert recording.status == 200 and recording.committed_ms == 5.0
@@ -114,7 +133,7 @@ def test_it_waits_until_the_dom_is_quiet_for_settle_ms(clock):
                                   new(quiet_ms=300)])
     run(page, clock)
     # The first poll found the document; the settling polls went on until one was quiet.
-    assert page.calls == ["navigate", "poll", "poll", "poll", "poll"]
+    assert page.calls == ["navigate", "poll", "poll", "poll", "poll", "collect"]
 
 
 def test_the_time_limit_while_the_old_document_is_still_there(clock):
@@ -129,7 +148,8 @@ def test_a_response_that_never_ends_is_recorded_up_to_the_time_limit(clock):
     page = FakePage(clock, polls=[new(ready="loading")],
                     collect=collected(readyState="loading"))
     recording = run(page, clock)
-    assert recording.timed_out and not recording.ended
+    assert recording.timed_out and not recording.ended and recording.never_ended
+    assert recording.error is None
     assert recording.response_end_ms is None
     assert len(recording.dom) == 2  # what was seen stands
     assert clock.now <= SETTINGS.timeout_s + 0.1
@@ -164,3 +184,72 @@ def test_an_injected_observer_states_its_error_bound(clock):
     assert recording.dom_error_ms == 7.5
     assert "injected" in recording.methods["dom"]
     assert "Navigation Timing" in recording.methods["status"]
+
+
+def test_a_busy_main_thread_holds_no_poll_past_the_time_limit(clock):
+    # The page answers twice, then runs a script for longer than the time limit.
+    page = FakePage(clock, polls=[new(ready="loading"), new(ready="loading"), BUSY],
+                    collect=BUSY)
+    recording = run(page, clock)
+    assert recording.timed_out
+    assert recording.error.startswith("the page's main thread was busy when the 2 s time limit")
+    assert "nothing could be read" in recording.error
+    # Every script was given what was left of the time limit, and the last read a grace.
+    assert None not in page.limits
+    assert clock.now <= SETTINGS.timeout_s + COLLECT_GRACE_S + 0.01
+
+
+def test_a_page_busy_until_just_after_the_time_limit_is_read_in_the_grace(clock):
+    page = FakePage(clock, polls=[new(ready="loading"), BUSY],
+                    collect=collected(readyState="loading"))
+    recording = run(page, clock)
+    assert recording.timed_out and recording.never_ended and recording.error is None
+    assert len(recording.dom) == 2
+
+
+def test_a_page_that_navigates_itself_away_says_where_and_keeps_what_it_showed(clock):
+    leaving = new(ready="loading", leaving=312.0)
+    gone = RuntimeError("Execution context was destroyed, most likely because of a navigation")
+    successor = new(origin=WALL + 400, href="http://127.0.0.1/elsewhere")
+    page = FakePage(clock, polls=[new(ready="loading"), leaving, gone, successor],
+                    collect=collected(readyState="loading"))
+    recording = run(page, clock)
+    assert recording.error == ("the page navigated itself to http://127.0.0.1/elsewhere at "
+                               "312 ms, before it had finished loading: record that URL instead")
+    assert recording.final_url == "http://127.0.0.1/elsewhere"
+    # What the document showed before it left was read while it was leaving.
+    assert [s.text_chars for s in recording.dom] == [0, 40]
+    assert page.calls.count("collect") == 1
+
+
+def test_a_document_replaced_unannounced_is_seen_by_its_new_clock(clock):
+    # An observer injected after the page left (WebKitGTK) saw no beforeunload.
+    successor = new(origin=WALL + 400, href="http://127.0.0.1/elsewhere")
+    page = FakePage(clock, polls=[new(ready="loading"), successor])
+    recording = run(page, clock)
+    assert recording.error.startswith("the page navigated itself to http://127.0.0.1/elsewhere,")
+    assert recording.dom == []
+
+
+def test_a_page_that_began_to_leave_but_stayed_settles_after_the_wait(clock):
+    # Its script started a download: the document stays.
+    page = FakePage(clock, polls=[new(leaving=100.0)])
+    recording = run(page, clock)
+    assert recording.error is None and not recording.timed_out
+    assert LEAVE_WAIT_S <= clock.now < LEAVE_WAIT_S + 0.2
+
+
+def test_polls_that_keep_failing_are_the_recordings_error(clock):
+    page = FakePage(clock, polls=[new(ready="loading"), RuntimeError("Target crashed")])
+    recording = run(page, clock)
+    assert recording.error == "Target crashed"
+    assert clock.now < 1.5
+
+
+def test_the_raw_clients_reason_ends_the_wait_for_a_document_that_will_not_come(clock):
+    # WebKitGTK reports no navigation errors: it keeps showing the page it was on.
+    page = FakePage(clock, polls=[OLD], response=None)
+    answers = iter([None, None, "the response is a download, not a page"])
+    recording = run(page, clock, no_page=lambda: next(answers))
+    assert recording.error == "the response is a download, not a page"
+    assert page.calls.count("poll") == 3 and clock.now < 0.1

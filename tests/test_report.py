@@ -260,3 +260,16 @@ def test_a_held_run_shows_its_cause_fix_measurements_and_replay(tmp_path: Path) 
     assert "bytes before end 171 · threshold bytes 527" in text
     assert "whether Safari would be held is unknown" in text
     assert "verified: with 591 leading invisible bytes" in text
+
+
+def test_the_status_a_redirect_and_a_stream_that_never_ended_are_shown(tmp_path):
+    not_found = _progressive("/missing", "chromium")
+    not_found.recording.status = 404
+    moved = _progressive("/old", "firefox")
+    moved.recording.final_url = BASE + "/new"
+    live = _progressive("/feed", "webkit")
+    live.recording.timed_out = live.recording.never_ended = True
+    page = write_report([not_found, moved, live], tmp_path).read_text()
+    assert '<span class="warn">404</span>' in page
+    assert f"the document came from <code>{BASE}/new</code>" in page
+    assert '<span class="warn">never ended</span>' in page

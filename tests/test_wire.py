@@ -1,5 +1,6 @@
 import time
 
+from e2e.hostile_servers import https_server, redirect_server
 from streamscope.demo import demo_server
 from streamscope.wire import WireCapture, capture_wire
 
@@ -45,3 +46,57 @@ def test_a_cancelled_capture_ends_at_once():
 
 def test_an_address_http_client_cannot_use_is_no_wire_not_an_error():
     assert capture_wire("http://127.0.0.1:notaport/", timeout_s=1) is None
+
+
+def test_redirects_are_followed_to_the_page_they_end_at():
+    with redirect_server(pause_s=0.01) as urls:
+        wire = capture_wire(urls.redirect, timeout_s=10)
+    assert wire is not None and wire.status == 200 and wire.ended
+    assert wire.url == urls.page
+
+
+def test_a_redirect_loop_is_no_page_and_says_so():
+    with redirect_server(pause_s=0.01) as urls:
+        capture = WireCapture(urls.loop, timeout_s=10)
+        assert capture.run() is None
+    assert capture.failure == capture.no_page == "the URL redirects in a loop: /loop → /loop"
+
+
+def test_a_download_is_no_page_and_says_so():
+    with redirect_server(pause_s=0.01) as urls:
+        capture = WireCapture(urls.download, timeout_s=10)
+        wire = capture.run()
+    assert wire is not None and wire.ended
+    assert capture.no_page == ('the response is a download, not a page (Content-Disposition: '
+                               'attachment; filename="streamscope.bin")')
+
+
+def test_an_error_page_is_a_page():
+    with redirect_server(pause_s=0.01) as urls:
+        capture = WireCapture(urls.not_found, timeout_s=10)
+        wire = capture.run()
+    assert wire is not None and wire.status == 404 and capture.no_page is None
+
+
+def test_an_untrusted_certificate_is_refused_unless_the_engines_accept_it_too():
+    with https_server(pause_s=0.01) as url:
+        refused = WireCapture(url, timeout_s=10)
+        assert refused.run() is None
+        accepted = capture_wire_unverified(url)
+    assert refused.no_page is not None
+    assert refused.no_page.startswith("the certificate of 127.0.0.1:")
+    assert "is not trusted" in refused.no_page and "--ignore-https-errors" in refused.no_page
+    assert accepted is not None and accepted.status == 200 and accepted.ended
+
+
+def capture_wire_unverified(url: str):
+    return WireCapture(url, timeout_s=10, verify=False).run()
+
+
+def test_a_wait_for_the_result_cancels_a_stream_still_running():
+    with redirect_server(pause_s=0.01) as urls:
+        capture = WireCapture(urls.never_ends, timeout_s=60).start()
+        started = time.monotonic()
+        wire = capture.result(wait_s=0.5)
+    assert 0.5 <= time.monotonic() - started < 2
+    assert wire is not None and not wire.ended and wire.chunks
