@@ -86,6 +86,12 @@ verify_option = click.option(
 headed_option = click.option(
     "--headed", is_flag=True, help="Show the browser windows on this machine's display.",
 )
+https_option = click.option(
+    "--ignore-https-errors", is_flag=True,
+    help="Accept certificates no browser trusts (self-signed, mkcert): a dev server's or a "
+         "staging site's. Default: ignore_https_errors in [recording] of "
+         "playwright.config.toml, else off.",
+)
 
 
 @click.group(cls=OneLineErrors)
@@ -111,11 +117,13 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 @paint_option
 @verify_option
 @headed_option
+@https_option
 @click.pass_obj
 def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: Path | None,
         report_dir: Path | None, timeout: float | None, paint: bool, verify_fix: bool,
-        headed: bool) -> int:
+        headed: bool, ignore_https_errors: bool) -> int:
     """Record each URL in each engine and say whether it rendered progressively, and why."""
+    config = config.ignoring_https_errors(ignore_https_errors)
     return _run(config.with_timeout(timeout), urls, browsers or config.matrix,
                 json_path=json_path, report_dir=report_dir, paint=paint, headed=headed,
                 verify_fix=verify_fix, title="streamscope: does it render progressively?")
@@ -130,10 +138,13 @@ def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: P
 @timeout_option
 @verify_option
 @headed_option
+@https_option
 @click.pass_obj
 def repro(config: Config, browsers: tuple[str, ...], json_path: Path | None, report_dir: Path,
-          timeout: float | None, verify_fix: bool, headed: bool) -> int:
+          timeout: float | None, verify_fix: bool, headed: bool,
+          ignore_https_errors: bool) -> int:
     """Reproduce the write-up: the demo server's streams, recorded in every engine."""
+    config = config.ignoring_https_errors(ignore_https_errors)
     with demo_server() as base:
         click.echo(f"Demo server on {base}/")
         return _run(config.with_timeout(timeout), [base + p for p in WRITEUP_PATHS],

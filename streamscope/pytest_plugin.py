@@ -64,9 +64,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def streamscope_config(pytestconfig: pytest.Config) -> Config:
-    """The settings every engine and recording of this session uses."""
-    return _load(pytestconfig)
+def streamscope_config(pytestconfig: pytest.Config,
+                       browser_context_args: dict[str, Any]) -> Config:
+    """The settings every engine and recording of this session uses. pytest-playwright's
+    `browser_context_args` returning `ignore_https_errors: True` accepts untrusted
+    certificates in every engine, as it does in its own contexts."""
+    ignore = bool(browser_context_args.get("ignore_https_errors"))
+    return _load(pytestconfig).ignoring_https_errors(ignore)
 
 
 @pytest.fixture(scope="session")
