@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -20,10 +19,11 @@ from streamscope.config import Config, load_config
 from streamscope.console import print_table, print_thresholds, progress_bar, stderr
 from streamscope.demo import WRITEUP_PATHS, demo_server
 from streamscope.engines import ENGINE_NAMES
+from streamscope.interrupts import run_interruptibly
 from streamscope.machine import describe_machine
 from streamscope.recording import Recording
 from streamscope.report import RAW_JSON, write_report
-from streamscope.runs import record_runs, write_json
+from streamscope.runs import Run, record_runs, write_json
 from streamscope.thresholds.measure import measure_engines
 
 
@@ -191,16 +191,29 @@ def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
     # Recordings name their videos by these paths: absolute, they hold from any folder.
     report_dir = report_dir.resolve() if report_dir is not None else None
     _check_writable(json_path, report_dir)
+    extra = {"machine": describe_machine()}
+
+    def save(runs: list[Run]) -> None:
+        """--json holds every run finished so far, from the start: an interrupted run leaves
+        it valid."""
+        if report_dir is None:
+            for run in runs:  # the videos go with the temporary folder
+                _forget_video(run.recording)
+        if json_path is not None:
+            try:
+                write_json(runs, json_path, extra)
+            except OSError as exc:
+                raise click.ClickException(
+                    f"could not write {exc.filename}: {exc.strerror}") from exc
+
+    save([])
     with media_folder(report_dir) as media:
         with progress_bar() as advance:
             runs = record_runs(urls, browsers, config, headed=headed,
                                media=media if paint else None, verify_fixes=verify_fix,
-                               progress=advance)
-        if report_dir is None:
-            for run in runs:  # the videos go with the temporary folder
-                _forget_video(run.recording)
+                               progress=advance, finished=save)
+        save(runs)
         print_table(runs)
-        extra = {"machine": describe_machine()}
         try:
             if report_dir is not None:
                 artifacts = report_artifacts(runs, media / "stills")
@@ -208,11 +221,10 @@ def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
                 index = write_report(runs, report_dir, artifacts=artifacts, title=title,
                                      machine=extra["machine"])
                 click.echo(f"Report: {index}")
-            if json_path is not None:
-                write_json(runs, json_path, extra)
-                click.echo(f"JSON: {json_path}")
         except OSError as exc:
             raise click.ClickException(f"could not write {exc.filename}: {exc.strerror}") from exc
+        if json_path is not None:
+            click.echo(f"JSON: {json_path}")
     failed = [run for run in runs if run.recording.error is not None]
     for run in failed:
         click.echo(f"streamscope: {run.recording.browser} on {run.recording.url}: "
@@ -227,7 +239,10 @@ def _check_writable(json_path: Path | None, report_dir: Path | None) -> None:
             report_dir.mkdir(parents=True, exist_ok=True)
         if json_path is not None:
             json_path.parent.mkdir(parents=True, exist_ok=True)
-            json_path.touch()
+            if json_path.is_dir():
+                raise IsADirectoryError(21, "Is a directory", str(json_path))
+            if json_path.exists() and not os.access(json_path, os.W_OK):
+                raise PermissionError(13, "Permission denied", str(json_path))
         for folder in {p for p in (report_dir, json_path and json_path.parent) if p}:
             if not os.access(folder, os.W_OK):
                 raise PermissionError(13, "Permission denied", str(folder))
@@ -241,7 +256,6 @@ def _forget_video(recording: Recording) -> None:
 
 
 def main() -> None:
-    # A terminated run cleans up as an interrupted one does: every engine, display and
-    # recorder is stopped by the `finally` blocks that SystemExit passes through.
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    cli()
+    # Ctrl-C and SIGTERM unwind the run through its `finally` blocks, then end whatever it
+    # started that is still running: one line, exit 130 or 143.
+    run_interruptibly(cli)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,8 @@ from streamscope.verify import FixReplay, verify_fix
 
 # (recordings done, recordings in all, url, browser) before each recording starts.
 Progress = Callable[[int, int, str, str], None]
+# Every run finished so far, in the order record_runs returns them, after each recording.
+Finished = Callable[[list["Run"]], None]
 
 
 @dataclass
@@ -77,17 +80,22 @@ def _prefixed(prefix: str, fields: dict[str, Any]) -> dict[str, Any]:
 
 def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
                 headed: bool = False, media: Path | None = None, verify_fixes: bool = False,
-                progress: Progress | None = None) -> list[Run]:
+                progress: Progress | None = None,
+                finished: Finished | None = None) -> list[Run]:
     """Every URL in every engine, ordered by URL then by `browsers`.
 
     With `media`, each engine runs in a window and every recording is filmed there, one
     numbered WebM each. With `verify_fixes`, each held run whose fix the harness can apply is
     replayed with it (verify.py). An engine that cannot start yields runs carrying its error;
-    the others still run.
+    the others still run. `finished` gets the runs finished so far after each recording.
     """
     total = len(urls) * len(browsers)
+    order = [(url, browser) for url in urls for browser in browsers]
     recordings: dict[tuple[str, str], Recording] = {}
     replays: dict[tuple[str, str], FixReplay | None] = {}
+
+    def done() -> list[Run]:
+        return [Run.of(recordings[key], replays.get(key)) for key in order if key in recordings]
     for browser in browsers:
         try:
             engine = create_engine(config.engine(browser, headed=headed), window=media is not None)
@@ -95,6 +103,8 @@ def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
         except EngineError as exc:
             for url in urls:
                 recordings[url, browser] = _failed(browser, url, one_line(exc))
+            if finished is not None:
+                finished(done())
             continue
         pipeline = Pipeline(engine, config)
         try:
@@ -107,11 +117,12 @@ def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
                 if verify_fixes:
                     replays[url, browser] = verify_fix(pipeline, recording, judge(recording),
                                                        media)
+                if finished is not None:
+                    finished(done())
         finally:
             pipeline.close()
             engine.stop()
-    return [Run.of(recordings[key], replays.get(key))
-            for key in ((url, browser) for url in urls for browser in browsers)]
+    return done()
 
 
 def _failed(browser: str, url: str, error: str) -> Recording:
@@ -120,6 +131,14 @@ def _failed(browser: str, url: str, error: str) -> Recording:
 
 
 def write_json(runs: Sequence[Run], path: Path, extra: dict[str, Any] | None = None) -> None:
+    """Replaces `path` at once, never leaving it empty or half written: written beside it
+    first, under another name, then renamed over it (an interrupted run stops either side)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     document = {**(extra or {}), "runs": [run.to_dict() for run in runs]}
-    path.write_text(json.dumps(document, indent=2))
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(json.dumps(document, indent=2))
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

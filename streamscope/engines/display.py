@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from pyvirtualdisplay import Display as VirtualDisplay
 
+from streamscope.engines.processes import sheltered_from_ctrl_c
 from streamscope.engines.settings import EngineConfig
 
 
@@ -28,7 +29,8 @@ class Display:
             return cls(host, size)
         virtual = VirtualDisplay(visible=False, size=size, color_depth=24)
         try:
-            virtual.start()
+            with sheltered_from_ctrl_c():
+                virtual.start()
         except BaseException as exc:
             # pyvirtualdisplay leaves an Xvfb that failed to come up (or was interrupted
             # while it did) running.

@@ -35,5 +35,8 @@ def release() -> None:
     _users = max(_users - 1, 0)
     # A shared driver stays in use while its owner runs: starting our own beside it would fail.
     if _users == 0 and _owned and _driver is not None:
-        _driver.stop()
-        _driver, _owned = None, False
+        driver, _driver, _owned = _driver, None, False
+        try:
+            driver.stop()
+        except Exception:
+            pass  # already gone: a terminal's Ctrl-C reaches the driver too

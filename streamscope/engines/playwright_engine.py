@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psutil
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -20,6 +22,10 @@ from streamscope.engines import playwright_driver
 from streamscope.engines.base import Engine
 from streamscope.engines.info import EngineInfo
 from streamscope.engines.page import NavigationResponse, ScriptTimeout
+from streamscope.engines.processes import descendants, end_all
+
+# How long a browser whose driver is gone may take to end by itself before it is ended.
+CLOSE_WAIT_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -111,7 +117,11 @@ class PlaywrightEngine(Engine):
         options["args"] = [*options.get("args", []), *self._window_args()]
         if self.display is not None:
             options["env"] = self.display.env
+        before = set(descendants(os.getpid()))
         self._browser = browser_type.launch(headless=self.display is None, **options)
+        # Taken while the driver runs: should it die first, the browser is orphaned, no longer
+        # below us, and still to be ended.
+        self._launched = [p for p in descendants(os.getpid()) if p not in before]
         page = self.new_page()
         try:
             user_agent = page.evaluate("return navigator.userAgent")
@@ -141,9 +151,15 @@ class PlaywrightEngine(Engine):
 
     def _shutdown(self) -> None:
         browser = getattr(self, "_browser", None)
+        launched, self._launched = getattr(self, "_launched", []), []
         try:
             if browser is not None:
                 browser.close()
+        except Exception:
+            # The driver is gone ("Connection closed while reading from the driver": a
+            # terminal's Ctrl-C reaches it too), and may have been closing the browser itself.
+            _, alive = psutil.wait_procs(launched, timeout=CLOSE_WAIT_S)
+            end_all(alive)
         finally:
             self._browser = None
             if getattr(self, "_playwright_held", False):

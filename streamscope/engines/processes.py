@@ -7,6 +7,11 @@ from the process they were) before anything is asked to stop.
 
 from __future__ import annotations
 
+import signal
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import psutil
 
 
@@ -25,10 +30,44 @@ def end_all(processes: list[psutil.Process], grace_s: float = 3.0) -> None:
             process.terminate()
         except psutil.NoSuchProcess:
             pass
-    _, remaining = psutil.wait_procs(processes, timeout=grace_s)
+    remaining = _wait_gone(processes, grace_s)
     for process in remaining:
         try:
             process.kill()
         except psutil.NoSuchProcess:
             pass
-    psutil.wait_procs(remaining, timeout=grace_s)
+    _wait_gone(remaining, grace_s)
+
+
+def _wait_gone(processes: list[psutil.Process], timeout_s: float) -> list[psutil.Process]:
+    """Those still running after `timeout_s`. A zombie has ended: ours are reaped here; an
+    orphan's is its new parent's to reap, which in a container may never happen."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        running = [process for process in processes if _running(process)]
+        if not running or time.monotonic() >= deadline:
+            return running
+        time.sleep(0.05)
+
+
+def _running(process: psutil.Process) -> bool:
+    try:
+        if process.status() != psutil.STATUS_ZOMBIE:
+            return process.is_running()
+        process.wait(0)  # reaps it, where it is our child
+    except (psutil.NoSuchProcess, psutil.TimeoutExpired):
+        pass
+    return False
+
+
+@contextmanager
+def sheltered_from_ctrl_c() -> Iterator[None]:
+    """Processes started inside keep running through a terminal's Ctrl-C, which reaches our
+    whole process group: SIGINT is blocked while they start, and they inherit the mask (an X
+    server keeps it). The run then ends them in order; an Xvfb that died at once would take
+    the browsers on it down mid-close, leaving their temporary folders behind."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

@@ -130,7 +130,10 @@ class WebKitGTKEngine(Engine):
         options.add_argument("--automation")
         options.page_load_strategy = "none"
         options.accept_insecure_certs = self.config.ignore_https_errors
-        self._service = Service(executable_path=self.settings.system_driver, env=self.display.env)
+        # A session of its own, as Xvfb is sheltered: a terminal's Ctrl-C reaches our process
+        # group, and the run ends WebKitWebDriver and MiniBrowser in order.
+        self._service = Service(executable_path=self.settings.system_driver, env=self.display.env,
+                                popen_kw={"start_new_session": True})
         with warnings.catch_warnings():
             # Selenium's own WebKitGTK driver still sets RemoteConnection's deprecated
             # remote_server_addr; a suite that turns warnings into errors must not fail on it.

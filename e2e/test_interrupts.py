@@ -1,0 +1,138 @@
+"""Ctrl-C and SIGTERM in the middle of a real three-engine `streamscope run`: one line, exit 130
+or 143, a valid --json holding the runs finished so far, and none of the processes it started
+left running.
+
+A terminal sends Ctrl-C to the whole process group (Playwright's node driver included), so the
+run is started in a session of its own and signalled with os.killpg. Its processes are known by
+the PIDs found below it while it ran, never by name: other people's browsers run here too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import psutil
+
+STREAMSCOPE = Path(sys.executable).with_name("streamscope")
+BROWSERS = ("chromium", "firefox", "webkit")
+# About 4 s: long enough to be caught in the middle, short enough for a quick suite.
+STREAM = "/probe?count=16&delay=0.25"
+ENDED_WITHIN_S = 8.0  # from the signal to the run's exit, all its processes ended
+
+
+class RunningCli:
+    """`streamscope run` in a session of its own, with every process found below it."""
+
+    def __init__(self, args: list[str], cwd: Path) -> None:
+        self.process = subprocess.Popen(
+            [str(STREAMSCOPE), "run", *args], cwd=cwd, start_new_session=True,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.seen: set[psutil.Process] = set()
+
+    def below(self) -> list[psutil.Process]:
+        try:
+            found = psutil.Process(self.process.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            return []
+        self.seen.update(found)
+        return found
+
+    def watch_until(self, condition: Callable[[list[psutil.Process]], bool],
+                    timeout_s: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"the run ended first: {self.process.communicate()}")
+            if condition(self.below()):
+                return
+            time.sleep(0.1)
+        raise AssertionError("the run never got there")
+
+    def still_running(self) -> list[psutil.Process]:
+        alive = []
+        for process in self.seen:
+            try:
+                if process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(process)
+            except psutil.NoSuchProcess:
+                pass
+        return alive
+
+    def end_leftovers(self) -> None:
+        """Whatever a failed test leaves, by PID."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        for process in self.still_running():
+            process.kill()
+
+
+def _names(processes: list[psutil.Process]) -> set[str]:
+    names = set()
+    for process in processes:
+        try:
+            names.add(process.name())
+        except psutil.NoSuchProcess:
+            pass
+    return names
+
+
+def _finished_runs(path: Path) -> int:
+    try:
+        return len(json.loads(path.read_text())["runs"])
+    except (OSError, ValueError, KeyError):
+        return 0
+
+
+def _interrupt(tmp_path: Path, url: str, signum: int, *, group: bool, runs_before: int,
+               recording: Callable[[set[str]], bool], extra: tuple[str, ...] = ()) -> None:
+    out = tmp_path / "out.json"
+    args = [arg for browser in BROWSERS for arg in ("--browser", browser)]
+    cli = RunningCli([*args, *extra, "--json", str(out), url], tmp_path)
+    try:
+        # Mid-recording: the runs before it are in the JSON, and the next engine's page is
+        # being recorded.
+        cli.watch_until(lambda found: _finished_runs(out) >= runs_before
+                        and recording(_names(found)))
+        time.sleep(0.5)
+        cli.below()
+        sent = time.monotonic()
+        if group:
+            os.killpg(cli.process.pid, signum)
+        else:
+            cli.process.send_signal(signum)
+        stdout, stderr = cli.process.communicate(timeout=30)
+        took = time.monotonic() - sent
+        time.sleep(0.5)  # orphans that our run ended may take a moment to be reaped
+
+        assert cli.process.returncode == 128 + signum, stderr
+        assert took < ENDED_WITHIN_S
+        lines = stderr.strip().splitlines()
+        assert lines[-1] == "streamscope: interrupted"
+        # Besides it, only the progress lines: no traceback, no warning.
+        assert all(line.startswith("[") for line in lines[:-1]), stderr
+        document = json.loads(out.read_text())
+        assert [run["browser"] for run in document["runs"]] == list(BROWSERS[:runs_before])
+        assert all(run["timeline"]["dom"] and run["error"] is None for run in document["runs"])
+        assert not list(tmp_path.glob(".out.json.*")), "a temporary JSON was left behind"
+        assert not cli.still_running(), [(p.pid, _names([p])) for p in cli.still_running()]
+    finally:
+        cli.end_leftovers()
+
+
+def test_ctrl_c_to_the_process_group_while_firefox_records(server_url: str, tmp_path: Path):
+    # Playwright's driver gets the Ctrl-C too and is gone when the engine closes its browser.
+    _interrupt(tmp_path, server_url + STREAM, signal.SIGINT, group=True, runs_before=1,
+               recording=lambda names: "ffmpeg" in names and any("firefox" in n for n in names))
+
+
+def test_sigterm_while_webkit_records(server_url: str, tmp_path: Path):
+    _interrupt(tmp_path, server_url + STREAM, signal.SIGTERM, group=False, runs_before=2,
+               recording=lambda names: "MiniBrowser" in names and "firefox-esr" not in names,
+               extra=("--no-paint",))
