@@ -97,3 +97,29 @@ def browser_type_launch_args(browser_type_launch_args):
 ''')
     result = pytester.runpytest_subprocess("--browser", "chromium")
     result.assert_outcomes(passed=2)
+
+
+def test_browser_context_args_ignore_https_errors_reaches_our_engines(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
+    # pytest-playwright's convention for a dev server's self-signed certificate.
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent.parent))
+    pytester.makeconftest('''
+import pytest
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "ignore_https_errors": True}
+''')
+    pytester.makepyfile(test_user='''
+from e2e.hostile_servers import https_server
+from streamscope.assertions import assert_incremental
+
+def test_a_self_signed_dev_server(record):
+    with https_server() as url:
+        recording = record(url)
+    assert recording.error is None and recording.status == 200
+    assert_incremental(recording)
+''')
+    result = pytester.runpytest_subprocess("--browser", "chromium", "--streamscope-no-paint",
+                                           "-W", "error")
+    result.assert_outcomes(passed=1)

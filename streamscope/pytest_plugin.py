@@ -11,6 +11,7 @@ yield our engines instead.
 from __future__ import annotations
 
 import shutil
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -64,13 +65,22 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def streamscope_config(pytestconfig: pytest.Config,
-                       browser_context_args: dict[str, Any]) -> Config:
+def streamscope_config(pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> Config:
     """The settings every engine and recording of this session uses. pytest-playwright's
     `browser_context_args` returning `ignore_https_errors: True` accepts untrusted
     certificates in every engine, as it does in its own contexts."""
-    ignore = bool(browser_context_args.get("ignore_https_errors"))
-    return _load(pytestconfig).ignoring_https_errors(ignore)
+    return _load(pytestconfig).ignoring_https_errors(_ignores_https_errors(request))
+
+
+def _ignores_https_errors(request: pytest.FixtureRequest) -> bool:
+    # browser_context_args needs pytest-playwright's fallback `base_url` fixture, a session
+    # fixture defined as an instance method (_BaseUrlFallback in pytest_playwright.py), which
+    # pytest 9 deprecates with a PytestRemovedIn10Warning: an error in a suite that turns
+    # warnings into errors, though nothing is wrong with that suite.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=pytest.PytestRemovedIn10Warning)
+        args = request.getfixturevalue("browser_context_args")
+    return bool(args.get("ignore_https_errors"))
 
 
 @pytest.fixture(scope="session")
