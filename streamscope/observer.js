@@ -15,9 +15,9 @@
 (() => {
   const existing = window.__streamscope;
   if (existing && existing.doc === document) return;
-  const INVISIBLE = new Set(["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "HEAD", "TITLE"]);
-  const MEDIA = new Set(["IMG", "SVG", "CANVAS", "VIDEO", "INPUT", "TEXTAREA", "SELECT",
-                         "BUTTON", "IFRAME", "OBJECT", "EMBED", "PROGRESS", "METER"]);
+  const INVISIBLE = new Set(["script", "style", "noscript", "template", "head", "title"]);
+  const MEDIA = new Set(["img", "svg", "canvas", "video", "input", "textarea", "select",
+                         "button", "iframe", "object", "embed", "progress", "meter"]);
   const state = {
     doc: document,
     installed: performance.now(),
@@ -31,17 +31,34 @@
   let chars = 0;
   let elements = 0;
 
-  const hides = (el) => INVISIBLE.has(el.nodeName.toUpperCase()) || el.hasAttribute("hidden");
+  const hides = (el) => INVISIBLE.has(el.localName) || el.hasAttribute("hidden");
   // Whether a connected node is where a person could see it: under the body, outside any
-  // invisible subtree. Costs the node's depth.
+  // invisible subtree. What is found of each ancestor is kept for one batch of records, during
+  // which the document does not change: the items a parser appends to one list look up from it
+  // once a batch, not once each.
+  let shows = new Map();  // element -> whether content inside it could be seen
   const visible = (node) => {
+    const path = [];
+    let result = false;
     for (let el = node.parentElement; el; el = el.parentElement) {
-      if (hides(el)) return false;
-      if (el === document.body) return true;
+      const known = shows.get(el);
+      if (known !== undefined) { result = known; break; }
+      path.push(el);
+      if (hides(el)) break;
+      if (el === document.body) { result = true; break; }
     }
-    return node === document.body;
+    for (const el of path) shows.set(el, result);
+    return result || node === document.body;
   };
-  const textOf = (data) => data.replace(/\s+/g, "").length;
+  // Characters other than white space, counted without building a string.
+  const textOf = (data) => {
+    let n = 0;
+    for (let i = 0; i < data.length; i++) {
+      const c = data.charCodeAt(i);
+      if (!(c === 32 || (c >= 9 && c <= 13) || c === 160 || (c > 255 && /\s/.test(data[i])))) n++;
+    }
+    return n;
+  };
 
   const holdText = (parent, delta) => {
     const before = holders.get(parent) || 0;
@@ -78,12 +95,12 @@
     }
   };
   const add = (root) => {
-    if (!root.isConnected || !visible(root)) return;
+    if (counted.has(root) || !root.isConnected || !visible(root)) return;
     if (root.nodeType === Node.ELEMENT_NODE && hides(root)) return;
     walk(root, true, (node) => {
       if (counted.has(node)) return;
       if (node.nodeType === Node.TEXT_NODE) countText(node);
-      else if (node.nodeType === Node.ELEMENT_NODE && MEDIA.has(node.nodeName.toUpperCase())) {
+      else if (node.nodeType === Node.ELEMENT_NODE && MEDIA.has(node.localName)) {
         counted.set(node, {element: true});
         elements += 1;
       }
@@ -99,6 +116,7 @@
   };
   const onRecords = (records) => {
     const start = performance.now();
+    shows = new Map();
     for (const record of records) {
       if (record.type === "childList") {
         record.removedNodes.forEach(remove);
