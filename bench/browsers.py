@@ -11,6 +11,7 @@ from typing import Any
 
 import psutil
 
+from bench.big_page import BigPageFigures, measure_big_page
 from bench.procs import BenchError, MemorySampler, drain, get_json, own_tree, reap
 from bench.stats import item_lags, percentile
 from streamscope.config import Config, RecordingConfig
@@ -62,6 +63,7 @@ class EngineFigures:
     peak_rss_mib: float = 0.0
     peak_pss_mib: float = 0.0
     processes: dict[str, int] = field(default_factory=dict)  # name -> count at the RSS peak
+    big_page: BigPageFigures | None = None
 
     def lag_summary(self) -> dict[str, float]:
         return {
@@ -74,10 +76,11 @@ class EngineFigures:
 
 
 def measure_engine(config: Config, name: str, base_url: str, lag_runs: int,
-                   server_pid: int) -> EngineFigures:
+                   server_pid: int, big_page: bool = True) -> EngineFigures:
     """Starts `name`, measures it, and stops it (also on failure): every figure for one engine.
 
-    `server_pid`, the bench's server, is left out of the engine's process tree.
+    `server_pid`, the bench's server, is left out of the engine's process tree. `big_page`:
+    also the 10 MB page (big_page.py).
     """
     figures = EngineFigures(name)
     engine = create_engine(config.engine(name))
@@ -95,6 +98,8 @@ def measure_engine(config: Config, name: str, base_url: str, lag_runs: int,
         for _ in range(lag_runs):
             figures.lags_ms.extend(_lag_run(pipeline, base_url, figures))
         _overhead(pipeline, base_url, figures, tree)
+        if big_page:
+            figures.big_page = measure_big_page(pipeline, base_url)
     finally:
         processes = tree()
         pipeline.close()

@@ -40,11 +40,14 @@ from streamscope.machine import describe_machine  # noqa: E402
               help="Recordings of the lag stream per engine (20 items each).")
 @click.option("--memory/--no-memory", "with_memory", default=True, show_default=True,
               help="Measure the demo server's memory for 1 GiB.")
-def main(json_path: Path | None, browsers: Sequence[str], runs: int, with_memory: bool) -> None:
+@click.option("--big-page/--no-big-page", "big_page", default=True, show_default=True,
+              help="Record a 10 MB page in 50,000 items in each engine (WebKitGTK: minutes).")
+def main(json_path: Path | None, browsers: Sequence[str], runs: int, with_memory: bool,
+         big_page: bool) -> None:
     """Measure every engine and the demo server; print the figures."""
     config = load_config()
     try:
-        engines = _measure_engines(config, browsers or config.matrix, runs)
+        engines = _measure_engines(config, browsers or config.matrix, runs, big_page)
         streamed = buffered = None
         if with_memory:
             _progress("server: streaming 1 GiB, then sending it buffered")
@@ -61,13 +64,15 @@ def main(json_path: Path | None, browsers: Sequence[str], runs: int, with_memory
         json_path.write_text(json.dumps(data, indent=2) + "\n")
 
 
-def _measure_engines(config: Config, names: Sequence[str], runs: int) -> list[EngineFigures]:
+def _measure_engines(config: Config, names: Sequence[str], runs: int,
+                     big_page: bool) -> list[EngineFigures]:
     figures = []
     with python_server("bench.apps") as (server_pid, url):
         for name in names:
-            _progress(f"{name}: launch, clock, {runs} lag runs, overhead")
+            _progress(f"{name}: launch, clock, {runs} lag runs, overhead"
+                      + (", the big page" if big_page else ""))
             try:
-                figures.append(measure_engine(config, name, url, runs, server_pid))
+                figures.append(measure_engine(config, name, url, runs, server_pid, big_page))
             except (EngineError, BenchError):
                 raise
             except Exception as exc:  # the automation library's own errors, e.g. WebDriver's

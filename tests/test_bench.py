@@ -57,3 +57,18 @@ def test_targets_are_judged_per_engine_and_for_the_server() -> None:
         "stream_rss_growth_mib": True,
     }
     assert data["lag_ms"]["firefox"]["p50"] == 17.0
+
+
+def test_the_big_page_is_judged_per_engine_and_says_what_the_browser_alone_takes() -> None:
+    from bench.big_page import BigPageFigures
+
+    fast = EngineFigures("chromium", lags_ms=[1.0], overhead_ratio=1.1,
+                         clock=ClockCheck(0.1, 0.5, 0.1),
+                         big_page=BigPageFigures(1.0, 1.2, 1.4, 50.0, 1000.0))
+    slow = EngineFigures("webkit", lags_ms=[1.0], overhead_ratio=1.1,
+                         clock=ClockCheck(0.1, 0.5, 0.1),
+                         big_page=BigPageFigures(1.0, 70.0, 72.0, 300.0, 70_000.0, runs=1))
+    data = results({}, [fast, slow], streamed_mib=None, buffered_mib=None)
+    assert data["met"]["big_page_ratio"] == {"chromium": True, "webkit": False}
+    assert data["big_page"]["chromium"]["observer_share"] == 0.05
+    assert data["big_page"]["webkit"]["recorder_over_browser_alone"] == 1.03

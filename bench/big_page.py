@@ -1,0 +1,101 @@
+"""The big page: 10 MB in 50,000 items, sent as fast as the socket takes them (a huge report or
+log page). Per engine: how long the recorder takes over how long a raw client takes, beside how
+long the browser alone takes to load it, and what the in-page observer costs the page's main
+thread.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from statistics import median
+from typing import Any
+
+from bench.procs import BenchError, drain
+from streamscope.engines import PageDriver
+from streamscope.pipeline import Pipeline
+from streamscope.recorder import WATCH_INTERVAL_S
+
+ITEMS, ITEM_BYTES = 50_000, 200
+PATH = f"/probe?count={ITEMS}&delay=0&item_bytes={ITEM_BYTES}"
+RUNS = 2
+# An engine slower than this on the page is measured once: WebKitGTK takes over a minute.
+SLOW_S = 20.0
+TIMEOUT_S = 180.0  # the big page's own time limit, alone and recorded
+LOADED = "return location.href === {url!r} && document.readyState === 'complete';"
+
+
+@dataclass(frozen=True)
+class BigPageFigures:
+    raw_s: float  # a raw HTTP client, from request to the last byte
+    alone_s: float  # the browser without streamscope, from navigation to readyState complete
+    recorder_s: float  # Pipeline.record, wire capture off
+    observer_ms: float  # time spent inside the observer's MutationObserver callback
+    load_ms: float  # navigation start to the later of the response's end and the last change
+    runs: int = RUNS
+
+    @property
+    def ratio(self) -> float:
+        return self.recorder_s / self.raw_s
+
+    @property
+    def observer_share(self) -> float:
+        return self.observer_ms / self.load_ms
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "ratio": round(self.ratio, 2),
+            "recorder_over_browser_alone": round(self.recorder_s / self.alone_s, 2),
+            "raw_s": round(self.raw_s, 2), "browser_alone_s": round(self.alone_s, 2),
+            "recorder_s": round(self.recorder_s, 2),
+            "observer_ms": round(self.observer_ms), "load_ms": round(self.load_ms),
+            "observer_share": round(self.observer_share, 3), "runs": self.runs,
+        }
+
+
+def measure_big_page(pipeline: Pipeline, base_url: str) -> BigPageFigures:
+    """Medians of RUNS rounds (one where the engine is slower than SLOW_S), each: the raw
+    client, the browser alone, the recorder."""
+    url = base_url + PATH
+    big = Pipeline(pipeline.engine, pipeline.config.with_timeout(TIMEOUT_S))
+    try:
+        rounds = [_round(big, url)]
+        if rounds[0][2] < SLOW_S:
+            rounds += [_round(big, url) for _ in range(RUNS - 1)]
+    finally:
+        big.close()
+    raw_s, alone_s, recorder_s, observer_ms, load_ms = (
+        median(values) for values in zip(*rounds, strict=True))
+    return BigPageFigures(raw_s, alone_s, recorder_s, observer_ms, load_ms, runs=len(rounds))
+
+
+def _round(pipeline: Pipeline, url: str) -> tuple[float, float, float, float, float]:
+    raw_s, size = drain(url)
+    if size != ITEMS * ITEM_BYTES:
+        raise BenchError(f"{url} sent {size:,} bytes, not {ITEMS * ITEM_BYTES:,}")
+    alone_s = _browser_alone(pipeline.engine.new_page(), url,
+                             pipeline.config.recording.timeout_s)
+    started = time.perf_counter()
+    recording = pipeline.record(url, wire=False)
+    recorder_s = time.perf_counter() - started
+    if recording.error or not recording.ended or recording.observer_ms is None:
+        reason = recording.error or "the response did not end in time"
+        raise BenchError(f"{pipeline.engine.name} could not record the big page: {reason}")
+    last_change = recording.dom[-1].t_ms if recording.dom else 0.0
+    load_ms = max(recording.response_end_ms or 0.0, last_change)
+    return raw_s, alone_s, recorder_s, recording.observer_ms, load_ms
+
+
+def _browser_alone(page: PageDriver, url: str, timeout_s: float) -> float:
+    """Navigation to readyState complete, no observer, polled as often as the recorder polls
+    a loading page; the page is closed."""
+    try:
+        started = time.perf_counter()
+        page.navigate(url, timeout_s=timeout_s)
+        while not page.evaluate(LOADED.format(url=url)):
+            if time.perf_counter() - started > timeout_s:
+                raise BenchError(f"{url} did not load within {timeout_s:g} s")
+            time.sleep(WATCH_INTERVAL_S)
+        return time.perf_counter() - started
+    finally:
+        page.close()
