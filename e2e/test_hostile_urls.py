@@ -95,14 +95,18 @@ def test_a_blocked_main_thread_holds_no_run_past_its_time_limit(pipeline: Pipeli
                                       f"{TIMEOUT_S:g} s time limit ran out")
 
 
+# Opening a fresh page comes before the time limit starts, by design.
+OPEN_PAGE_S = 0.5
+
+
 def _timed(pipeline: Pipeline, url: str) -> Recording:
-    """Records `url`, and checks the time limit held: within a second past it, with the
-    time it takes to open a page and read what the raw client saw."""
+    """Records `url`, and checks the time limit held: within a second past it."""
+    pipeline.close()  # the page before, which may be busy still, is not this run's
     started = time.monotonic()
     recording = pipeline.record(url)
     took = time.monotonic() - started
     assert recording.timed_out
-    assert took < TIMEOUT_S + 1.0 + 0.5, f"{took:.2f} s"
+    assert took < TIMEOUT_S + 1.0 + OPEN_PAGE_S, f"{took:.2f} s"
     return recording
 
 

@@ -24,7 +24,7 @@ from streamscope.wording import milliseconds
 WATCH_INTERVAL_S = 0.05
 # Past the time limit, the last read of the page may take this long: the time limit holds
 # within a second whatever the page does.
-COLLECT_GRACE_S = 0.75
+COLLECT_GRACE_S = 0.6
 # How long polls may fail in a row (a document torn down under them) before that is an error.
 POLL_FAILURES_S = 1.0
 # How long a document that began to navigate away may take to be replaced.
