@@ -8,15 +8,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from streamscope.paint import (
-    Alignment,
-    content_box,
-    filmstrip,
-    filmstrip_times,
-    final_screenshot,
-    last_frame,
-    reading_region,
-)
+from streamscope import paint as film
 from streamscope.paint.video_frames import Region
 from streamscope.recording import PaintTimeline
 from streamscope.report import Artifacts
@@ -51,17 +43,17 @@ def report_artifacts(runs: Sequence[Run], stills: Path) -> dict[tuple[str, str],
         filmed = [(run, paint) for run in runs
                   if run.recording.url == url and (paint := _filmed(run.recording.paint))]
         ends = [run.verdict.response_end_ms or 0.0 for run, _ in filmed]
-        times = filmstrip_times(max(ends, default=0.0))
+        times = film.filmstrip_times(max(ends, default=0.0))
         boxes = [box for _, paint in filmed if (box := _final_content(paint)) is not None]
-        region = reading_region(boxes)
+        region = film.reading_region(boxes)
         for run, paint in filmed:
             video = Path(paint.video or "")
-            alignment = Alignment(marker_index=0, marker_video_s=0.0,
-                                  offset_ms=paint.video_offset_ms or 0.0)
+            alignment = film.Alignment(marker_index=0, marker_video_s=0.0,
+                                       offset_ms=paint.video_offset_ms or 0.0)
             folder = stills / video.stem
             try:
-                paths = filmstrip(video, alignment, times, folder, region=region)
-                final = final_screenshot(video, folder / "final.png")
+                paths = film.filmstrip(video, alignment, times, folder, region=region)
+                final = film.final_screenshot(video, folder / "final.png")
             except (ValueError, KeyError, OSError):  # an unreadable video: nothing to show
                 continue
             artifacts[url, run.recording.browser] = Artifacts(
@@ -72,7 +64,7 @@ def report_artifacts(runs: Sequence[Run], stills: Path) -> dict[tuple[str, str],
 
 def _final_content(paint: PaintTimeline) -> Region | None:
     try:
-        return content_box(last_frame(Path(paint.video or "")))
+        return film.content_box(film.last_frame(Path(paint.video or "")))
     except (ValueError, KeyError, OSError):
         return None
 
