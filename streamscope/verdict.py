@@ -44,6 +44,8 @@ class Verdict:
     painted_incrementally: bool | None = None  # None: no paint timeline was recorded
     paint_reason: str | None = None
     first_paint_ms: float | None = None  # when the screen first showed content
+    cause: str = "unexplained"
+    fix: str = ""
 
 
 def arriving_until(end_ms: float | None, error_ms: float) -> float:
