@@ -6,6 +6,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from streamscope.paint import (
@@ -41,6 +42,18 @@ def media_folder(report_dir: Path | None) -> Iterator[Path]:
         return
     with tempfile.TemporaryDirectory(prefix="streamscope-") as folder:
         yield Path(folder)
+
+
+def find_videos(runs: Sequence[Run], beside: Path) -> None:
+    """Points each run at its video where the path it names is gone but a file of that name is
+    in the media folder beside its JSON: a report folder that was moved, or downloaded from CI."""
+    for run in runs:
+        paint = run.recording.paint
+        if paint is None or paint.video is None or Path(paint.video).is_file():
+            continue
+        moved = beside / MEDIA_FOLDER / Path(paint.video).name
+        if moved.is_file():
+            run.recording.paint = replace(paint, video=str(moved.resolve()))
 
 
 def report_artifacts(runs: Sequence[Run], stills: Path) -> dict[tuple[str, str], Artifacts]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from streamscope.recording import (
     DomSample,
     EngineInfo,
@@ -47,3 +49,10 @@ def recording(samples: list[tuple[float, int, int]], *, end: float | None = 5000
 def streamed(steps: int = 10, every_ms: float = 500.0) -> list[tuple[float, int, int]]:
     """A list growing one item per step, as Chromium records /hello-world."""
     return [(10.0, 0, 0)] + [(20 + i * every_ms, 10 * (i + 1), i + 1) for i in range(steps)]
+
+
+def elsewhere(original: Recording, *, browser: str = "chromium",
+              url: str = "http://127.0.0.1/x") -> Recording:
+    """The same timeline as if recorded in another engine, or of another URL."""
+    engine = replace(ENGINE, name=browser, product=browser.title())
+    return replace(original, engine=engine, url=url)
