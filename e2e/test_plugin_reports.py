@@ -117,9 +117,23 @@ def _check_junit_xml(suite: Path) -> None:
         "incremental", "painted_incrementally", "cause", "first_content_ms", "response_end_ms")}
 
 
-def test_without_html_nothing_changes(pytester: pytest.Pytester):
-    pytester.makepyfile(test_user=USER_TESTS.split("\ndef test_two_pages")[0])
-    result = pytester.runpytest_subprocess("--browser", "chromium", "--streamscope-no-paint",
-                                           "-W", "error")
-    result.assert_outcomes(passed=1)
+def test_without_pytest_html_nothing_changes(pytester: pytest.Pytester):
+    pytester.makepyfile(test_user=USER_TESTS.split("\ndef test_two_pages")[0] + """
+import sys
+
+def test_the_html_extras_are_not_loaded():
+    assert "streamscope.pytest_html_extras" not in sys.modules
+""")
+    # As if pytest-html were not installed: its plugin and options are gone.
+    result = pytester.runpytest_subprocess("-p", "no:html", "--browser", "chromium",
+                                           "--streamscope-no-paint", "-W", "error")
+    result.assert_outcomes(passed=2)
     assert "warning" not in result.stdout.str().lower()
+
+
+def test_an_html_report_inside_the_output_folder_is_refused(pytester: pytest.Pytester):
+    # pytest-playwright empties --output as the session starts, the report's assets with it.
+    pytester.makepyfile(test_user=USER_TESTS)
+    result = pytester.runpytest_subprocess("--output", "out", "--html", "out/report.html")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--html out/report.html is inside --output*"])

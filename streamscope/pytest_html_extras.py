@@ -53,9 +53,13 @@ class HtmlExtras:
     @classmethod
     def of(cls, config: pytest.Config) -> HtmlExtras:
         # Where pytest-html writes the report: --html against the working directory.
-        html = Path(os.path.expandvars(config.getoption("htmlpath"))).expanduser()
-        return cls((Path.cwd() / html).parent,
-                   bool(config.getoption("self_contained_html", default=False)))
+        html = Path.cwd() / Path(os.path.expandvars(config.getoption("htmlpath"))).expanduser()
+        output = Path(config.getoption("--output")).absolute()
+        if html.absolute().is_relative_to(output):
+            raise pytest.UsageError(
+                f"--html {config.getoption('htmlpath')} is inside --output {output}, which "
+                "pytest-playwright empties as the session starts: write the report elsewhere")
+        return cls(html.parent, bool(config.getoption("self_contained_html", default=False)))
 
     def add(self, item: pytest.Item, recorded: Sequence[tuple[Run, Path | None]],
             moved: Mapping[Path, Path], out: Path) -> None:
