@@ -25,7 +25,7 @@ def test_a_run_writes_the_job_summary_and_its_json_draws_the_report_again(
     first = tmp_path / "first"
     result = CliRunner().invoke(
         cli, ["run", "--browser", "chromium", "--report", str(first),
-              server_url + "/stream?name=ci", server_url + "/sync"],
+              server_url + "/probe?count=4&delay=0.4", server_url + "/sync"],
         env={"GITHUB_STEP_SUMMARY": str(summary)})
     assert result.exit_code == 0, result.output
 
@@ -34,7 +34,7 @@ def test_a_run_writes_the_job_summary_and_its_json_draws_the_report_again(
     assert f"On `{server_url}`." in text
     rows = [line for line in text.splitlines() if "| chromium |" in line]
     assert [row.split(" | ")[:5] for row in rows] == [
-        ["| `/stream?name=ci`", "chromium", "✅ yes (paint)", "✅ yes", "✅ yes"],
+        ["| `/probe?count=4&delay=0.4`", "chromium", "✅ yes (paint)", "✅ yes", "✅ yes"],
         ["| `/sync`", "chromium", "❌ no (paint)", "❌ no", "❌ no"]], text
 
     again = tmp_path / "again"

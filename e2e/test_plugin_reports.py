@@ -17,16 +17,17 @@ pytest_plugins = ["pytester"]
 
 STILLS = re.compile(r'<a class="still" href="([^"]+)"')
 
+# A list of four items over 1.2 s: progressive in chromium, with time to spare on a busy machine.
 USER_TESTS = """
 from streamscope.demo import demo_server
 
-def test_greeting_streams(record):
+def test_list_streams(record):
     with demo_server() as base:
-        record(base + "/stream?name=html")
+        record(base + "/probe?count=4&delay=0.4")
 
 def test_two_pages(record):
     with demo_server() as base:
-        record(base + "/stream?name=two")
+        record(base + "/probe?count=4&delay=0.4&item_bytes=80")
         record(base + "/sync")
 """
 
@@ -66,16 +67,16 @@ def _file(html: Path, href: str) -> Path:
 
 def _check_one_recording(suite: Path) -> None:
     html = suite / "html" / "report.html"
-    extras = _extras(html, "test_greeting_streams")
+    extras = _extras(html, "test_list_streams")
     verdict = next(extra["content"] for extra in extras if extra["format_type"] == "html")
-    assert "/stream?name=html" in verdict
+    assert "/probe?count=4&amp;delay=0.4</code>" in verdict
     assert re.search(r"<th[^>]*>progressive</th><td>yes \(from the paint\)", verdict), verdict
     assert re.search(r"<th[^>]*>DOM</th><td>yes: the page showed", verdict)
     assert re.search(r"<th[^>]*>paint</th><td>yes: the page was on screen from", verdict)
     assert "<th" in verdict and ">cause</th>" in verdict and ">fix</th>" in verdict
     stills = STILLS.findall(verdict)
     assert stills, verdict
-    folder = suite / "artifacts" / "test-user-py-test-greeting-streams-chromium"
+    folder = suite / "artifacts" / "test-user-py-test-list-streams-chromium"
     for still in stills:
         assert _file(html, still).is_relative_to(folder / "filmstrip")
         assert _file(html, still).is_file()
@@ -89,8 +90,8 @@ def _check_two_recordings(suite: Path) -> None:
     html = suite / "html" / "report.html"
     extras = _extras(html, "test_two_pages")
     verdicts = [extra["content"] for extra in extras if extra["format_type"] == "html"]
-    assert ["/stream?name=two" in verdicts[0], "/sync" in verdicts[1]] == [True, True]
-    assert "<td>no (from the paint)" in verdicts[1]
+    assert ["item_bytes=80" in verdicts[0], "/sync" in verdicts[1]] == [True, True]
+    assert "<td>yes (from the paint)" in verdicts[0] and "<td>no (from the paint)" in verdicts[1]
     videos = [_file(html, extra["content"].partition("#t=")[0]) for extra in extras
               if extra["format_type"] == "video"]
     assert [video.name for video in videos] == ["video-1.webm", "video-2.webm"]
@@ -104,7 +105,7 @@ def _check_two_recordings(suite: Path) -> None:
 def _check_junit_xml(suite: Path) -> None:
     cases = {case.get("name"): {p.get("name"): p.get("value") for p in case.iter("property")}
              for case in ET.parse(suite / "junit.xml").iter("testcase")}
-    one = cases["test_greeting_streams[chromium]"]
+    one = cases["test_list_streams[chromium]"]
     assert one["streamscope.chromium.incremental"] == "true"
     assert one["streamscope.chromium.painted_incrementally"] == "true"
     assert one["streamscope.chromium.cause"]
