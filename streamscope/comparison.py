@@ -98,16 +98,14 @@ def describe(comparisons: Sequence[RunComparison]) -> list[str]:
     for c in comparisons:
         if c.status == "unchanged":
             continue
-        shown = c.new or c.old
-        where = f"{c.browser} {shown.recording.url if shown else c.url}"
-        if c.new is None:
-            assert c.old is not None
-            detail = f"in OLD only (was progressive: {_verdict(c.old, _headline)})"
-        elif c.old is None:
-            detail = f"in NEW only (progressive: {_verdict(c.new, _headline)})"
+        run = c.new or c.old
+        assert run is not None  # a comparison holds a run of one file or of both
+        if c.old is None or c.new is None:
+            side = "NEW" if c.old is None else "OLD"
+            detail = f"in {side} only (progressive: {_verdict(run, _headline)})"
         else:
             detail = "; ".join(str(change) for change in c.changes)
-        lines.append(f"{c.status.upper()}: {where}: {detail}")
+        lines.append(f"{c.status.upper()}: {c.browser} {run.recording.url}: {detail}")
     counts: dict[str, int] = {}
     for c in comparisons:
         counts[c.status] = counts.get(c.status, 0) + 1

@@ -102,7 +102,10 @@ def test_runs_of_several_hosts_are_matched_by_whole_url():
         ("http://a.test/feed", "unchanged"), ("http://b.test/feed", "gone"),
         ("http://c.test/feed", "new")]
     assert regressions(comparisons) == []
-    assert describe(comparisons)[-1] == "3 runs: 1 unchanged, 1 new, 1 gone"
+    assert describe(comparisons) == [
+        "GONE: chromium http://b.test/feed: in OLD only (progressive: yes)",
+        "NEW: chromium http://c.test/feed: in NEW only (progressive: yes)",
+        "3 runs: 1 unchanged, 1 new, 1 gone"]
 
 
 def test_a_run_that_could_not_record_has_regressed():
