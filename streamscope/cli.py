@@ -7,6 +7,7 @@ import math
 import os
 import signal
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +16,8 @@ from urllib.parse import urlsplit
 
 import click
 
-from streamscope.artifacts import media_folder, report_artifacts
+from streamscope import comparison, step_summary
+from streamscope.artifacts import find_videos, media_folder, report_artifacts
 from streamscope.config import Config, load_config
 from streamscope.console import print_table, print_thresholds, progress_bar, stderr
 from streamscope.demo import WRITEUP_PATHS, demo_server
@@ -23,8 +25,10 @@ from streamscope.engines import ENGINE_NAMES
 from streamscope.machine import describe_machine
 from streamscope.recording import Recording
 from streamscope.report import RAW_JSON, write_report
-from streamscope.runs import record_runs, write_json
+from streamscope.runs import Run, read_json, record_runs, write_json
 from streamscope.thresholds.measure import measure_engines
+
+RUN_TITLE = "streamscope: does it render progressively?"
 
 
 class OneLineErrors(click.Group):
@@ -41,6 +45,12 @@ class OneLineErrors(click.Group):
             click.echo("streamscope: interrupted", err=True)
             sys.exit(130)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+class BadInput(click.ClickException):
+    """A file named on the command line that cannot be used: exit status 2, as a bad flag."""
+
+    exit_code = 2
 
 
 def _urls(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> list[str]:
@@ -86,6 +96,13 @@ verify_option = click.option(
 headed_option = click.option(
     "--headed", is_flag=True, help="Show the browser windows on this machine's display.",
 )
+summary_option = click.option(
+    "--step-summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path),
+    envvar="GITHUB_STEP_SUMMARY", show_envvar=True,
+    help="Append the verdicts as a Markdown table to this file. GitHub Actions names its job "
+         "summary in GITHUB_STEP_SUMMARY and shows it on the run's page.",
+)
+saved_runs = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 @click.group(cls=OneLineErrors)
@@ -111,14 +128,15 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 @paint_option
 @verify_option
 @headed_option
+@summary_option
 @click.pass_obj
 def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: Path | None,
         report_dir: Path | None, timeout: float | None, paint: bool, verify_fix: bool,
-        headed: bool) -> int:
+        headed: bool, summary_path: Path | None) -> int:
     """Record each URL in each engine and say whether it rendered progressively, and why."""
     return _run(config.with_timeout(timeout), urls, browsers or config.matrix,
-                json_path=json_path, report_dir=report_dir, paint=paint, headed=headed,
-                verify_fix=verify_fix, title="streamscope: does it render progressively?")
+                json_path=json_path, report_dir=report_dir, summary_path=summary_path,
+                paint=paint, headed=headed, verify_fix=verify_fix, title=RUN_TITLE)
 
 
 @cli.command()
@@ -130,15 +148,17 @@ def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: P
 @timeout_option
 @verify_option
 @headed_option
+@summary_option
 @click.pass_obj
 def repro(config: Config, browsers: tuple[str, ...], json_path: Path | None, report_dir: Path,
-          timeout: float | None, verify_fix: bool, headed: bool) -> int:
+          timeout: float | None, verify_fix: bool, headed: bool,
+          summary_path: Path | None) -> int:
     """Reproduce the write-up: the demo server's streams, recorded in every engine."""
     with demo_server() as base:
         click.echo(f"Demo server on {base}/")
         return _run(config.with_timeout(timeout), [base + p for p in WRITEUP_PATHS],
                     browsers or config.matrix, json_path=json_path, report_dir=report_dir,
-                    paint=True, headed=headed, verify_fix=verify_fix,
+                    summary_path=summary_path, paint=True, headed=headed, verify_fix=verify_fix,
                     title="Does streamed HTML render progressively? The write-up, reproduced")
 
 
@@ -153,7 +173,7 @@ def threshold(config: Config, browsers: tuple[str, ...], json_path: Path | None,
               headed: bool) -> int:
     """Measure how many bytes and visible characters each engine needs before it shows a
     paused stream; kept per engine build for every later verdict."""
-    _check_writable(json_path, None)
+    _check_writable(None, json_path)
     results = measure_engines(browsers or config.matrix, config, refresh=refresh,
                               headed=headed, progress=lambda line: stderr.print(line))
     print_thresholds(results)
@@ -174,12 +194,58 @@ def _write(path: Path, document: dict[str, Any]) -> None:
         raise click.ClickException(f"could not write {exc.filename}: {exc.strerror}") from exc
 
 
+@cli.command("report")
+@click.argument("runs_json", metavar="RUNS.json", type=saved_runs)
+@click.option("--report", "report_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Write the HTML report (index.html, plots, videos) into this folder.")
+def report_command(runs_json: Path, report_dir: Path) -> int:
+    """Draw the report again from a saved --json, judging its timelines anew."""
+    runs, extra = _read(runs_json)
+    report_dir = report_dir.resolve()
+    _check_writable(report_dir)
+    find_videos(runs, runs_json.parent)
+    machine = extra.get("machine")
+    try:
+        # Stills beside the report, not in its media folder: that may hold the videos.
+        with tempfile.TemporaryDirectory(prefix="streamscope-") as stills:
+            artifacts = report_artifacts(runs, Path(stills))
+            write_json(runs, report_dir / RAW_JSON, extra)
+            index = write_report(runs, report_dir, artifacts=artifacts, title=RUN_TITLE,
+                                 machine=machine if isinstance(machine, dict) else None)
+    except OSError as exc:
+        raise click.ClickException(f"could not write {exc.filename}: {exc.strerror}") from exc
+    click.echo(f"Report: {index}")
+    return 0
+
+
+@cli.command()
+@click.argument("old", metavar="OLD.json", type=saved_runs)
+@click.argument("new", metavar="NEW.json", type=saved_runs)
+def compare(old: Path, new: Path) -> int:
+    """Say what changed per URL and engine between two saved --json files.
+
+    Exits 1 when a run that rendered progressively in OLD no longer does in NEW.
+    """
+    comparisons = comparison.compare(_read(old)[0], _read(new)[0])
+    for line in comparison.describe(comparisons):
+        click.echo(line)
+    return 1 if comparison.regressions(comparisons) else 0
+
+
+def _read(path: Path) -> tuple[list[Run], dict[str, Any]]:
+    try:
+        return read_json(path)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+
+
 def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
-         json_path: Path | None, report_dir: Path | None, paint: bool, headed: bool,
-         verify_fix: bool, title: str) -> int:
+         json_path: Path | None, report_dir: Path | None, summary_path: Path | None,
+         paint: bool, headed: bool, verify_fix: bool, title: str) -> int:
     # Recordings name their videos by these paths: absolute, they hold from any folder.
     report_dir = report_dir.resolve() if report_dir is not None else None
-    _check_writable(json_path, report_dir)
+    _check_writable(report_dir, json_path, summary_path)
     with media_folder(report_dir) as media:
         with progress_bar() as advance:
             runs = record_runs(urls, browsers, config, headed=headed,
@@ -200,6 +266,8 @@ def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
             if json_path is not None:
                 write_json(runs, json_path, extra)
                 click.echo(f"JSON: {json_path}")
+            if summary_path is not None:
+                step_summary.append(summary_path, step_summary.markdown(runs, title))
         except OSError as exc:
             raise click.ClickException(f"could not write {exc.filename}: {exc.strerror}") from exc
     failed = [run for run in runs if run.recording.error is not None]
@@ -209,15 +277,15 @@ def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
     return 1 if failed else 0
 
 
-def _check_writable(json_path: Path | None, report_dir: Path | None) -> None:
+def _check_writable(report_dir: Path | None, *files: Path | None) -> None:
     """Before a minute of recording, not after: where the results go must be writable."""
     try:
         if report_dir is not None:
             report_dir.mkdir(parents=True, exist_ok=True)
-        if json_path is not None:
-            json_path.parent.mkdir(parents=True, exist_ok=True)
-            json_path.touch()
-        for folder in {p for p in (report_dir, json_path and json_path.parent) if p}:
+        for file in filter(None, files):
+            file.parent.mkdir(parents=True, exist_ok=True)
+            file.touch()
+        for folder in {p for p in (report_dir, *(f.parent for f in files if f)) if p}:
             if not os.access(folder, os.W_OK):
                 raise PermissionError(13, "Permission denied", str(folder))
     except OSError as exc:

@@ -117,3 +117,19 @@ def write_json(runs: Sequence[Run], path: Path, extra: dict[str, Any] | None = N
     path.parent.mkdir(parents=True, exist_ok=True)
     document = {**(extra or {}), "runs": [run.to_dict() for run in runs]}
     path.write_text(json.dumps(document, indent=2))
+
+
+def read_json(path: Path) -> tuple[list[Run], dict[str, Any]]:
+    """The runs of a file that write_json wrote, judged again from their timelines, and the
+    file's other keys (such as `machine`). A file that is not one is a ValueError naming it."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        runs = [Run.from_dict(run) for run in document["runs"]]
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror}") from exc
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{path} is not a streamscope --json file "
+                         f"({type(exc).__name__}: {one_line(exc)})") from exc
+    if not runs:
+        raise ValueError(f"{path} holds no runs")
+    return runs, {key: value for key, value in document.items() if key != "runs"}
