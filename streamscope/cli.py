@@ -81,6 +81,34 @@ headed_option = click.option(
 )
 
 
+def fleet_options(command: Any) -> Any:
+    """Where the engines run, and how many recordings run at once."""
+    for option in reversed((
+        click.option("--connect", metavar="WS_URL",
+                     help="Run the Playwright engines (chromium, firefox) on this Playwright "
+                          "server (`playwright run-server`), e.g. ws://127.0.0.1:3000/."),
+        click.option("--webdriver-url", metavar="URL",
+                     help="Run WebKit through this remote WebDriver endpoint: a WebKitWebDriver "
+                          "or a Selenium Grid relaying to one, e.g. http://127.0.0.1:4444."),
+        click.option("--remote-display", metavar=":N",
+                     help="The X display on this machine that the remote browsers show on: "
+                          "film it for the paint verdict (else remote runs record the DOM only)."),
+        click.option("--jobs", type=click.IntRange(1, 32), default=1, show_default=True,
+                     help="Recordings at once, each lane with engines (and displays) of its own."),
+    )):
+        command = option(command)
+    return command
+
+
+def _configured(config: Config, timeout: float | None, connect: str | None,
+                webdriver_url: str | None, remote_display: str | None) -> Config:
+    try:
+        return config.with_timeout(timeout).with_engine_settings(
+            connect=connect, webdriver_url=webdriver_url, remote_display=remote_display)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
 @click.group(cls=OneLineErrors)
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False,
               path_type=Path), help="The browser matrix (default: the nearest "
@@ -103,12 +131,16 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 @timeout_option
 @paint_option
 @headed_option
+@fleet_options
 @click.pass_obj
 def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: Path | None,
-        report_dir: Path | None, timeout: float | None, paint: bool, headed: bool) -> int:
+        report_dir: Path | None, timeout: float | None, paint: bool, headed: bool,
+        connect: str | None, webdriver_url: str | None, remote_display: str | None,
+        jobs: int) -> int:
     """Record each URL in each engine and say whether it rendered incrementally."""
-    return _run(config.with_timeout(timeout), urls, browsers or config.matrix,
-                json_path=json_path, report_dir=report_dir, paint=paint, headed=headed,
+    return _run(_configured(config, timeout, connect, webdriver_url, remote_display), urls,
+                browsers or config.matrix, json_path=json_path, report_dir=report_dir,
+                paint=paint, headed=headed, jobs=jobs,
                 title="streamscope: does it render progressively?")
 
 
@@ -120,28 +152,31 @@ def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: P
               help="Write the HTML report (index.html, plots, videos) into this folder.")
 @timeout_option
 @headed_option
+@fleet_options
 @click.pass_obj
 def repro(config: Config, browsers: tuple[str, ...], json_path: Path | None, report_dir: Path,
-          timeout: float | None, headed: bool) -> int:
+          timeout: float | None, headed: bool, connect: str | None, webdriver_url: str | None,
+          remote_display: str | None, jobs: int) -> int:
     """Reproduce the write-up: the demo server's streams, recorded in every engine."""
+    config = _configured(config, timeout, connect, webdriver_url, remote_display)
     with demo_server() as base:
         click.echo(f"Demo server on {base}/")
-        return _run(config.with_timeout(timeout), [base + p for p in WRITEUP_PATHS],
+        return _run(config, [base + p for p in WRITEUP_PATHS],
                     browsers or config.matrix, json_path=json_path, report_dir=report_dir,
-                    paint=True, headed=headed,
+                    paint=True, headed=headed, jobs=jobs,
                     title="Does streamed HTML render progressively? The write-up, reproduced")
 
 
 def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
          json_path: Path | None, report_dir: Path | None, paint: bool, headed: bool,
-         title: str) -> int:
+         jobs: int, title: str) -> int:
     # Recordings name their videos by these paths: absolute, they hold from any folder.
     report_dir = report_dir.resolve() if report_dir is not None else None
     _check_writable(json_path, report_dir)
     with media_folder(report_dir) as media:
         with progress_bar() as advance:
             runs = record_runs(urls, browsers, config, headed=headed,
-                               media=media if paint else None, progress=advance)
+                               media=media if paint else None, progress=advance, jobs=jobs)
         if report_dir is None:
             for run in runs:  # the videos go with the temporary folder
                 _forget_video(run.recording)

@@ -49,6 +49,8 @@ def print_table(runs: Sequence[Run]) -> None:
         v = run.verdict
         other = v.dom_reason if v.verdict_from == "paint" else None
         also = "" if other is None else f" DOM: {other}."
+        if run.recording.paint_error:
+            also += f" Paint not recorded: {run.recording.paint_error}."
         stdout.print(f"- {run.recording.browser} {run.recording.url}: {v.reason}.{also}")
 
 

@@ -53,6 +53,7 @@ class EngineInfo:
     launcher: str  # how it was driven, e.g. "playwright", "playwright over WebDriver BiDi"
     user_agent: str = ""
     gates: tuple[Gate, ...] = ()
+    endpoint: str = ""  # the server it ran on when not on this machine (ws:// or http:// URL)
 
     def gates_of(self, kind: GateKind) -> tuple[Gate, ...]:
         return tuple(gate for gate in self.gates if gate.kind is kind)
