@@ -3,7 +3,8 @@
 It reuses pytest-playwright's options rather than shadowing them: `--browser` picks the
 engines (default: the `browsers` of playwright.config.toml, else chromium), `--headed` shows
 the windows, `--video` and `--screenshot` keep artifacts in pytest-playwright's layout under
-`--output` (one folder per test and engine, `video.webm`, `test-finished-1.png`). Its `page`
+`--output` (one folder per test and engine, `video.webm`, `test-finished-1.png`). Under
+pytest-xdist each worker starts engines (and displays) of its own. Its `page`
 fixture launches Playwright's own WebKit, which most Linux machines lack, so these fixtures
 yield our engines instead.
 """
@@ -37,23 +38,52 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--streamscope-no-paint", action="store_true", default=False,
         help="Record DOM growth only: no window, no screen video, no paint verdict.",
     )
+    group.addoption(
+        "--streamscope-connect", default=None, metavar="WS_URL",
+        help="Run the Playwright engines on this Playwright server (`playwright run-server`).",
+    )
+    group.addoption(
+        "--streamscope-webdriver-url", default=None, metavar="URL",
+        help="Run WebKit through this remote WebDriver endpoint (a WebKitWebDriver, or a "
+             "Selenium Grid relaying to one).",
+    )
+    group.addoption(
+        "--streamscope-remote-display", default=None, metavar=":N",
+        help="The X display here that remote browsers show on, filmed for the paint verdict.",
+    )
 
 
 def _load(config: pytest.Config) -> Config:
     path = config.getoption("--streamscope-config")
     try:
-        return load_config(Path(path) if path else find_config_file(config.rootpath))
+        loaded = load_config(Path(path) if path else find_config_file(config.rootpath))
+        return loaded.with_engine_settings(
+            connect=config.getoption("--streamscope-connect"),
+            webdriver_url=config.getoption("--streamscope-webdriver-url"),
+            remote_display=config.getoption("--streamscope-remote-display"),
+        )
     except (OSError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from exc
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    loaded = _load(config)
     # A matrix in playwright.config.toml is the default when no --browser was given;
     # without one, pytest-playwright's own default (chromium) stands.
     if not config.getoption("--browser", default=None):
-        matrix = _load(config).browsers
-        if matrix:
-            config.option.browser = list(matrix)
+        if loaded.browsers:
+            config.option.browser = list(loaded.browsers)
+    # pytest-xdist: every worker starts engines of its own, each on its own display; a remote
+    # endpoint takes so many sessions at once, and a filmed remote screen shows only one.
+    workers = getattr(config.option, "numprocesses", None)
+    filmed = not config.getoption("--streamscope-no-paint")
+    for name in config.getoption("--browser", default=None) or ():
+        most = loaded.engines[name].concurrent_sessions(filmed) if name in loaded.engines else None
+        if isinstance(workers, int) and most is not None and workers > most:
+            raise pytest.UsageError(
+                f"{name} runs at most {most} session(s) at once on its remote endpoint or "
+                f"display; run with -n {most} or fewer (--streamscope-no-paint lifts a remote "
+                "display's limit of one)")
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,16 @@ _ASYNC_WRAPPER = """
 const done = arguments[arguments.length - 1];
 (async () => {{ {body} }})().then(done, (e) => done({{__error: String(e)}}));
 """
+
+
+@contextmanager
+def _selenium_own_deprecation() -> Iterator[None]:
+    """Selenium's own session set-up (WebKitGTK's driver, and Remote's) still sets
+    RemoteConnection's deprecated remote_server_addr; a suite that turns warnings into errors
+    must not fail on it."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "setting remote_server_addr", DeprecationWarning)
+        yield
 
 
 class SeleniumPage:
@@ -100,10 +112,7 @@ class WebKitGTKEngine(Engine):
                 )
         assert self.display is not None
         self._service = Service(executable_path=self.settings.system_driver, env=self.display.env)
-        with warnings.catch_warnings():
-            # Selenium's own WebKitGTK driver still sets RemoteConnection's deprecated
-            # remote_server_addr; a suite that turns warnings into errors must not fail on it.
-            warnings.filterwarnings("ignore", "setting remote_server_addr", DeprecationWarning)
+        with _selenium_own_deprecation():
             driver = webdriver.WebKitGTK(options=self._options(), service=self._service)
         self._driver = driver
         if self._service.process is not None:
@@ -171,7 +180,8 @@ class RemoteWebKitGTKEngine(WebKitGTKEngine):
         return str(self.settings.webdriver_url)
 
     def _launch(self) -> EngineInfo:
-        driver = webdriver.Remote(command_executor=self.endpoint, options=self._options())
+        with _selenium_own_deprecation():
+            driver = webdriver.Remote(command_executor=self.endpoint, options=self._options())
         self._driver = driver
         return self._describe(driver, f"Selenium Remote WebDriver at {self.endpoint}")
 
