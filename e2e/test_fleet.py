@@ -5,9 +5,15 @@ WebKitWebDriver (its screen filmed from here), a Selenium Grid relaying to WebKi
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
+import psutil
+import pytest
 from click.testing import CliRunner
 
 from streamscope.cli import cli
@@ -70,3 +76,37 @@ def test_jobs_give_the_verdicts_of_a_serial_run(server_url: str, tmp_path: Path)
         ("/hello-world", "webkit"): False,
         ("/sync", "chromium"): False, ("/sync", "firefox"): False, ("/sync", "webkit"): False,
     }
+
+
+def test_sigterm_ends_every_lane_and_everything_it_started(server_url: str, tmp_path: Path):
+    """Three lanes filming their engines' Xvfb displays, terminated mid-stream: the run exits
+    and leaves no browser, driver, display or ffmpeg behind."""
+    url = server_url + "/probe?count=200&delay=0.1"
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "streamscope"), "run", "--jobs", "3", url],
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        started: list[psutil.Process] = []
+        while time.monotonic() < deadline:
+            started = psutil.Process(process.pid).children(recursive=True)
+            if sum(".webm" in " ".join(_cmdline(p)) for p in started) >= 3:  # all lanes film
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail(f"three lanes never filmed at once: {[_cmdline(p) for p in started]}")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 128 + signal.SIGTERM
+        _, alive = psutil.wait_procs(started, timeout=10)
+        assert not alive, [_cmdline(p) for p in alive]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def _cmdline(process: psutil.Process) -> list[str]:
+    try:
+        return list(process.cmdline())
+    except psutil.Error:  # gone already
+        return []
