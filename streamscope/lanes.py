@@ -104,9 +104,10 @@ class _Run:
     the progress count."""
 
     def __init__(self, config: Config, total: int, *, headed: bool, media: Path | None,
-                 progress: Progress | None, clock: Clock,
+                 wire: bool, progress: Progress | None, clock: Clock,
                  cancelled: threading.Event | None = None) -> None:
         self.config, self.total, self.headed, self.media = config, total, headed, media
+        self.wire = wire
         self.progress, self.clock, self.cancelled = progress, clock, cancelled
         self.recordings: dict[int, Recording] = {}
         self._failed: dict[str, str] = {}  # browser -> why it could not start
@@ -132,7 +133,7 @@ class _Run:
                 self._report(job)
                 video = (self.media / f"{job.index + 1:02d}-{job.browser}.webm"
                          if self.media is not None else None)
-                self._store(job, pipeline.record(job.url, video=video))
+                self._store(job, pipeline.record(job.url, video=video, wire=self.wire))
         finally:
             _stop(engine, pipeline)
 
@@ -175,9 +176,12 @@ def _failed(job: Job, error: str) -> Recording:
 
 
 def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: bool = False,
-                media: Path | None = None,
+                media: Path | None = None, wire: bool = True,
                 progress: Progress | None = None) -> dict[int, Recording]:
     """Every job's recording, by job index, recorded on up to `lanes` lanes at once.
+
+    `wire`: fetch each URL beside the browser too (pipeline.py), unless the server must see
+    one request per job.
 
     Ctrl-C or SIGTERM in the calling thread stops every lane within a poll or an engine start:
     each ends its recording, page and engine (display included) before the interruption goes on.
@@ -187,12 +191,12 @@ def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: 
               for job in jobs}
     plan = plan_lanes(jobs, lanes, limits)
     if len(plan) <= 1:
-        run = _Run(config, len(jobs), headed=headed, media=media, progress=progress,
+        run = _Run(config, len(jobs), headed=headed, media=media, wire=wire, progress=progress,
                    clock=SYSTEM_CLOCK)
         run.record_lane(plan[0] if plan else [])
         return run.recordings
     cancelled = threading.Event()
-    run = _Run(config, len(jobs), headed=headed, media=media, progress=progress,
+    run = _Run(config, len(jobs), headed=headed, media=media, wire=wire, progress=progress,
                clock=CancellableClock(cancelled), cancelled=cancelled)
     errors: list[BaseException] = []
 

@@ -1,0 +1,88 @@
+"""How the verdicts and the DOM lag hold with N recordings at once (`streamscope run --jobs N`).
+
+At each level N, the same set of lag streams (PER_ENGINE in every engine) is recorded on N lanes
+through streamscope's own lanes (lanes.py): each lane a thread with its own driver, engines and,
+with paint, display and ffmpeg. Per engine: each item's lag (server flush to DOM sample), and
+how many recordings kept the verdict they have at N = 1 (every one of them is a progressive
+stream). The machine's cores are shared by every lane's browsers.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.browsers import lag_url, lags_of
+from bench.procs import BenchError, get_json
+from bench.stats import percentile
+from streamscope.config import Config
+from streamscope.lanes import Job, record_jobs
+from streamscope.verdict import judge
+
+LEVELS = (1, 2, 3, 4)
+PER_ENGINE = 4
+ONE_FRAME_MS = 1000 / 60
+
+
+@dataclass
+class LevelFigures:
+    lanes: int
+    wall_s: float = 0.0
+    lags_ms: dict[str, list[float]] = field(default_factory=dict)
+    incremental: dict[str, list[bool]] = field(default_factory=dict)  # each recording's headline
+    errors: list[str] = field(default_factory=list)  # recordings that gave no lag, and why
+
+    def summary(self, serial: LevelFigures | None) -> dict[str, Any]:
+        engines = {}
+        for name, lags in self.lags_ms.items():
+            verdicts = self.incremental.get(name, [])
+            baseline = serial.incremental.get(name, []) if serial else verdicts
+            expected = max(set(baseline), key=baseline.count) if baseline else None
+            engines[name] = {
+                "lag_p50_ms": round(percentile(lags, 50), 2) if lags else None,
+                "lag_p95_ms": round(percentile(lags, 95), 2) if lags else None,
+                "lag_max_ms": round(max(lags), 2) if lags else None,
+                "items": len(lags),
+                "verdicts_as_serial": sum(v == expected for v in verdicts),
+                "recordings": len(verdicts),
+            }
+        return {"lanes": self.lanes, "wall_s": round(self.wall_s, 1), "engines": engines,
+                "errors": self.errors}
+
+
+def measure_lanes(config: Config, names: Sequence[str], base_url: str, levels: Sequence[int],
+                  paint: bool, progress: Callable[[str], None]) -> list[dict[str, Any]]:
+    figures: list[LevelFigures] = []
+    for lanes in levels:
+        progress(f"--jobs {lanes}: {PER_ENGINE} lag streams in each of {', '.join(names)}"
+                 f"{', filmed' if paint else ''}")
+        figures.append(_level(config, names, base_url, lanes, paint))
+    serial = next((level for level in figures if level.lanes == 1), None)
+    return [level.summary(serial) for level in figures]
+
+
+def _level(config: Config, names: Sequence[str], base_url: str, lanes: int,
+           paint: bool) -> LevelFigures:
+    runs = [(name, uuid.uuid4().hex) for name in names for _ in range(PER_ENGINE)]
+    jobs = [Job(index, lag_url(base_url, run), name) for index, (name, run) in enumerate(runs)]
+    level = LevelFigures(lanes)
+    with tempfile.TemporaryDirectory(prefix="streamscope-bench-") as media:
+        started = time.perf_counter()
+        # No wire capture: a second fetch of a run's URL would log a second set of flushes.
+        recordings = record_jobs(jobs, config, lanes=lanes, wire=False,
+                                 media=Path(media) if paint else None)
+        level.wall_s = time.perf_counter() - started
+    for job, (name, run) in zip(jobs, runs, strict=True):
+        recording = recordings[job.index]
+        level.incremental.setdefault(name, []).append(judge(recording).incremental)
+        lags = level.lags_ms.setdefault(name, [])
+        try:
+            lags.extend(lags_of(recording, get_json(f"{base_url}/bench/flushes?run={run}"), name))
+        except BenchError as exc:
+            level.errors.append(str(exc))
+    return level
