@@ -141,3 +141,12 @@ def test_a_users_suite_runs_on_a_playwright_server(pytester: pytest.Pytester,
         "--streamscope-no-paint",
     )
     result.assert_outcomes(passed=1)
+
+
+def test_more_workers_than_the_remote_endpoint_takes_is_a_usage_error(pytester: pytest.Pytester):
+    pytester.makepyfile(test_user=USER_TEST)
+    result = pytester.runpytest_subprocess(
+        "-n", "2", "--browser", "webkit", "--streamscope-webdriver-url", "http://127.0.0.1:9",
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*takes 1 session(s) at once*run with -n 1 or fewer*"])

@@ -19,6 +19,7 @@ from streamscope.config import Config, load_config
 from streamscope.console import print_table, progress_bar
 from streamscope.demo import WRITEUP_PATHS, demo_server
 from streamscope.engines import ENGINE_NAMES
+from streamscope.lanes import SharedScreenError
 from streamscope.machine import describe_machine
 from streamscope.recording import Recording
 from streamscope.report import RAW_JSON, write_report
@@ -175,8 +176,11 @@ def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
     _check_writable(json_path, report_dir)
     with media_folder(report_dir) as media:
         with progress_bar() as advance:
-            runs = record_runs(urls, browsers, config, headed=headed,
-                               media=media if paint else None, progress=advance, jobs=jobs)
+            try:
+                runs = record_runs(urls, browsers, config, headed=headed,
+                                   media=media if paint else None, progress=advance, jobs=jobs)
+            except SharedScreenError as exc:  # checked before any engine starts
+                raise click.UsageError(str(exc)) from exc
         if report_dir is None:
             for run in runs:  # the videos go with the temporary folder
                 _forget_video(run.recording)

@@ -9,8 +9,9 @@ or session (WebDriver), as in a serial run.
 
 Jobs are planned so that engines start as few times as possible: one lane per engine while
 there are lanes enough, then an engine's URLs split between lanes, each lane with its own
-browser, never more lanes for an engine than it can run at once (a remote endpoint's sessions,
-a remote screen that is filmed). A serial run is one lane, in the calling thread.
+browser, never more lanes for an engine than its remote endpoint takes sessions. A screen that
+is not the lane's own (--headed, a remote display) is filmed by one lane only. A serial run is
+one lane, in the calling thread.
 """
 
 from __future__ import annotations
@@ -61,6 +62,16 @@ class CancellableClock:
     def sleep(self, seconds: float) -> None:
         if self._cancelled.wait(seconds):
             raise Cancelled
+
+
+class SharedScreenError(ValueError):
+    """Recordings that would film one shared screen were asked to run side by side."""
+
+
+def one_screen_error(fix: str) -> str:
+    """Why recordings that film one shared screen cannot run side by side."""
+    return ("a shared screen (--headed, or a remote display) shows one window at a time: film "
+            f"it with {fix}, or record the DOM only (no paint)")
 
 
 def plan_lanes(jobs: Sequence[Job], lanes: int,
@@ -186,9 +197,11 @@ def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: 
     Ctrl-C or SIGTERM in the calling thread stops every lane within a poll or an engine start:
     each ends its recording, page and engine (display included) before the interruption goes on.
     """
-    filmed = media is not None
-    limits = {job.browser: config.engine(job.browser).settings.concurrent_sessions(filmed)
-              for job in jobs}
+    settings = {job.browser: config.engine(job.browser).settings for job in jobs}
+    if media is not None and lanes > 1 and (
+            headed or any(s.remote_screen for s in settings.values())):
+        raise SharedScreenError(one_screen_error("--jobs 1"))
+    limits = {browser: s.concurrent_sessions() for browser, s in settings.items()}
     plan = plan_lanes(jobs, lanes, limits)
     if len(plan) <= 1:
         run = _Run(config, len(jobs), headed=headed, media=media, wire=wire, progress=progress,

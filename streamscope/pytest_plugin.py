@@ -21,6 +21,7 @@ from playwright.sync_api import Playwright
 
 from streamscope.config import Config, find_config_file, load_config
 from streamscope.engines import Engine, EngineError, create_engine, playwright_driver
+from streamscope.lanes import one_screen_error
 from streamscope.paint import final_screenshot
 from streamscope.pipeline import Pipeline
 from streamscope.recording import Recording
@@ -73,17 +74,21 @@ def pytest_configure(config: pytest.Config) -> None:
     if not config.getoption("--browser", default=None):
         if loaded.browsers:
             config.option.browser = list(loaded.browsers)
-    # pytest-xdist: every worker starts engines of its own, each on its own display; a remote
-    # endpoint takes so many sessions at once, and a filmed remote screen shows only one.
+    # pytest-xdist: every worker starts engines of its own, each on its own display; but a
+    # remote endpoint takes so many sessions at once, and a shared screen shows one window.
     workers = getattr(config.option, "numprocesses", None)
-    filmed = not config.getoption("--streamscope-no-paint")
-    for name in config.getoption("--browser", default=None) or ():
-        most = loaded.engines[name].concurrent_sessions(filmed) if name in loaded.engines else None
-        if isinstance(workers, int) and most is not None and workers > most:
-            raise pytest.UsageError(
-                f"{name} runs at most {most} session(s) at once on its remote endpoint or "
-                f"display; run with -n {most} or fewer (--streamscope-no-paint lifts a remote "
-                "display's limit of one)")
+    if not isinstance(workers, int) or workers <= 1:
+        return
+    chosen = [loaded.engines[name] for name in config.getoption("--browser", default=None) or ()
+              if name in loaded.engines]
+    if not config.getoption("--streamscope-no-paint") and (
+            config.getoption("--headed") or any(s.remote_screen for s in chosen)):
+        raise pytest.UsageError(one_screen_error("-n 1"))
+    for settings in chosen:
+        most = settings.concurrent_sessions()
+        if most is not None and workers > most:
+            raise pytest.UsageError(f"the remote WebDriver endpoint takes {most} session(s) at "
+                                    f"once (webdriver_sessions): run with -n {most} or fewer")
 
 
 @pytest.fixture(scope="session")

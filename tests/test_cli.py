@@ -27,6 +27,9 @@ def runner():
      "webdriver_url must be a http:// or https:// URL"),
     (["run", "--remote-display", "99", "http://127.0.0.1/"], "must be an X display such as :99"),
     (["run", "--jobs", "0", "http://127.0.0.1/"], "0 is not in the range"),
+    (["run", "--jobs", "2", "--headed", "http://127.0.0.1/"], "shows one window at a time"),
+    (["run", "--jobs", "2", "--webdriver-url", "http://127.0.0.1:4444", "--remote-display",
+      ":99", "--browser", "webkit", "http://127.0.0.1/"], "film it with --jobs 1"),
 ])
 def test_a_bad_flag_is_one_line_and_a_non_zero_exit(runner, args, message):
     result = runner.invoke(cli, args)

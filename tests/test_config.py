@@ -95,9 +95,10 @@ def test_the_file_points_engines_at_a_fleet(tmp_path):
     assert engines["chromium"].connect == ""
     assert (engines["webkit"].webdriver_url, engines["webkit"].remote_display) == (
         "http://127.0.0.1:4444", ":99")
-    assert engines["webkit"].concurrent_sessions(filmed=False) == 2
-    assert engines["webkit"].concurrent_sessions(filmed=True) == 1  # one screen to film
-    assert engines["firefox"].concurrent_sessions(filmed=True) is None
+    assert engines["webkit"].concurrent_sessions() == 2
+    assert engines["webkit"].remote_screen == ":99"
+    assert engines["firefox"].concurrent_sessions() is None
+    assert engines["firefox"].remote_screen == ""
 
 
 def test_cli_flags_set_a_setting_on_every_engine_that_has_it():

@@ -39,10 +39,15 @@ class PlaywrightSettings:
         remote_url(self.connect, "connect", ("ws", "wss"))
         x_display(self.remote_display, "remote_display")
 
-    def concurrent_sessions(self, filmed: bool) -> int | None:
-        """How many of these browsers may run at once (None: no limit): one where they would
-        share a remote screen that is filmed."""
-        return 1 if filmed and self.connect and self.remote_display else None
+    @property
+    def remote_screen(self) -> str:
+        """The remote display that is filmed, where the browser runs remotely; else ""."""
+        return self.remote_display if self.connect else ""
+
+    def concurrent_sessions(self) -> int | None:
+        """How many of these browsers may run at once: no limit (a server launches one for each
+        connection)."""
+        return None
 
 
 @dataclass(frozen=True)

@@ -39,12 +39,14 @@ class WebKitSettings:
             raise ValueError(
                 f"webdriver_sessions must be 1 or more, got {self.webdriver_sessions}")
 
-    def concurrent_sessions(self, filmed: bool) -> int | None:
-        """How many of these browsers may run at once (None: no limit): what the endpoint
-        takes, and one where they would share a remote screen that is filmed."""
-        if not self.webdriver_url:
-            return None
-        return 1 if filmed and self.remote_display else self.webdriver_sessions
+    @property
+    def remote_screen(self) -> str:
+        """The remote display that is filmed, where the browser runs remotely; else ""."""
+        return self.remote_display if self.webdriver_url else ""
+
+    def concurrent_sessions(self) -> int | None:
+        """How many of these browsers may run at once (None: no limit): what the endpoint takes."""
+        return self.webdriver_sessions if self.webdriver_url else None
 
 
 class PlaywrightWebKitEngine(PlaywrightEngine):
