@@ -132,13 +132,13 @@ def _print_lanes(lanes: list[dict[str, Any]]) -> None:
     table = Table(title="--jobs N: lag (server flush to DOM sample) and verdicts, N at once",
                   title_justify="left")
     for column in ("N", "engine", "lag p50 ms", "lag p95 ms", "lag max ms", "verdicts as N=1",
-                   "wall s"):
+                   "wall s", "load 1m"):
         table.add_column(column, justify="left" if column == "engine" else "right")
     for level in lanes:
         for name, e in level["engines"].items():
             table.add_row(str(level["lanes"]), name, _ms(e["lag_p50_ms"]), _ms(e["lag_p95_ms"]),
                           _ms(e["lag_max_ms"]), f"{e['verdicts_as_serial']}/{e['recordings']}",
-                          f"{level['wall_s']:.0f}")
+                          f"{level['wall_s']:.0f}", f"{level['load_1m']:.1f}")
     console.print(table)
     for level in lanes:
         for error in level["errors"]:

@@ -9,6 +9,7 @@ stream). The machine's cores are shared by every lane's browsers.
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 import uuid
@@ -36,6 +37,9 @@ class LevelFigures:
     lags_ms: dict[str, list[float]] = field(default_factory=dict)
     incremental: dict[str, list[bool]] = field(default_factory=dict)  # each recording's headline
     errors: list[str] = field(default_factory=list)  # recordings that gave no lag, and why
+    # The machine's 1-minute load average as the level ended: its cores are shared with
+    # whatever else runs there, and the lag shows it.
+    load_1m: float = 0.0
 
     def summary(self, serial: LevelFigures | None) -> dict[str, Any]:
         engines = {}
@@ -51,8 +55,8 @@ class LevelFigures:
                 "verdicts_as_serial": sum(v == expected for v in verdicts),
                 "recordings": len(verdicts),
             }
-        return {"lanes": self.lanes, "wall_s": round(self.wall_s, 1), "engines": engines,
-                "errors": self.errors}
+        return {"lanes": self.lanes, "wall_s": round(self.wall_s, 1),
+                "load_1m": round(self.load_1m, 2), "engines": engines, "errors": self.errors}
 
 
 def measure_lanes(config: Config, names: Sequence[str], base_url: str, levels: Sequence[int],
@@ -77,6 +81,7 @@ def _level(config: Config, names: Sequence[str], base_url: str, lanes: int,
         recordings = record_jobs(jobs, config, lanes=lanes, wire=False,
                                  media=Path(media) if paint else None)
         level.wall_s = time.perf_counter() - started
+        level.load_1m = os.getloadavg()[0]
     for job, (name, run) in zip(jobs, runs, strict=True):
         recording = recordings[job.index]
         level.incremental.setdefault(name, []).append(judge(recording).incremental)

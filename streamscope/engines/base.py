@@ -70,7 +70,7 @@ class Engine(abc.ABC):
         if self.endpoint:
             # The browser shows on the remote side's screen, if it has one: filmed only where
             # that screen is an X display this machine reaches.
-            remote = getattr(self.settings, "remote_display", "")
+            remote = self.settings.remote_screen
             return Display.existing(remote, self.config) if remote and self.window else None
         if self.window or self._needs_display():
             return Display.open(self.config)

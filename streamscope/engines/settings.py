@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields
 from typing import Any
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,8 @@ _TOML_TYPES: dict[str, tuple[type, ...]] = {
 
 def remote_url(value: str, name: str, schemes: tuple[str, ...]) -> None:
     """Checks a remote endpoint setting: empty (run on this machine) or a URL of `schemes`."""
-    if value and not (value.split("://", 1)[0] in schemes and "://" in value
-                      and value.split("://", 1)[1]):
+    parts = urlsplit(value)
+    if value and (parts.scheme not in schemes or not parts.netloc):
         raise ValueError(f"{name} must be a {' or '.join(s + '://' for s in schemes)} URL, "
                          f"got {value!r}")
 
