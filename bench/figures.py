@@ -24,9 +24,11 @@ METHODS = {
                       "(VmHWM reset before the request, and sampled every 10 ms) minus RSS before "
                       "a raw client reads 1 GiB of /probe",
     "lanes": "at each --jobs level N, 4 lag streams per engine recorded on N lanes at once "
-             "(streamscope.lanes: each lane its own driver, engines and, when filmed, display); "
-             "lag as lag_ms, per engine over every item at that level; verdicts_as_serial "
-             "counts the recordings whose headline verdict is the one they have at N = 1",
+             "(streamscope.lanes: each lane its own driver, engines and, when filmed, display), "
+             "the levels taking turns for `rounds` rounds; lag as lag_ms, per engine over every "
+             "item of every round at that level; verdicts_as_serial counts the recordings whose "
+             "headline verdict is the one they have at N = 1; wall_s is per round; load_1m the "
+             "machine's mean 1-minute load average at the end of each round",
     "peak_rss_mib": "engine's process tree (driver, browser, helpers, Xvfb), VmRSS summed every "
                     "50 ms during the overhead recordings; peak_pss_mib sums PSS instead, which "
                     "does not count shared pages once per process",

@@ -4,7 +4,9 @@ At each level N, the same set of lag streams (PER_ENGINE in every engine) is rec
 through streamscope's own lanes (lanes.py): each lane a thread with its own driver, engines and,
 with paint, display and ffmpeg. Per engine: each item's lag (server flush to DOM sample), and
 how many recordings kept the verdict they have at N = 1 (every one of them is a progressive
-stream). The machine's cores are shared by every lane's browsers.
+stream). The machine's cores are shared by every lane's browsers, and by whatever else runs
+there: the levels are measured in rounds (1, 2, 3, 4, then again), so that a busy minute
+falls on every level alike, and each level records the load average it ran under.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ class LevelFigures:
     errors: list[str] = field(default_factory=list)  # recordings that gave no lag, and why
     # The machine's 1-minute load average as the level ended: its cores are shared with
     # whatever else runs there, and the lag shows it.
-    load_1m: float = 0.0
+    load_1m: list[float] = field(default_factory=list)
+    rounds: int = 0
 
     def summary(self, serial: LevelFigures | None) -> dict[str, Any]:
         engines = {}
@@ -55,33 +58,37 @@ class LevelFigures:
                 "verdicts_as_serial": sum(v == expected for v in verdicts),
                 "recordings": len(verdicts),
             }
-        return {"lanes": self.lanes, "wall_s": round(self.wall_s, 1),
-                "load_1m": round(self.load_1m, 2), "engines": engines, "errors": self.errors}
+        return {"lanes": self.lanes, "rounds": self.rounds,
+                "wall_s": round(self.wall_s / max(self.rounds, 1), 1),
+                "load_1m": round(sum(self.load_1m) / max(len(self.load_1m), 1), 2),
+                "engines": engines, "errors": self.errors}
 
 
 def measure_lanes(config: Config, names: Sequence[str], base_url: str, levels: Sequence[int],
-                  paint: bool, progress: Callable[[str], None]) -> list[dict[str, Any]]:
-    figures: list[LevelFigures] = []
-    for lanes in levels:
-        progress(f"--jobs {lanes}: {PER_ENGINE} lag streams in each of {', '.join(names)}"
-                 f"{', filmed' if paint else ''}")
-        figures.append(_level(config, names, base_url, lanes, paint))
-    serial = next((level for level in figures if level.lanes == 1), None)
-    return [level.summary(serial) for level in figures]
+                  rounds: int, paint: bool,
+                  progress: Callable[[str], None]) -> list[dict[str, Any]]:
+    figures = {lanes: LevelFigures(lanes) for lanes in levels}
+    for round_ in range(1, rounds + 1):
+        for lanes in levels:
+            progress(f"--jobs {lanes} (round {round_} of {rounds}): {PER_ENGINE} lag streams "
+                     f"in each of {', '.join(names)}{', filmed' if paint else ''}")
+            _level(config, names, base_url, figures[lanes], paint)
+    serial = figures.get(1)
+    return [level.summary(serial) for level in figures.values()]
 
 
-def _level(config: Config, names: Sequence[str], base_url: str, lanes: int,
-           paint: bool) -> LevelFigures:
+def _level(config: Config, names: Sequence[str], base_url: str, level: LevelFigures,
+           paint: bool) -> None:
     runs = [(name, uuid.uuid4().hex) for name in names for _ in range(PER_ENGINE)]
     jobs = [Job(index, lag_url(base_url, run), name) for index, (name, run) in enumerate(runs)]
-    level = LevelFigures(lanes)
     with tempfile.TemporaryDirectory(prefix="streamscope-bench-") as media:
         started = time.perf_counter()
         # No wire capture: a second fetch of a run's URL would log a second set of flushes.
-        recordings = record_jobs(jobs, config, lanes=lanes, wire=False,
+        recordings = record_jobs(jobs, config, lanes=level.lanes, wire=False,
                                  media=Path(media) if paint else None)
-        level.wall_s = time.perf_counter() - started
-        level.load_1m = os.getloadavg()[0]
+        level.wall_s += time.perf_counter() - started
+        level.load_1m.append(os.getloadavg()[0])
+        level.rounds += 1
     for job, (name, run) in zip(jobs, runs, strict=True):
         recording = recordings[job.index]
         level.incremental.setdefault(name, []).append(judge(recording).incremental)
@@ -90,4 +97,3 @@ def _level(config: Config, names: Sequence[str], base_url: str, lanes: int,
             lags.extend(lags_of(recording, get_json(f"{base_url}/bench/flushes?run={run}"), name))
         except BenchError as exc:
             level.errors.append(str(exc))
-    return level

@@ -47,10 +47,13 @@ from streamscope.machine import describe_machine  # noqa: E402
 @click.option("--lanes", "levels", default=",".join(map(str, LEVELS)), show_default=True,
               callback=lambda ctx, param, value: _levels(value),
               help="The --jobs levels to measure lag and verdicts at; empty for none.")
+@click.option("--lanes-rounds", default=2, show_default=True, type=click.IntRange(1, 20),
+              help="How many times to measure every --jobs level, the levels taking turns.")
 @click.option("--lanes-paint/--no-lanes-paint", default=False, show_default=True,
               help="Film every recording of the --jobs levels too, as `streamscope run` does.")
 def main(json_path: Path | None, browsers: Sequence[str], runs: int, with_memory: bool,
-         engine_figures: bool, levels: tuple[int, ...], lanes_paint: bool) -> None:
+         engine_figures: bool, levels: tuple[int, ...], lanes_rounds: int,
+         lanes_paint: bool) -> None:
     """Measure every engine and the demo server; print the figures."""
     config = load_config()
     names = browsers or config.matrix
@@ -63,7 +66,8 @@ def main(json_path: Path | None, browsers: Sequence[str], runs: int, with_memory
         lanes = None
         if levels:
             with python_server("bench.apps") as (_, url):
-                lanes = measure_lanes(config, names, url, levels, lanes_paint, _progress)
+                lanes = measure_lanes(config, names, url, levels, lanes_rounds, lanes_paint,
+                                      _progress)
     except (EngineError, BenchError) as exc:
         click.echo(f"bench: error: {one_line(exc)}", err=True)
         sys.exit(1)
