@@ -22,6 +22,7 @@ from streamscope.config import Config, load_config
 from streamscope.console import print_table, print_thresholds, progress_bar, stderr
 from streamscope.demo import WRITEUP_PATHS, demo_server
 from streamscope.engines import ENGINE_NAMES
+from streamscope.lanes import SharedScreenError
 from streamscope.machine import describe_machine
 from streamscope.recording import Recording
 from streamscope.report import RAW_JSON, write_report
@@ -105,6 +106,34 @@ summary_option = click.option(
 saved_runs = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
+def fleet_options(command: Any) -> Any:
+    """Where the engines run, and how many recordings run at once."""
+    for option in reversed((
+        click.option("--connect", metavar="WS_URL",
+                     help="Run the Playwright engines (chromium, firefox) on this Playwright "
+                          "server (`playwright run-server`), e.g. ws://127.0.0.1:3000/."),
+        click.option("--webdriver-url", metavar="URL",
+                     help="Run WebKit through this remote WebDriver endpoint: a WebKitWebDriver "
+                          "or a Selenium Grid relaying to one, e.g. http://127.0.0.1:4444."),
+        click.option("--remote-display", metavar=":N",
+                     help="The X display on this machine that the remote browsers show on: "
+                          "film it for the paint verdict (else remote runs record the DOM only)."),
+        click.option("--jobs", type=click.IntRange(1, 32), default=1, show_default=True,
+                     help="Recordings at once, each lane with engines (and displays) of its own."),
+    )):
+        command = option(command)
+    return command
+
+
+def _configured(config: Config, timeout: float | None, connect: str | None,
+                webdriver_url: str | None, remote_display: str | None) -> Config:
+    try:
+        return config.with_timeout(timeout).with_engine_settings(
+            connect=connect, webdriver_url=webdriver_url, remote_display=remote_display)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
 @click.group(cls=OneLineErrors)
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False,
               path_type=Path), help="The browser matrix (default: the nearest "
@@ -129,14 +158,17 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 @verify_option
 @headed_option
 @summary_option
+@fleet_options
 @click.pass_obj
 def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: Path | None,
         report_dir: Path | None, timeout: float | None, paint: bool, verify_fix: bool,
-        headed: bool, summary_path: Path | None) -> int:
+        headed: bool, summary_path: Path | None, connect: str | None,
+        webdriver_url: str | None, remote_display: str | None, jobs: int) -> int:
     """Record each URL in each engine and say whether it rendered progressively, and why."""
-    return _run(config.with_timeout(timeout), urls, browsers or config.matrix,
-                json_path=json_path, report_dir=report_dir, summary_path=summary_path,
-                paint=paint, headed=headed, verify_fix=verify_fix, title=RUN_TITLE)
+    return _run(_configured(config, timeout, connect, webdriver_url, remote_display), urls,
+                browsers or config.matrix, json_path=json_path, report_dir=report_dir,
+                summary_path=summary_path, paint=paint, headed=headed, verify_fix=verify_fix,
+                jobs=jobs, title=RUN_TITLE)
 
 
 @cli.command()
@@ -149,16 +181,20 @@ def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: P
 @verify_option
 @headed_option
 @summary_option
+@fleet_options
 @click.pass_obj
 def repro(config: Config, browsers: tuple[str, ...], json_path: Path | None, report_dir: Path,
-          timeout: float | None, verify_fix: bool, headed: bool,
-          summary_path: Path | None) -> int:
+          timeout: float | None, verify_fix: bool, headed: bool, summary_path: Path | None,
+          connect: str | None, webdriver_url: str | None, remote_display: str | None,
+          jobs: int) -> int:
     """Reproduce the write-up: the demo server's streams, recorded in every engine."""
+    config = _configured(config, timeout, connect, webdriver_url, remote_display)
     with demo_server() as base:
         click.echo(f"Demo server on {base}/")
-        return _run(config.with_timeout(timeout), [base + p for p in WRITEUP_PATHS],
+        return _run(config, [base + p for p in WRITEUP_PATHS],
                     browsers or config.matrix, json_path=json_path, report_dir=report_dir,
                     summary_path=summary_path, paint=True, headed=headed, verify_fix=verify_fix,
+                    jobs=jobs,
                     title="Does streamed HTML render progressively? The write-up, reproduced")
 
 
@@ -242,15 +278,18 @@ def _read(path: Path) -> tuple[list[Run], dict[str, Any]]:
 
 def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
          json_path: Path | None, report_dir: Path | None, summary_path: Path | None,
-         paint: bool, headed: bool, verify_fix: bool, title: str) -> int:
+         paint: bool, headed: bool, verify_fix: bool, jobs: int, title: str) -> int:
     # Recordings name their videos by these paths: absolute, they hold from any folder.
     report_dir = report_dir.resolve() if report_dir is not None else None
     _check_writable(report_dir, json_path, summary_path)
     with media_folder(report_dir) as media:
         with progress_bar() as advance:
-            runs = record_runs(urls, browsers, config, headed=headed,
-                               media=media if paint else None, verify_fixes=verify_fix,
-                               progress=advance)
+            try:
+                runs = record_runs(urls, browsers, config, headed=headed,
+                                   media=media if paint else None, verify_fixes=verify_fix,
+                                   progress=advance, jobs=jobs)
+            except SharedScreenError as exc:  # checked before any engine starts
+                raise click.UsageError(str(exc)) from exc
         if report_dir is None:
             for run in runs:  # the videos go with the temporary folder
                 _forget_video(run.recording)

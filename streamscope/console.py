@@ -52,6 +52,8 @@ def print_table(runs: Sequence[Run]) -> None:
         # blank screen.
         differs = v.verdict_from == "paint" and v.dom_incremental != v.incremental
         also = f" DOM: {v.dom_reason}." if differs else ""
+        if run.recording.paint_error:
+            also += f" Paint not recorded: {run.recording.paint_error}."
         stdout.print(f"- {run.recording.browser} {run.recording.url}: {v.reason}.{also}")
         diagnosis = v.diagnosis
         if diagnosis.fix:

@@ -3,10 +3,11 @@
 For each URL: a fresh page from the engine; a raw HTTP client fetching the same URL beside it
 (wire.py), unless the caller must keep the server to one request, and once more uncompressed
 where a compressed body came all at once; the screen filmed around the navigation when a
-video path is given (paint_capture.py); the DOM timeline and the stopping rule (recorder.py);
-the thresholds measured on this engine build (thresholds/cache.py). A failure is the
-recording's error, so one bad page never ends a run. The last page stays open, for a
-screenshot, until the next recording or close().
+video path is given (paint_capture.py), where the engine's screen is on this machine (else
+the recording says why not); the DOM timeline and the stopping rule (recorder.py); the
+thresholds measured on this engine build (thresholds/cache.py). A failure is the recording's
+error, so one bad page never ends a run. The last page stays open, for a screenshot, until
+the next recording or close().
 """
 
 from __future__ import annotations
@@ -17,16 +18,19 @@ from streamscope.config import Config
 from streamscope.engines import Engine, EngineError, PageDriver
 from streamscope.errors import one_line
 from streamscope.paint_capture import ScreenPaintCapture
-from streamscope.recorder import record
+from streamscope.recorder import SYSTEM_CLOCK, Clock, record
 from streamscope.recording import Recording
 from streamscope.thresholds.cache import cached_thresholds
 from streamscope.wire import WireCapture
 
 
 class Pipeline:
-    def __init__(self, engine: Engine, config: Config) -> None:
+    def __init__(self, engine: Engine, config: Config, clock: Clock = SYSTEM_CLOCK) -> None:
+        """`clock`: where the recorder's time limit and pauses come from (a run with several
+        lanes gives one that raises once the run is cancelled)."""
         self.engine = engine
         self.config = config
+        self.clock = clock
         self._page: PageDriver | None = None
 
     def record(self, url: str, *, video: Path | None = None, wire: bool = True) -> Recording:
@@ -57,9 +61,17 @@ class Pipeline:
             return Recording(url=url, engine=self.engine.info,
                              error=f"{self.engine.name} could not open a fresh page: "
                                    f"{one_line(exc)}")
+        if video is not None and self.engine.display is None:
+            # A remote browser's screen: the DOM is recorded, and the run says why not the paint.
+            recording = record(self._page, self.engine.info, url, self.config.recording,
+                               clock=self.clock)
+            if recording.error is None:
+                recording.paint_error = self.engine.why_not_filmed()
+            return recording
         paint = (ScreenPaintCapture(self.engine, video, self.config.paint)
                  if video is not None else None)
-        return record(self._page, self.engine.info, url, self.config.recording, paint)
+        return record(self._page, self.engine.info, url, self.config.recording, paint,
+                      clock=self.clock)
 
     def screenshot(self, path: Path) -> None:
         """What the last recorded page shows now."""

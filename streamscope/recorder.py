@@ -80,11 +80,11 @@ def _record(page: PageDriver, info: EngineInfo, url: str, settings: RecordingCon
         preinstalled = page.add_init_script(page_scripts.OBSERVER)
         if paint is not None:
             paint.before_navigation(page)
-        page.evaluate(page_scripts.MARK_OLD_DOCUMENT)
+        marked_wall = page.evaluate(page_scripts.MARK_OLD_DOCUMENT)
         # The time limit is the page's: preparing the screen recording does not count.
         deadline = clock.monotonic() + settings.timeout_s
         response = page.navigate(url, timeout_s=settings.timeout_s)
-        first = _await_document(page, clock, deadline, settings.poll_ms / 1000)
+        first = _await_document(page, clock, deadline, settings.poll_ms / 1000, marked_wall)
         _await_settled(page, clock, deadline, settings.settle_ms)
     except TimeoutError:
         recording.timed_out = True
@@ -120,10 +120,14 @@ def _finish_paint(recording: Recording, paint: PaintCapture) -> None:
     recording.methods["paint"] = recording.paint.method
 
 
-def _await_document(page: PageDriver, clock: Clock, deadline: float,
-                    interval_s: float) -> dict[str, Any]:
-    """Polls until the new document answers; returns that poll and the last old one's time."""
-    last_old_wall: float | None = None
+def _await_document(page: PageDriver, clock: Clock, deadline: float, interval_s: float,
+                    marked_wall: float | None) -> dict[str, Any]:
+    """Polls until the new document answers; returns that poll and the last old one's time.
+
+    Where no poll saw the old document (a remote engine's navigation can take longer than
+    its commit), the last time it was seen is when it was marked, before navigating.
+    """
+    last_old_wall = marked_wall
     while True:
         state = page.evaluate(page_scripts.POLL)
         if state and not state["old"]:

@@ -1,23 +1,19 @@
-"""Recording a matrix of URLs × engines, each engine started once, through the one pipeline."""
+"""Recording a matrix of URLs × engines through the one pipeline, an engine started once a lane."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from streamscope.config import Config
-from streamscope.engines import EngineError, EngineInfo, create_engine
 from streamscope.errors import one_line
-from streamscope.pipeline import Pipeline
+from streamscope.lanes import Job, Progress, record_jobs
 from streamscope.recording import Recording
 from streamscope.verdict import Verdict, judge
-from streamscope.verify import FixReplay, verify_fix
-
-# (recordings done, recordings in all, url, browser) before each recording starts.
-Progress = Callable[[int, int, str, str], None]
+from streamscope.verify import FixReplay
 
 
 @dataclass
@@ -71,46 +67,23 @@ def _prefixed(prefix: str, fields: dict[str, Any]) -> dict[str, Any]:
 
 def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
                 headed: bool = False, media: Path | None = None, verify_fixes: bool = False,
-                progress: Progress | None = None) -> list[Run]:
+                progress: Progress | None = None, jobs: int = 1) -> list[Run]:
     """Every URL in every engine, ordered by URL then by `browsers`.
 
     With `media`, each engine runs in a window and every recording is filmed there, one
     numbered WebM each. With `verify_fixes`, each held run whose fix the harness can apply is
     replayed with it (verify.py). An engine that cannot start yields runs carrying its error;
-    the others still run.
+    the others still run. `jobs`: how many recordings run at once, each lane with engines of
+    its own (lanes.py); the verdicts do not depend on it.
     """
-    total = len(urls) * len(browsers)
-    recordings: dict[tuple[str, str], Recording] = {}
-    replays: dict[tuple[str, str], FixReplay | None] = {}
-    for browser in browsers:
-        try:
-            engine = create_engine(config.engine(browser, headed=headed), window=media is not None)
-            engine.start()
-        except EngineError as exc:
-            for url in urls:
-                recordings[url, browser] = _failed(browser, url, one_line(exc))
-            continue
-        pipeline = Pipeline(engine, config)
-        try:
-            for url in urls:
-                if progress is not None:
-                    progress(len(recordings), total, url, browser)
-                video = (media / f"{len(recordings) + 1:02d}-{browser}.webm"
-                         if media is not None else None)
-                recording = recordings[url, browser] = pipeline.record(url, video=video)
-                if verify_fixes:
-                    replays[url, browser] = verify_fix(pipeline, recording, judge(recording),
-                                                       media)
-        finally:
-            pipeline.close()
-            engine.stop()
-    return [Run.of(recordings[key], replays.get(key))
-            for key in ((url, browser) for url in urls for browser in browsers)]
-
-
-def _failed(browser: str, url: str, error: str) -> Recording:
-    info = EngineInfo(name=browser, engine="", product="", version="", launcher="")
-    return Recording(url=url, engine=info, error=error)
+    work = [Job(index, url, browser) for index, (browser, url)
+            in enumerate((browser, url) for browser in browsers for url in urls)]
+    replays: dict[int, FixReplay] | None = {} if verify_fixes else None
+    recordings = record_jobs(work, config, lanes=jobs, headed=headed, media=media,
+                             progress=progress, replays=replays)
+    index = {(job.url, job.browser): job.index for job in work}
+    return [Run.of(recordings[i], (replays or {}).get(i))
+            for i in (index[url, browser] for url in urls for browser in browsers)]
 
 
 def write_json(runs: Sequence[Run], path: Path, extra: dict[str, Any] | None = None) -> None:

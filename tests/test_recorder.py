@@ -164,3 +164,10 @@ def test_an_injected_observer_states_its_error_bound(clock):
     assert recording.dom_error_ms == 7.5
     assert "injected" in recording.methods["dom"]
     assert "Navigation Timing" in recording.methods["status"]
+
+
+def test_an_observer_injected_by_the_first_poll_is_bounded_by_the_navigation(clock):
+    # The new document was there at the first poll (a remote round trip took longer than the
+    # commit): it may have been created any time since the old one was marked.
+    page = FakePage(clock, init_scripts=False, response=None, polls=[new(wall=WALL + 42.0)])
+    assert run(page, clock).dom_error_ms == 42.0
