@@ -29,7 +29,6 @@ from streamscope.verdict import judge
 
 LEVELS = (1, 2, 3, 4)
 PER_ENGINE = 4
-ONE_FRAME_MS = 1000 / 60
 
 
 @dataclass
