@@ -28,9 +28,18 @@ class Viewport:
     height: int = 720
 
 
+PAINT_METHODS = ("damage", "video")
+
+
 @dataclass(frozen=True)
 class PaintConfig:
-    fps: int = 30
+    method: str = "damage"  # "damage": a grab per X DAMAGE event; "video": ffmpeg at `fps`
+    fps: int = 30  # the video method's frame rate
+
+    def __post_init__(self) -> None:
+        if self.method not in PAINT_METHODS:
+            raise ValueError(f"[paint] method must be one of {', '.join(PAINT_METHODS)}, "
+                             f"got {self.method!r}")
 
 
 @dataclass(frozen=True)
