@@ -8,8 +8,10 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.browsers import EngineFigures
+from bench.paint import PaintFigures
 
-TARGETS = {"lag_p95_ms": 16.0, "overhead_ratio": 1.25, "stream_rss_growth_mib": 32.0}
+TARGETS = {"lag_p95_ms": 16.0, "overhead_ratio": 1.25, "stream_rss_growth_mib": 32.0,
+           "paint_error_p95_ms": 17.0}
 METHODS = {
     "lag_ms": "per item of a stream of 20 items 200 ms apart: the recorder's wall time for it "
               "(performance.timeOrigin + the first DOM sample holding it) minus the server's "
@@ -22,6 +24,23 @@ METHODS = {
     "rss_growth_mib": "server process (python -m server; bench.apps for buffered): peak RSS "
                       "(VmHWM reset before the request, and sampled every 10 ms) minus RSS before "
                       "a raw client reads 1 GiB of /probe",
+    "paint_lag_ms": "per streamed item wholly in the viewport (20 items of 300 bytes, 200 ms "
+                    "apart, after a 600-byte comment): the page time of the first frame of the "
+                    "capture's video whose rows of that item hold half their final ink, minus the "
+                    "server's flush of it; per capture method, runs taking turns",
+    "paint_error_ms": "the error bound each recording's PaintTimeline states (error_ms); "
+                      "percentiles over runs",
+    "grab_ms": "damage method: per grab, from the server's time of the earliest damage it "
+               "answers to the end of the grab",
+    "capture_cpu_pct": "CPU of the capture process (the DAMAGE listener, or ffmpeg filming) from "
+                       "navigation start to the page settled, over that time, as % of one core "
+                       "(psutil cpu_times; other people's browsers share the machine)",
+    "cpu_s_per_recording": "all CPU paint capture took per recording: its processes for their "
+                           "whole lives (locating the page, capturing, encoding or decoding), "
+                           "and the analysis in the recorder's process",
+    "events_per_s": "damage method: DAMAGE rectangles anywhere on screen (page_: touching the "
+                    "page's box) from navigation start to the response's end, per second; "
+                    "whole_page_share: of the page's, those covering 90 % of its box",
     "peak_rss_mib": "engine's process tree (driver, browser, helpers, Xvfb), VmRSS summed every "
                     "50 ms during the overhead recordings; peak_pss_mib sums PSS instead, which "
                     "does not count shared pages once per process",
@@ -31,7 +50,7 @@ console = Console(highlight=False, width=None if Console().is_terminal else 140)
 
 
 def results(machine: dict[str, Any], engines: list[EngineFigures], streamed_mib: float | None,
-            buffered_mib: float | None) -> dict[str, Any]:
+            buffered_mib: float | None, paint: list[PaintFigures] | None = None) -> dict[str, Any]:
     by_name = {e.name: e for e in engines}
     lag = {name: e.lag_summary() for name, e in by_name.items()}
     overhead = {name: round(e.overhead_ratio, 3) for name, e in by_name.items()}
@@ -41,6 +60,12 @@ def results(machine: dict[str, Any], engines: list[EngineFigures], streamed_mib:
     }
     if streamed_mib is not None:
         met["stream_rss_growth_mib"] = streamed_mib <= TARGETS["stream_rss_growth_mib"]
+    painted = {f"{p.name} {p.method}": p.summary() for p in paint or []}
+    if painted:
+        met["paint_error_p95_ms"] = {
+            key: s["paint_error_ms"]["p95"] <= TARGETS["paint_error_p95_ms"]
+            for key, s in painted.items()
+        }
     return {
         "machine": machine,
         "engines": {name: {"product": e.product, "version": e.version,
@@ -59,6 +84,7 @@ def results(machine: dict[str, Any], engines: list[EngineFigures], streamed_mib:
         "launch_s": {name: round(e.launch_s, 2) for name, e in by_name.items()},
         "peak_rss_mib": {name: round(e.peak_rss_mib, 1) for name, e in by_name.items()},
         "peak_pss_mib": {name: round(e.peak_pss_mib, 1) for name, e in by_name.items()},
+        "paint": painted,
         "targets": TARGETS,
         "met": met,
         "methods": METHODS,
@@ -89,6 +115,8 @@ def print_results(data: dict[str, Any]) -> None:
             f"{data['peak_rss_mib'][name]:.0f}", f"{data['peak_pss_mib'][name]:.0f}",
         )
     console.print(table)
+    if data["paint"]:
+        _print_paint(data["paint"])
     if data["stream_rss_growth_mib"] is not None:
         console.print(f"Demo server RSS growth for 1 GiB: streamed "
                       f"{data['stream_rss_growth_mib']:.1f} MiB, buffered "
@@ -103,3 +131,27 @@ def print_results(data: dict[str, Any]) -> None:
         else:
             targets.add_row(key, target, _met(met))
     console.print(targets)
+
+
+def _print_paint(paint: dict[str, Any]) -> None:
+    table = Table(title="Paint capture (lag: server flush to the first frame showing the item)",
+                  title_justify="left")
+    table.add_column("engine, method", no_wrap=True)
+    for column in ("lag p50 ms", "lag p95 ms", "error p95 ms", "grab p95 ms", "grab max ms",
+                   "events/s", "page events/s", "whole page", "CPU % loading", "CPU s/rec"):
+        table.add_column(column, justify="right")
+    for key, s in paint.items():
+        grab = s.get("grab_ms") or {}
+        whole = s.get("whole_page_share")
+        table.add_row(
+            key, f"{s['paint_lag_ms']['p50']:.1f}", f"{s['paint_lag_ms']['p95']:.1f}",
+            f"{s['paint_error_ms']['p95']:.1f}", _num(grab.get("p95")), _num(grab.get("max")),
+            _num(s.get("events_per_s")), _num(s.get("page_events_per_s")),
+            "" if whole is None else f"{whole:.0%}", f"{s['capture_cpu_pct']:.1f}",
+            f"{s['cpu_s_per_recording']:.2f}",
+        )
+    console.print(table)
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"

@@ -1,8 +1,10 @@
 """The benchmarks: `python bench/run.py [--json FILE] [--browser NAME]...` from the repository root.
 
 For each engine: launch time, how far the recorder's DOM timestamps trail the server's flushes,
-the recorder's wall time against the stream's own, and the browser's peak memory; then the demo
-server's memory while it streams 1 GiB, and while it sends the same body buffered. Prints tables,
+the recorder's wall time against the stream's own, the browser's peak memory, and, for each
+paint capture method, how late its frames show each streamed item, the error bound it states
+and the CPU it takes; then the demo server's memory while it streams 1 GiB, and while it sends
+the same body buffered. Prints tables,
 writes the figures as JSON with --json. Every process it starts ends with it; an engine that
 cannot run ends it with a one-line reason and a non-zero exit.
 """
@@ -24,6 +26,7 @@ if __package__ in (None, ""):
 from bench import memory  # noqa: E402
 from bench.browsers import EngineFigures, measure_engine  # noqa: E402
 from bench.figures import print_results, results  # noqa: E402
+from bench.paint import PaintFigures, measure_paint  # noqa: E402
 from bench.procs import BenchError, python_server  # noqa: E402
 from streamscope.config import ENGINE_NAMES, Config, load_config  # noqa: E402
 from streamscope.engines import EngineError  # noqa: E402
@@ -38,13 +41,16 @@ from streamscope.machine import describe_machine  # noqa: E402
               help="An engine to measure; repeat for several. Default: the config's matrix.")
 @click.option("--runs", default=3, show_default=True, type=click.IntRange(1, 50),
               help="Recordings of the lag stream per engine (20 items each).")
+@click.option("--paint-runs", default=3, show_default=True, type=click.IntRange(0, 50),
+              help="Recordings of the paint stream per engine and capture method; 0: none.")
 @click.option("--memory/--no-memory", "with_memory", default=True, show_default=True,
               help="Measure the demo server's memory for 1 GiB.")
-def main(json_path: Path | None, browsers: Sequence[str], runs: int, with_memory: bool) -> None:
+def main(json_path: Path | None, browsers: Sequence[str], runs: int, paint_runs: int,
+         with_memory: bool) -> None:
     """Measure every engine and the demo server; print the figures."""
     config = load_config()
     try:
-        engines = _measure_engines(config, browsers or config.matrix, runs)
+        engines, paint = _measure_engines(config, browsers or config.matrix, runs, paint_runs)
         streamed = buffered = None
         if with_memory:
             _progress("server: streaming 1 GiB, then sending it buffered")
@@ -55,24 +61,29 @@ def main(json_path: Path | None, browsers: Sequence[str], runs: int, with_memory
     except KeyboardInterrupt:
         click.echo("bench: interrupted", err=True)
         sys.exit(130)
-    data = results(describe_machine(), engines, streamed, buffered)
+    data = results(describe_machine(), engines, streamed, buffered, paint)
     print_results(data)
     if json_path is not None:
         json_path.write_text(json.dumps(data, indent=2) + "\n")
 
 
-def _measure_engines(config: Config, names: Sequence[str], runs: int) -> list[EngineFigures]:
-    figures = []
+def _measure_engines(config: Config, names: Sequence[str], runs: int,
+                     paint_runs: int) -> tuple[list[EngineFigures], list[PaintFigures]]:
+    figures: list[EngineFigures] = []
+    paint: list[PaintFigures] = []
     with python_server("bench.apps") as (server_pid, url):
         for name in names:
-            _progress(f"{name}: launch, clock, {runs} lag runs, overhead")
             try:
+                _progress(f"{name}: launch, clock, {runs} lag runs, overhead")
                 figures.append(measure_engine(config, name, url, runs, server_pid))
+                if paint_runs:
+                    _progress(f"{name}: {paint_runs} paint runs by each capture method")
+                    paint += measure_paint(config, name, url, paint_runs, server_pid)
             except (EngineError, BenchError):
                 raise
             except Exception as exc:  # the automation library's own errors, e.g. WebDriver's
                 raise BenchError(f"{name}: {type(exc).__name__}: {one_line(exc)}") from exc
-    return figures
+    return figures, paint
 
 
 def _progress(message: str) -> None:

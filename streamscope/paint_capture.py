@@ -51,6 +51,11 @@ class VideoPaintCapture:
         self._video_start_wall_ms: float | None = None
         self._marker_wall_ms = 0.0
 
+    @property
+    def pid(self) -> int | None:
+        """ffmpeg while it films: the bench reads its CPU time."""
+        return self._recorder.pid if self._recorder else None
+
     def before_navigation(self, page: PageDriver) -> None:
         display = self._engine.display
         if display is None:

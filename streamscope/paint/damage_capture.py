@@ -12,14 +12,17 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from streamscope.config import PaintConfig
 from streamscope.engines import Engine, EngineError, PageDriver
 from streamscope.paint.alignment import Alignment
 from streamscope.paint.damage_recorder import Capture, DamageRecorder
+from streamscope.paint.frame_taker import FrameReport
 from streamscope.paint.frame_video import encode
 from streamscope.paint.marker import BLANK_CSS
 from streamscope.paint.page_setup import locate_page, paint, show_blank_document
@@ -47,6 +50,11 @@ class DamagePaintCapture:
         self._recorder: DamageRecorder | None = None
         self._spool: Path | None = None
         self.capture: Capture | None = None  # what the listener reported, once finished
+
+    @property
+    def pid(self) -> int | None:
+        """The listener process while it runs: the bench reads its CPU time."""
+        return self._recorder.pid if self._recorder else None
 
     def before_navigation(self, page: PageDriver) -> None:
         display = self._engine.display
@@ -89,22 +97,33 @@ class DamagePaintCapture:
     def _timeline(self, capture: Capture, time_origin_epoch_ms: float,
                   end_ms: float) -> PaintTimeline:
         assert self._spool is not None
-        reports = capture.frames
-        if not reports:
+        if not capture.frames:
             raise EngineError("the damage listener captured no frame")
-        paths = [frame_path(self._spool, report.frame) for report in reports]
-        stamps = np.array([report.t for report in reports])
-        frames = VideoFrames((stamps - stamps[0]) / 1000.0,
-                             np.stack([read_frame(path, ANALYSIS_WIDTH) for path in paths]))
-        alignment = Alignment.from_clock(frames, float(stamps[0]), time_origin_epoch_ms)
-        after_baseline = reports[baseline_frame(frames, alignment) + 1:]
-        waits = [report.done - report.t for report in after_baseline]
-        error_ms = max(waits, default=0.0) + capture.clock_error_ms + alignment.error_ms
-        encode(paths, list(stamps), end_ms, self._video)
-        method = METHOD.format(alignment=alignment.method)
-        return paint_timeline(frames, alignment, error_ms, method, video=str(self._video))
+        paths = [frame_path(self._spool, report.frame) for report in capture.frames]
+        pixels = np.stack([read_frame(path, ANALYSIS_WIDTH) for path in paths])
+        timeline = damage_timeline(capture.frames, pixels, time_origin_epoch_ms,
+                                   capture.clock_error_ms, str(self._video))
+        encode(paths, [report.t for report in capture.frames], end_ms, self._video)
+        return timeline
 
     def _remove_spool(self) -> None:
         spool, self._spool = self._spool, None
         if spool is not None:
             shutil.rmtree(spool, ignore_errors=True)
+
+
+def damage_timeline(reports: Sequence[FrameReport], pixels: npt.NDArray[np.uint8],
+                    time_origin_epoch_ms: float, clock_error_ms: float,
+                    video: str | None = None) -> PaintTimeline:
+    """The PaintTimeline of captured frames (`pixels`, N x H x W x 3 RGB at analysis size)
+    and their reports: each frame at its stamp, and as error bound the longest a frame after
+    the baseline took from damage to grab, plus the server clock's and the page clock's errors.
+    """
+    stamps = np.array([report.t for report in reports])
+    frames = VideoFrames((stamps - stamps[0]) / 1000.0, pixels)
+    alignment = Alignment.from_clock(frames, float(stamps[0]), time_origin_epoch_ms)
+    after_baseline = reports[baseline_frame(frames, alignment) + 1:]
+    error_ms = max((report.error_ms for report in after_baseline), default=0.0)
+    error_ms += clock_error_ms + alignment.error_ms
+    method = METHOD.format(alignment=alignment.method)
+    return paint_timeline(frames, alignment, error_ms, method, video=video)

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import IO, Any
 
 import streamscope
-from streamscope.paint.damage import STOP, Counts, FrameReport
+from streamscope.paint.damage import STOP
+from streamscope.paint.frame_taker import Counts, FrameReport
 
 START_TIMEOUT_S = 10.0  # to connect, read the server's clock and take the first grab
 STOP_TIMEOUT_S = 10.0  # to answer the damage pending and write its last frames
@@ -40,6 +41,7 @@ class Capture:
     frames: list[FrameReport] = field(default_factory=list)
     counts: Counts | None = None
     clock_error_ms: float = 0.0
+    box: tuple[int, int, int, int] = (0, 0, 0, 0)  # the page's x, y, width, height on screen
     error: str | None = None
     ready: bool = False
 
@@ -204,6 +206,8 @@ class DamageRecorder:
         elif "ready" in message:
             capture.ready = True
             capture.clock_error_ms = float(message["ready"]["clock_error_ms"])
+            x, y, width, height = message["ready"]["box"]
+            capture.box = (x, y, width, height)
         elif "end" in message:
             capture.counts = Counts(**message["end"])
         elif "error" in message:
