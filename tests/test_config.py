@@ -43,6 +43,7 @@ def test_the_file_overrides_the_defaults(tmp_path):
     ('[engines.chromium]\nargs = "--x"\n', "args must be tuple"),
     ("[engines.chromium]\nargs = [1]\n", "args must be a list of strings"),
     ('[viewport]\nwidth = 1.5\n', "width must be int"),
+    ('[paint]\nmethod = "film"\n', "method must be one of damage, video, got 'film'"),
 ])
 def test_a_bad_setting_is_named(tmp_path, text, message):
     path = tmp_path / "playwright.config.toml"

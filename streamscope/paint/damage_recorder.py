@@ -156,7 +156,10 @@ class DamageRecorder:
                 proc.wait(STOP_TIMEOUT_S)
             except subprocess.TimeoutExpired:
                 proc.terminate()
-                proc.wait(TERMINATE_TIMEOUT_S)
+                try:
+                    proc.wait(TERMINATE_TIMEOUT_S)
+                except subprocess.TimeoutExpired:
+                    pass  # killed below
         finally:
             if proc.poll() is None:
                 proc.kill()
