@@ -28,14 +28,14 @@ from streamscope.paint.marker import BLANK_CSS
 from streamscope.paint.page_setup import locate_page, paint, show_blank_document
 from streamscope.paint.spool import frame_path, read_frame
 from streamscope.paint.video_frames import ANALYSIS_WIDTH, VideoFrames
-from streamscope.paint.visual_progress import baseline_frame, paint_timeline
+from streamscope.paint.visual_progress import baseline_frame, changed_frames, paint_timeline
 from streamscope.recording import PaintTimeline
 
 METHOD = (
     "X DAMAGE events on the browser's display, each answered by an MIT-SHM grab of the page's "
-    "box; a frame is stamped with the X server's time of the earliest damage it shows, and "
-    "error_ms is the longest wait from damage to grab, plus the clocks' error ({alignment}); "
-    "progress = pixel distance to the final frame"
+    "box ({priority}); a frame is stamped with the X server's time of the earliest damage it "
+    "shows, and error_ms is the longest any frame took from damage to grab, plus the clocks' "
+    "error ({alignment}); progress = pixel distance to the final frame"
 )
 # Before navigating, the blank page must be captured: WebKitGTK's compositor can show it well
 # after the page reports it painted, so wait for its frame, then for the screen to be still.
@@ -102,7 +102,7 @@ class DamagePaintCapture:
         paths = [frame_path(self._spool, report.frame) for report in capture.frames]
         pixels = np.stack([read_frame(path, ANALYSIS_WIDTH) for path in paths])
         timeline = damage_timeline(capture.frames, pixels, time_origin_epoch_ms,
-                                   capture.clock_error_ms, str(self._video))
+                                   capture.clock_error_ms, str(self._video), capture.priority)
         encode(paths, [report.t for report in capture.frames], end_ms, self._video)
         return timeline
 
@@ -114,16 +114,16 @@ class DamagePaintCapture:
 
 def damage_timeline(reports: Sequence[FrameReport], pixels: npt.NDArray[np.uint8],
                     time_origin_epoch_ms: float, clock_error_ms: float,
-                    video: str | None = None) -> PaintTimeline:
+                    video: str | None = None, priority: str = "") -> PaintTimeline:
     """The PaintTimeline of captured frames (`pixels`, N x H x W x 3 RGB at analysis size)
-    and their reports: each frame at its stamp, and as error bound the longest a frame after
-    the baseline took from damage to grab, plus the server clock's and the page clock's errors.
+    and their reports: each frame at its stamp, and as error bound the longest any frame of the
+    timeline took from damage to grab, plus the server clock's and the page clock's errors.
     """
     stamps = np.array([report.t for report in reports])
     frames = VideoFrames((stamps - stamps[0]) / 1000.0, pixels)
     alignment = Alignment.from_clock(frames, float(stamps[0]), time_origin_epoch_ms)
-    after_baseline = reports[baseline_frame(frames, alignment) + 1:]
-    error_ms = max((report.error_ms for report in after_baseline), default=0.0)
+    shown = changed_frames(frames, baseline_frame(frames, alignment))
+    error_ms = max((reports[i].error_ms for i in shown), default=0.0)
     error_ms += clock_error_ms + alignment.error_ms
-    method = METHOD.format(alignment=alignment.method)
+    method = METHOD.format(alignment=alignment.method, priority=priority or "its priority unknown")
     return paint_timeline(frames, alignment, error_ms, method, video=video)

@@ -42,6 +42,7 @@ class Capture:
     counts: Counts | None = None
     clock_error_ms: float = 0.0
     box: tuple[int, int, int, int] = (0, 0, 0, 0)  # the page's x, y, width, height on screen
+    priority: str = ""  # how the listener was scheduled
     error: str | None = None
     ready: bool = False
 
@@ -211,6 +212,7 @@ class DamageRecorder:
             capture.clock_error_ms = float(message["ready"]["clock_error_ms"])
             x, y, width, height = message["ready"]["box"]
             capture.box = (x, y, width, height)
+            capture.priority = str(message["ready"].get("priority", ""))
         elif "end" in message:
             capture.counts = Counts(**message["end"])
         elif "error" in message:

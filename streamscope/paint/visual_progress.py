@@ -97,9 +97,7 @@ def paint_timeline(
 
     painted: list[PaintFrame] = []
     first_change: float | None = None
-    for i in range(baseline_index + 1, len(frames)):
-        if not differs(pixels[i], pixels[i - 1]):
-            continue
+    for i in changed_frames(frames, baseline_index):
         t_ms = float(page_ms[i])
         if first_change is None and differs(pixels[i], baseline):
             first_change = t_ms
@@ -116,6 +114,13 @@ def paint_timeline(
         video=video,
         video_offset_ms=alignment.offset_ms,
     )
+
+
+def changed_frames(frames: VideoFrames, baseline_index: int) -> list[int]:
+    """The frames after the baseline that differ from the frame before: the timeline's."""
+    pixels = frames.pixels
+    return [i for i in range(baseline_index + 1, len(frames))
+            if differs(pixels[i], pixels[i - 1])]
 
 
 def capture_error_ms(frames: VideoFrames, alignment: Alignment, fps: int) -> float:
