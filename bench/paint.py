@@ -46,6 +46,8 @@ WHOLE_SHARE = 0.9  # a damage rectangle this much of the page's box repaints all
 
 
 class Capturing(Protocol):
+    """A paint capture whose process the bench can watch."""
+
     @property
     def pid(self) -> int | None: ...
 
