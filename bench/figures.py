@@ -8,9 +8,11 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.browsers import EngineFigures
+from bench.paint import PaintFigures
 
 TARGETS = {"lag_p95_ms": 16.0, "overhead_ratio": 1.25, "stream_rss_growth_mib": 32.0,
-           "lanes_lag_p95_ms": 16.7}  # one 60 Hz frame
+           "lanes_lag_p95_ms": 16.7,  # one 60 Hz frame
+           "paint_error_p95_ms": 17.0}
 METHODS = {
     "lag_ms": "per item of a stream of 20 items 200 ms apart: the recorder's wall time for it "
               "(performance.timeOrigin + the first DOM sample holding it) minus the server's "
@@ -29,6 +31,23 @@ METHODS = {
              "item of every round at that level; verdicts_as_serial counts the recordings whose "
              "headline verdict is the one they have at N = 1; wall_s is per round; load_1m the "
              "machine's mean 1-minute load average at the end of each round",
+    "paint_lag_ms": "per streamed item wholly in the viewport (20 items of 300 bytes, 200 ms "
+                    "apart, after a 600-byte comment): the page time of the first frame of the "
+                    "capture's video whose rows of that item hold half their final ink, minus the "
+                    "server's flush of it; per capture method, runs taking turns",
+    "paint_error_ms": "the error bound each recording's PaintTimeline states (error_ms); "
+                      "percentiles over runs",
+    "grab_ms": "damage method: per grab, from the server's time of the earliest damage it "
+               "answers to the end of the grab",
+    "capture_cpu_pct": "CPU of the capture process (the DAMAGE listener, or ffmpeg filming) from "
+                       "navigation start to the page settled, over that time, as % of one core "
+                       "(psutil cpu_times; other people's browsers share the machine)",
+    "cpu_s_per_recording": "all CPU paint capture took per recording: its processes for their "
+                           "whole lives (locating the page, capturing, encoding or decoding), "
+                           "and the analysis in the recorder's process",
+    "events_per_s": "damage method: DAMAGE rectangles anywhere on screen (page_: touching the "
+                    "page's box) from navigation start to the response's end, per second; "
+                    "whole_page_share: of the page's, those covering 90 % of its box",
     "peak_rss_mib": "engine's process tree (driver, browser, helpers, Xvfb), VmRSS summed every "
                     "50 ms during the overhead recordings; peak_pss_mib sums PSS instead, which "
                     "does not count shared pages once per process",
@@ -38,8 +57,8 @@ console = Console(highlight=False, width=None if Console().is_terminal else 140)
 
 
 def results(machine: dict[str, Any], engines: list[EngineFigures], streamed_mib: float | None,
-            buffered_mib: float | None,
-            lanes: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+            buffered_mib: float | None, lanes: list[dict[str, Any]] | None = None,
+            paint: list[PaintFigures] | None = None) -> dict[str, Any]:
     by_name = {e.name: e for e in engines}
     lag = {name: e.lag_summary() for name, e in by_name.items()}
     overhead = {name: round(e.overhead_ratio, 3) for name, e in by_name.items()}
@@ -56,6 +75,12 @@ def results(machine: dict[str, Any], engines: list[EngineFigures], streamed_mib:
                              and e["lag_p95_ms"] <= TARGETS["lanes_lag_p95_ms"]
                              for name, e in level["engines"].items()}
             for level in lanes}
+    painted = {f"{p.name} {p.method}": p.summary() for p in paint or []}
+    if painted:
+        met["paint_error_p95_ms"] = {
+            key: s["paint_error_ms"]["p95"] <= TARGETS["paint_error_p95_ms"]
+            for key, s in painted.items()
+        }
     return {
         "machine": machine,
         "engines": {name: {"product": e.product, "version": e.version,
@@ -75,6 +100,7 @@ def results(machine: dict[str, Any], engines: list[EngineFigures], streamed_mib:
         "peak_rss_mib": {name: round(e.peak_rss_mib, 1) for name, e in by_name.items()},
         "peak_pss_mib": {name: round(e.peak_pss_mib, 1) for name, e in by_name.items()},
         "lanes": lanes,
+        "paint": painted,
         "targets": TARGETS,
         "met": met,
         "methods": METHODS,
@@ -106,6 +132,8 @@ def print_results(data: dict[str, Any]) -> None:
         )
     if data["engines"]:
         console.print(table)
+    if data.get("paint"):
+        _print_paint(data["paint"])
     if data.get("lanes"):
         _print_lanes(data["lanes"])
     if data["stream_rss_growth_mib"] is not None:
@@ -149,3 +177,27 @@ def _print_lanes(lanes: list[dict[str, Any]]) -> None:
 
 def _ms(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
+
+
+def _print_paint(paint: dict[str, Any]) -> None:
+    table = Table(title="Paint capture (lag: server flush to the first frame showing the item)",
+                  title_justify="left")
+    table.add_column("engine, method", no_wrap=True)
+    for column in ("lag p50 ms", "lag p95 ms", "error p95 ms", "grab p95 ms", "grab max ms",
+                   "events/s", "page events/s", "whole page", "CPU % loading", "CPU s/rec"):
+        table.add_column(column, justify="right")
+    for key, s in paint.items():
+        grab = s.get("grab_ms") or {}
+        whole = s.get("whole_page_share")
+        table.add_row(
+            key, f"{s['paint_lag_ms']['p50']:.1f}", f"{s['paint_lag_ms']['p95']:.1f}",
+            f"{s['paint_error_ms']['p95']:.1f}", _num(grab.get("p95")), _num(grab.get("max")),
+            _num(s.get("events_per_s")), _num(s.get("page_events_per_s")),
+            "" if whole is None else f"{whole:.0%}", f"{s['capture_cpu_pct']:.1f}",
+            f"{s['cpu_s_per_recording']:.2f}",
+        )
+    console.print(table)
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"

@@ -1,9 +1,11 @@
 """The benchmarks: `python bench/run.py [--json FILE] [--browser NAME]...` from the repository root.
 
 For each engine: launch time, how far the recorder's DOM timestamps trail the server's flushes,
-the recorder's wall time against the stream's own, and the browser's peak memory; then the demo
-server's memory while it streams 1 GiB, and while it sends the same body buffered; then how the
-verdicts and the lag hold with N recordings at once (--jobs N, bench/lanes.py). Prints tables,
+the recorder's wall time against the stream's own, the browser's peak memory, and, for each
+paint capture method, how late its frames show each streamed item, the error bound it states
+and the CPU it takes; then the demo server's memory while it streams 1 GiB, and while it sends
+the same body buffered; then how the verdicts and the lag hold with N recordings at once
+(--jobs N, bench/lanes.py). Prints tables,
 writes the figures as JSON with --json. Every process it starts ends with it; an engine that
 cannot run ends it with a one-line reason and a non-zero exit.
 """
@@ -26,6 +28,7 @@ from bench import memory  # noqa: E402
 from bench.browsers import EngineFigures, measure_engine  # noqa: E402
 from bench.figures import print_results, results  # noqa: E402
 from bench.lanes import LEVELS, measure_lanes  # noqa: E402
+from bench.paint import PaintFigures, measure_paint  # noqa: E402
 from bench.procs import BenchError, python_server  # noqa: E402
 from streamscope.config import Config, load_config  # noqa: E402
 from streamscope.engines import ENGINE_NAMES, EngineError  # noqa: E402
@@ -40,6 +43,8 @@ from streamscope.machine import describe_machine  # noqa: E402
               help="An engine to measure; repeat for several. Default: the config's matrix.")
 @click.option("--runs", default=3, show_default=True, type=click.IntRange(1, 50),
               help="Recordings of the lag stream per engine (20 items each).")
+@click.option("--paint-runs", default=3, show_default=True, type=click.IntRange(0, 50),
+              help="Recordings of the paint stream per engine and capture method; 0: none.")
 @click.option("--memory/--no-memory", "with_memory", default=True, show_default=True,
               help="Measure the demo server's memory for 1 GiB.")
 @click.option("--engine-figures/--no-engine-figures", default=True, show_default=True,
@@ -51,14 +56,15 @@ from streamscope.machine import describe_machine  # noqa: E402
               help="How many times to measure every --jobs level, the levels taking turns.")
 @click.option("--lanes-paint/--no-lanes-paint", default=False, show_default=True,
               help="Film every recording of the --jobs levels too, as `streamscope run` does.")
-def main(json_path: Path | None, browsers: Sequence[str], runs: int, with_memory: bool,
-         engine_figures: bool, levels: tuple[int, ...], lanes_rounds: int,
+def main(json_path: Path | None, browsers: Sequence[str], runs: int, paint_runs: int,
+         with_memory: bool, engine_figures: bool, levels: tuple[int, ...], lanes_rounds: int,
          lanes_paint: bool) -> None:
     """Measure every engine and the demo server; print the figures."""
     config = load_config()
     names = browsers or config.matrix
     try:
-        engines = _measure_engines(config, names, runs) if engine_figures else []
+        engines, paint = (_measure_engines(config, names, runs, paint_runs) if engine_figures
+                          else ([], []))
         streamed = buffered = None
         if with_memory:
             _progress("server: streaming 1 GiB, then sending it buffered")
@@ -74,24 +80,29 @@ def main(json_path: Path | None, browsers: Sequence[str], runs: int, with_memory
     except KeyboardInterrupt:
         click.echo("bench: interrupted", err=True)
         sys.exit(130)
-    data = results(describe_machine(), engines, streamed, buffered, lanes)
+    data = results(describe_machine(), engines, streamed, buffered, lanes, paint)
     print_results(data)
     if json_path is not None:
         json_path.write_text(json.dumps(data, indent=2) + "\n")
 
 
-def _measure_engines(config: Config, names: Sequence[str], runs: int) -> list[EngineFigures]:
-    figures = []
+def _measure_engines(config: Config, names: Sequence[str], runs: int,
+                     paint_runs: int) -> tuple[list[EngineFigures], list[PaintFigures]]:
+    figures: list[EngineFigures] = []
+    paint: list[PaintFigures] = []
     with python_server("bench.apps") as (server_pid, url):
         for name in names:
-            _progress(f"{name}: launch, clock, {runs} lag runs, overhead")
             try:
+                _progress(f"{name}: launch, clock, {runs} lag runs, overhead")
                 figures.append(measure_engine(config, name, url, runs, server_pid))
+                if paint_runs:
+                    _progress(f"{name}: {paint_runs} paint runs by each capture method")
+                    paint += measure_paint(config, name, url, paint_runs, server_pid)
             except (EngineError, BenchError):
                 raise
             except Exception as exc:  # the automation library's own errors, e.g. WebDriver's
                 raise BenchError(f"{name}: {type(exc).__name__}: {one_line(exc)}") from exc
-    return figures
+    return figures, paint
 
 
 def _levels(value: str) -> tuple[int, ...]:

@@ -25,9 +25,18 @@ class RecordingConfig:
     poll_ms: float = 5.0
 
 
+PAINT_METHODS = ("damage", "video")
+
+
 @dataclass(frozen=True)
 class PaintConfig:
-    fps: int = 30
+    method: str = "damage"  # "damage": a grab per X DAMAGE event; "video": ffmpeg at `fps`
+    fps: int = 30  # the video method's frame rate
+
+    def __post_init__(self) -> None:
+        if self.method not in PAINT_METHODS:
+            raise ValueError(f"[paint] method must be one of {', '.join(PAINT_METHODS)}, "
+                             f"got {self.method!r}")
 
 
 def _default_settings() -> dict[str, Any]:

@@ -18,7 +18,7 @@ from streamscope.config import Config
 from streamscope.engines import Engine, EngineError, PageDriver
 from streamscope.errors import one_line
 from streamscope.paint_capture import ScreenPaintCapture
-from streamscope.recorder import SYSTEM_CLOCK, Clock, record
+from streamscope.recorder import SYSTEM_CLOCK, Clock, PaintCapture, record
 from streamscope.recording import Recording
 from streamscope.thresholds.cache import cached_thresholds
 from streamscope.wire import WireCapture
@@ -33,12 +33,17 @@ class Pipeline:
         self.clock = clock
         self._page: PageDriver | None = None
 
-    def record(self, url: str, *, video: Path | None = None, wire: bool = True) -> Recording:
-        """Record `url`; with `video`, film the screen into it and judge the paint too."""
+    def record(self, url: str, *, video: Path | None = None, wire: bool = True,
+               paint_capture: PaintCapture | None = None) -> Recording:
+        """Record `url`; with `video`, film the screen into it and judge the paint too.
+
+        `paint_capture`: a paint capture of the caller's own instead (the bench wraps one to measure
+        it), for an engine whose screen is on this machine.
+        """
         timeout_s = self.config.recording.timeout_s
         capture = WireCapture(url, timeout_s, keep_body=True).start() if wire else None
         try:
-            recording = self._record(url, video)
+            recording = self._record(url, video, paint_capture)
         except BaseException:
             if capture is not None:
                 capture.cancel()  # an interrupted run does not wait for the stream to end
@@ -53,7 +58,8 @@ class Pipeline:
         recording.thresholds = cached_thresholds(recording.engine)
         return recording
 
-    def _record(self, url: str, video: Path | None) -> Recording:
+    def _record(self, url: str, video: Path | None,
+                paint_capture: PaintCapture | None) -> Recording:
         try:
             self.close()
             self._page = self.engine.new_page()
@@ -68,8 +74,8 @@ class Pipeline:
             if recording.error is None:
                 recording.paint_error = self.engine.why_not_filmed()
             return recording
-        paint = (ScreenPaintCapture(self.engine, video, self.config.paint)
-                 if video is not None else None)
+        paint = paint_capture or (ScreenPaintCapture(self.engine, video, self.config.paint)
+                                  if video is not None else None)
         return record(self._page, self.engine.info, url, self.config.recording, paint,
                       clock=self.clock)
 

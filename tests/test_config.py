@@ -51,6 +51,7 @@ def test_the_file_overrides_the_defaults(tmp_path):
     ('[engines.webkit]\nremote_display = "x"\n', "remote_display must be an X display"),
     ("[engines.webkit]\nwebdriver_sessions = 0\n", "webdriver_sessions must be 1 or more"),
     ('[engines.webkit]\nconnect = "ws://x"\n', "unknown setting(s) connect"),
+    ('[paint]\nmethod = "film"\n', "method must be one of damage, video, got 'film'"),
 ])
 def test_a_bad_setting_is_named(tmp_path, text, message):
     path = tmp_path / "playwright.config.toml"
