@@ -15,12 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import psutil
 import pytest
 from playwright.sync_api import Page, Playwright
 from pyvirtualdisplay import Display
 
 from streamscope.engines import playwright_driver
-from streamscope.engines.processes import alive
 from streamscope.paint import BLANK_CSS, MARKER_CSS, PLAYWRIGHT_PAINT, decode
 from streamscope.paint.alignment import DISPLAY_REFRESH_MS
 from streamscope.paint.damage_capture import damage_timeline
@@ -145,7 +145,15 @@ def test_the_listener_does_not_outlive_its_parent(display: str,
     parent.wait()
     parent.stdout.close()
     deadline = time.monotonic() + 5
-    while alive(listener) and time.monotonic() < deadline:
+    while _alive(listener) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not alive(listener)
+    assert not _alive(listener)
+
+
+def _alive(pid: int) -> bool:
+    """Running, and not a zombie waiting for its parent to read its exit status."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
