@@ -80,7 +80,7 @@ def test_jobs_give_the_verdicts_of_a_serial_run(server_url: str, tmp_path: Path)
 
 def test_sigterm_ends_every_lane_and_everything_it_started(server_url: str, tmp_path: Path):
     """Three lanes filming their engines' Xvfb displays, terminated mid-stream: the run exits
-    and leaves no browser, driver, display or ffmpeg behind."""
+    and leaves no browser, driver, display or paint capture behind."""
     url = server_url + "/probe?count=200&delay=0.1"
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "streamscope"), "run", "--jobs", "3", url],
@@ -90,7 +90,7 @@ def test_sigterm_ends_every_lane_and_everything_it_started(server_url: str, tmp_
         started: list[psutil.Process] = []
         while time.monotonic() < deadline:
             started = psutil.Process(process.pid).children(recursive=True)
-            if sum(".webm" in " ".join(_cmdline(p)) for p in started) >= 3:  # all lanes film
+            if sum(_captures_paint(p) for p in started) >= 3:  # all lanes film
                 break
             time.sleep(0.2)
         else:
@@ -103,6 +103,13 @@ def test_sigterm_ends_every_lane_and_everything_it_started(server_url: str, tmp_
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def _captures_paint(process: psutil.Process) -> bool:
+    """A lane's paint capture: the DAMAGE listener ([paint] method "damage", the default), or
+    ffmpeg filming to a WebM ("video")."""
+    command = " ".join(_cmdline(process))
+    return "streamscope.paint.damage" in command or ".webm" in command
 
 
 def _cmdline(process: psutil.Process) -> list[str]:
