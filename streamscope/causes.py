@@ -208,10 +208,20 @@ def _and_then_first_paint(recording: Recording, dom: Diagnosis) -> Diagnosis:
     threshold = recording.threshold_for(recording.content_type, _nosniff(recording))
     needed = threshold.visible_chars if threshold is not None else None
     total = max((s.text_chars for s in recording.dom), default=0)
-    if not gates or needed is None or total >= needed or dom.cause is not \
-            Cause.BELOW_BYTE_THRESHOLD:
+    if not gates or dom.cause is not Cause.BELOW_BYTE_THRESHOLD or (
+            needed is not None and total >= needed):
         return dom
     gate = gates[0]
+    if needed is None:  # the next gate is named, its number not guessed
+        return Diagnosis(
+            dom.cause,
+            f"{dom.why}; past it, the whole page has {total:,} visible characters, and "
+            f"{_gate_text(gate)} (how many this engine needs is not measured yet: run "
+            f"`streamscope threshold`)",
+            f"{dom.fix}; and send enough visible characters early, or an image",
+            dom.evidence | {"visible_chars_in_page": total, "threshold_visible_chars": None},
+            _safari(recording, gate.safari), dom.remedies,
+        )
     return Diagnosis(
         dom.cause,
         f"{dom.why}; past it, the whole page has {total:,} visible characters, fewer than the "

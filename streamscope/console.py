@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -54,17 +55,18 @@ def print_table(runs: Sequence[Run]) -> None:
         also = f" DOM: {v.dom_reason}." if differs else ""
         if run.recording.paint_error:
             also += f" Paint not recorded: {run.recording.paint_error}."
-        stdout.print(f"- {run.recording.browser} {run.recording.url}: {v.reason}.{also}")
+        # Reasons cite sources in [brackets], which rich would take for markup.
+        stdout.print(escape(f"- {run.recording.browser} {run.recording.url}: {v.reason}.{also}"))
         diagnosis = v.diagnosis
         if diagnosis.fix:
             safari = {"yes": "Safari would be held too",
                       "unknown": "whether Safari would be held is unknown"
                       }.get(diagnosis.safari, "")
-            stdout.print(f"  [bold]{diagnosis.cause}[/]: fix: {diagnosis.fix}."
+            stdout.print(f"  [bold]{diagnosis.cause}[/]: fix: {escape(diagnosis.fix)}."
                          + (f" {safari}." if safari else ""))
         if run.fix_replay is not None:
             color = "green" if run.fix_replay.verified else "red"
-            stdout.print(f"  [{color}]{run.fix_replay.summary}[/]")
+            stdout.print(f"  [{color}]{escape(run.fix_replay.summary)}[/]")
 
 
 def print_thresholds(results: Sequence[EngineThresholds]) -> None:
