@@ -17,6 +17,7 @@ from bench.stats import item_lags, percentile
 from streamscope.config import Config, RecordingConfig
 from streamscope.engines import PageDriver, create_engine
 from streamscope.pipeline import Pipeline
+from streamscope.recording import Recording
 
 # The lag stream: 20 items 200 ms apart after a 500 ms pause. The 2 KiB comment first fills the
 # engines' sniffing buffers (libsoup holds 512 bytes, Chromium sniffs up to 1024); the pause
@@ -112,23 +113,33 @@ def _lag_run(pipeline: Pipeline, base_url: str, figures: EngineFigures) -> list[
     run = uuid.uuid4().hex
     engine = pipeline.engine
     # No wire capture: a second fetch of the run's URL would log a second set of flushes.
-    recording = pipeline.record(f"{base_url}/bench/timed?run={run}&{LAG_QUERY}", wire=False)
-    flushes = get_json(f"{base_url}/bench/flushes?run={run}")
+    recording = pipeline.record(lag_url(base_url, run), wire=False)
+    lags = lags_of(recording, get_json(f"{base_url}/bench/flushes?run={run}"), engine.name)
+    figures.dom_method = recording.methods.get("dom", "")
+    return lags
+
+
+def lag_url(base_url: str, run: str) -> str:
+    """The lag stream, its flushes logged by the server under `run`."""
+    return f"{base_url}/bench/timed?run={run}&{LAG_QUERY}"
+
+
+def lags_of(recording: Recording, flushes: list[float], engine: str) -> list[float]:
+    """Each item's lag: the recorder's wall time for it minus the server's flush of it."""
     if recording.error or recording.timed_out or recording.time_origin_epoch_ms is None:
         reason = recording.error or "timed out or never saw the new document"
-        raise BenchError(f"{engine.name} could not record the lag stream: {reason}")
-    figures.dom_method = recording.methods.get("dom", "")
+        raise BenchError(f"{engine} could not record the lag stream: {reason}")
     if len(flushes) != LAG_ITEMS:
-        raise BenchError(f"{engine.name}: the server sent {len(flushes)} of {LAG_ITEMS} items")
+        raise BenchError(f"{engine}: the server sent {len(flushes)} of {LAG_ITEMS} items")
     if recording.committed_ms is None or (
         recording.time_origin_epoch_ms + recording.committed_ms >= flushes[0]
     ):
         # An observer injected after the first item would date it by its own arrival.
-        raise BenchError(f"{engine.name}: the observer was not in place before the first item")
+        raise BenchError(f"{engine}: the observer was not in place before the first item")
     try:
         return item_lags(flushes, recording.dom, recording.time_origin_epoch_ms)
     except ValueError as exc:
-        raise BenchError(f"{engine.name}: {exc}") from exc
+        raise BenchError(f"{engine}: {exc}") from exc
 
 
 def _overhead(pipeline: Pipeline, base_url: str, figures: EngineFigures,

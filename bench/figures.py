@@ -8,9 +8,12 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.browsers import EngineFigures
+from bench.paint import PaintFigures
 
 TARGETS = {"lag_p95_ms": 16.0, "overhead_ratio": 1.25, "stream_rss_growth_mib": 32.0,
-           "big_page_ratio": 1.5}
+           "big_page_ratio": 1.5,
+           "lanes_lag_p95_ms": 16.7,  # one 60 Hz frame
+           "paint_error_p95_ms": 17.0}
 METHODS = {
     "lag_ms": "per item of a stream of 20 items 200 ms apart: the recorder's wall time for it "
               "(performance.timeOrigin + the first DOM sample holding it) minus the server's "
@@ -31,6 +34,29 @@ METHODS = {
                 "around it, in the page) over load_ms, navigation start to the later of the "
                 "response's end and the last DOM change; medians of 2 rounds, 1 where an "
                 "engine takes over 20 s",
+    "lanes": "at each --jobs level N, 4 lag streams per engine recorded on N lanes at once "
+             "(streamscope.lanes: each lane its own driver, engines and, when filmed, display), "
+             "the levels taking turns for `rounds` rounds; lag as lag_ms, per engine over every "
+             "item of every round at that level; verdicts_as_serial counts the recordings whose "
+             "headline verdict is the one they have at N = 1; wall_s is per round; load_1m the "
+             "machine's mean 1-minute load average at the end of each round",
+    "paint_lag_ms": "per streamed item wholly in the viewport (20 items of 300 bytes, 200 ms "
+                    "apart, after a 600-byte comment): the page time of the first frame of the "
+                    "capture's video whose rows of that item hold half their final ink, minus the "
+                    "server's flush of it; per capture method, runs taking turns",
+    "paint_error_ms": "the error bound each recording's PaintTimeline states (error_ms); "
+                      "percentiles over runs",
+    "grab_ms": "damage method: per grab, from the server's time of the earliest damage it "
+               "answers to the end of the grab",
+    "capture_cpu_pct": "CPU of the capture process (the DAMAGE listener, or ffmpeg filming) from "
+                       "navigation start to the page settled, over that time, as % of one core "
+                       "(psutil cpu_times; other people's browsers share the machine)",
+    "cpu_s_per_recording": "all CPU paint capture took per recording: its processes for their "
+                           "whole lives (locating the page, capturing, encoding or decoding), "
+                           "and the analysis in the recorder's process",
+    "events_per_s": "damage method: DAMAGE rectangles anywhere on screen (page_: touching the "
+                    "page's box) from navigation start to the response's end, per second; "
+                    "whole_page_share: of the page's, those covering 90 % of its box",
     "peak_rss_mib": "engine's process tree (driver, browser, helpers, Xvfb), VmRSS summed every "
                     "50 ms during the overhead recordings; peak_pss_mib sums PSS instead, which "
                     "does not count shared pages once per process",
@@ -40,7 +66,8 @@ console = Console(highlight=False, width=None if Console().is_terminal else 140)
 
 
 def results(machine: dict[str, Any], engines: list[EngineFigures], streamed_mib: float | None,
-            buffered_mib: float | None) -> dict[str, Any]:
+            buffered_mib: float | None, lanes: list[dict[str, Any]] | None = None,
+            paint: list[PaintFigures] | None = None) -> dict[str, Any]:
     by_name = {e.name: e for e in engines}
     lag = {name: e.lag_summary() for name, e in by_name.items()}
     overhead = {name: round(e.overhead_ratio, 3) for name, e in by_name.items()}
@@ -54,6 +81,19 @@ def results(machine: dict[str, Any], engines: list[EngineFigures], streamed_mib:
     if big:
         met["big_page_ratio"] = {n: b["ratio"] <= TARGETS["big_page_ratio"]
                                  for n, b in big.items()}
+    if lanes:
+        # Per --jobs level: which engines keep every item within one 60 Hz frame (p95).
+        met["lanes_lag_p95_within_one_frame"] = {
+            level["lanes"]: {name: e["lag_p95_ms"] is not None
+                             and e["lag_p95_ms"] <= TARGETS["lanes_lag_p95_ms"]
+                             for name, e in level["engines"].items()}
+            for level in lanes}
+    painted = {f"{p.name} {p.method}": p.summary() for p in paint or []}
+    if painted:
+        met["paint_error_p95_ms"] = {
+            key: s["paint_error_ms"]["p95"] <= TARGETS["paint_error_p95_ms"]
+            for key, s in painted.items()
+        }
     return {
         "machine": machine,
         "engines": {name: {"product": e.product, "version": e.version,
@@ -73,6 +113,8 @@ def results(machine: dict[str, Any], engines: list[EngineFigures], streamed_mib:
         "peak_rss_mib": {name: round(e.peak_rss_mib, 1) for name, e in by_name.items()},
         "peak_pss_mib": {name: round(e.peak_pss_mib, 1) for name, e in by_name.items()},
         "big_page": big,
+        "lanes": lanes,
+        "paint": painted,
         "targets": TARGETS,
         "met": met,
         "methods": METHODS,
@@ -102,9 +144,14 @@ def print_results(data: dict[str, Any]) -> None:
             f"{clock['timer_step_ms']:g}", f"{data['overhead_ratio'][name]:.3f}",
             f"{data['peak_rss_mib'][name]:.0f}", f"{data['peak_pss_mib'][name]:.0f}",
         )
-    console.print(table)
-    if data["big_page"]:
+    if data["engines"]:
+        console.print(table)
+    if data.get("big_page"):
         _print_big_page(data["big_page"])
+    if data.get("paint"):
+        _print_paint(data["paint"])
+    if data.get("lanes"):
+        _print_lanes(data["lanes"])
     if data["stream_rss_growth_mib"] is not None:
         console.print(f"Demo server RSS growth for 1 GiB: streamed "
                       f"{data['stream_rss_growth_mib']:.1f} MiB, buffered "
@@ -113,8 +160,14 @@ def print_results(data: dict[str, Any]) -> None:
     for column in ("figure", "target", "met"):
         targets.add_column(column)
     for key, met in data["met"].items():
-        target = f"<= {data['targets'][key]:g}"
-        if isinstance(met, dict):
+        if met == {}:  # a section that was not measured
+            continue
+        target = f"<= {data['targets'][key.replace('_within_one_frame', '_ms')]:g}"
+        if key == "lanes_lag_p95_within_one_frame":
+            for level, engines in met.items():
+                targets.add_row(f"lag p95, --jobs {level}", target,
+                                ", ".join(f"{n} {_met(ok)}" for n, ok in engines.items()))
+        elif isinstance(met, dict):
             targets.add_row(key, target, ", ".join(f"{n} {_met(ok)}" for n, ok in met.items()))
         else:
             targets.add_row(key, target, _met(met))
@@ -133,3 +186,48 @@ def _print_big_page(big: dict[str, dict[str, Any]]) -> None:
                       f"{b['recorder_over_browser_alone']:.2f}", f"{b['observer_ms']:,}",
                       f"{b['load_ms']:,}", f"{b['observer_share']:.1%}")
     console.print(table)
+
+
+def _print_lanes(lanes: list[dict[str, Any]]) -> None:
+    table = Table(title="--jobs N: lag (server flush to DOM sample) and verdicts, N at once",
+                  title_justify="left")
+    for column in ("N", "engine", "lag p50 ms", "lag p95 ms", "lag max ms", "verdicts as N=1",
+                   "wall s", "load 1m"):
+        table.add_column(column, justify="left" if column == "engine" else "right")
+    for level in lanes:
+        for name, e in level["engines"].items():
+            table.add_row(str(level["lanes"]), name, _ms(e["lag_p50_ms"]), _ms(e["lag_p95_ms"]),
+                          _ms(e["lag_max_ms"]), f"{e['verdicts_as_serial']}/{e['recordings']}",
+                          f"{level['wall_s']:.0f}", f"{level['load_1m']:.1f}")
+    console.print(table)
+    for level in lanes:
+        for error in level["errors"]:
+            console.print(f"--jobs {level['lanes']}: {error}")
+
+
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def _print_paint(paint: dict[str, Any]) -> None:
+    table = Table(title="Paint capture (lag: server flush to the first frame showing the item)",
+                  title_justify="left")
+    table.add_column("engine, method", no_wrap=True)
+    for column in ("lag p50 ms", "lag p95 ms", "error p95 ms", "grab p95 ms", "grab max ms",
+                   "events/s", "page events/s", "whole page", "CPU % loading", "CPU s/rec"):
+        table.add_column(column, justify="right")
+    for key, s in paint.items():
+        grab = s.get("grab_ms") or {}
+        whole = s.get("whole_page_share")
+        table.add_row(
+            key, f"{s['paint_lag_ms']['p50']:.1f}", f"{s['paint_lag_ms']['p95']:.1f}",
+            f"{s['paint_error_ms']['p95']:.1f}", _num(grab.get("p95")), _num(grab.get("max")),
+            _num(s.get("events_per_s")), _num(s.get("page_events_per_s")),
+            "" if whole is None else f"{whole:.0%}", f"{s['capture_cpu_pct']:.1f}",
+            f"{s['cpu_s_per_recording']:.2f}",
+        )
+    console.print(table)
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from e2e.fleet import playwright_server, selenium_grid, webkit_webdriver
 from e2e.other_server import stdlib_server
 from streamscope.demo import demo_server
 
@@ -46,3 +47,25 @@ def _threshold_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]
         del os.environ["STREAMSCOPE_CACHE"]
     else:
         os.environ["STREAMSCOPE_CACHE"] = previous
+
+
+@pytest.fixture(scope="session")
+def playwright_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A `playwright run-server` on loopback (ws:// URL), as a browser-server fleet runs it."""
+    with playwright_server(tmp_path_factory.mktemp("playwright-server")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def webkit_webdriver_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """A WebKitWebDriver on an Xvfb of its own: its URL, and that X display."""
+    with webkit_webdriver(tmp_path_factory.mktemp("webkitwebdriver")) as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="session")
+def grid_url(webkit_webdriver_url: tuple[str, str],
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Selenium Grid 4 standalone relaying MiniBrowser sessions to the WebKitWebDriver."""
+    with selenium_grid(webkit_webdriver_url[0], tmp_path_factory.mktemp("grid")) as url:
+        yield url

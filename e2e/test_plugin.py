@@ -123,3 +123,56 @@ def test_a_self_signed_dev_server(record):
     result = pytester.runpytest_subprocess("--browser", "chromium", "--streamscope-no-paint",
                                            "-W", "error")
     result.assert_outcomes(passed=1)
+
+
+XDIST_TEST = """
+import os
+import pytest
+from streamscope.assertions import assert_incremental
+from streamscope.demo import demo_server
+
+@pytest.mark.parametrize("name", ["one", "two"])
+def test_greeting_streams(record, browser_engine, name, tmp_path_factory):
+    with demo_server() as base:
+        recording = record(base + "/stream?name=" + name)
+    assert_incremental(recording)
+    worker = os.environ["PYTEST_XDIST_WORKER"]
+    (tmp_path_factory.getbasetemp().parent.parent / f"{name}.where").write_text(
+        f"{worker} {browser_engine.display.name}")
+"""
+
+
+def test_xdist_workers_each_start_their_engines_and_displays(pytester: pytest.Pytester):
+    pytester.makepyfile(test_user=XDIST_TEST)
+    output = pytester.path / "artifacts"
+    result = pytester.runpytest_subprocess(
+        "-n", "2", "--browser", "chromium", "--video", "on", "--screenshot", "on",
+        "--output", str(output), f"--basetemp={pytester.path / 'tmp'}",
+    )
+    result.assert_outcomes(passed=2)
+    where = [(pytester.path / f"{name}.where").read_text().split() for name in ("one", "two")]
+    assert len({worker for worker, _ in where}) == 2, where  # each test on its own worker
+    assert len({display for _, display in where}) == 2, where  # each worker its own Xvfb
+    for name in ("one", "two"):
+        folder = output / f"test-user-py-test-greeting-streams-chromium-{name}"
+        for artifact in ("video.webm", "test-finished-1.png"):
+            assert (folder / artifact).stat().st_size > 0, sorted(output.rglob("*"))
+
+
+def test_a_users_suite_runs_on_a_playwright_server(pytester: pytest.Pytester,
+                                                   playwright_server_url: str):
+    pytester.makepyfile(test_user=USER_TEST)
+    result = pytester.runpytest_subprocess(
+        "--browser", "firefox", "--streamscope-connect", playwright_server_url,
+        "--streamscope-no-paint",
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_more_workers_than_the_remote_endpoint_takes_is_a_usage_error(pytester: pytest.Pytester):
+    pytester.makepyfile(test_user=USER_TEST)
+    result = pytester.runpytest_subprocess(
+        "-n", "2", "--browser", "webkit", "--streamscope-webdriver-url", "http://127.0.0.1:9",
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*takes 1 session(s) at once*run with -n 1 or fewer*"])

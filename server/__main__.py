@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import click
 
 from .serve import base_url, make_demo_server
@@ -18,6 +20,9 @@ from .serve import base_url, make_demo_server
 )
 def main(host: str, port: int) -> None:
     """Serve the streamscope demo: the write-up's streams and /probe."""
+    # Started as a background job of a non-interactive shell, Python finds SIGINT ignored and
+    # leaves it so; Ctrl+C (or a test's SIGINT) must stop the server however it was started.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     server = make_demo_server(host, port)
     click.echo(f"Serving the streamscope demo on {base_url(server)}/ (Ctrl+C stops it)")
     # werkzeug's serve_forever returns quietly on Ctrl+C and closes the socket.

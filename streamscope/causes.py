@@ -113,7 +113,7 @@ def _streamed(recording: Recording, bound_ms: float) -> Diagnosis:
     safari = _safari(recording, "unknown")
     if first is None or grew_early or not late:
         return Diagnosis(Cause.STREAMED, "", "", safari=safari)
-    evidence = {"first_content_ms": first.t_ms, "first_visible_chars": first.text_chars,
+    evidence = {"first_content_ms": _ms(first.t_ms), "first_visible_chars": first.text_chars,
                 "visible_chars_at_end": final.text_chars if final else None,
                 "chunks": _chunk_timeline(recording.wire)}
     return Diagnosis(Cause.SINGLE_STEP, (
@@ -127,12 +127,14 @@ def _held_before_the_browser(recording: Recording, wire: WireTimeline) -> Diagno
     encoding = wire.headers.get("content-encoding", "")
     identity = recording.wire_identity
     evidence: dict[str, Any] = {"wire_chunks": len(wire.chunks), "wire_bytes": wire.total_bytes,
-                                "wire_first_byte_ms": wire.chunks[0].t_ms if wire.chunks else None,
-                                "wire_end_ms": wire.end_ms, "content_encoding": encoding or None}
+                                "wire_first_byte_ms": _ms(wire.chunks[0].t_ms if wire.chunks
+                                                          else None),
+                                "wire_end_ms": _ms(wire.end_ms),
+                                "content_encoding": encoding or None}
     safari = _safari(recording, "yes")
     if encoding and identity is not None and identity.streamed:
         evidence |= {"uncompressed_chunks": len(identity.chunks),
-                     "uncompressed_first_byte_ms": identity.chunks[0].t_ms}
+                     "uncompressed_first_byte_ms": _ms(identity.chunks[0].t_ms)}
         return Diagnosis(Cause.COMPRESSED, (
             f"compressed ({encoding}), the body reached a plain HTTP client in "
             f"{_pieces(wire)}; the same URL without compression came in {len(identity.chunks)} "
@@ -156,7 +158,7 @@ def _held_by_a_sniffer(recording: Recording, wire: WireTimeline) -> Diagnosis:
     threshold = recording.threshold_for(content_type, nosniff)
     needed = threshold.bytes if threshold is not None else None
     evidence: dict[str, Any] = {"bytes_before_end": early_bytes, "threshold_bytes": needed,
-                                "wire_chunks": len(wire.chunks), "wire_end_ms": wire.end_ms}
+                                "wire_chunks": len(wire.chunks), "wire_end_ms": _ms(wire.end_ms)}
     if not sniffers or (needed is not None and early_bytes >= needed):
         return Diagnosis(Cause.UNEXPLAINED, (
             f"the server sent {wire.total_bytes:,} bytes in {len(wire.chunks)} pieces over "
@@ -187,7 +189,7 @@ def _too_few_visible_chars(recording: Recording, gate: Gate, bound_ms: float) ->
     threshold = recording.threshold_for(recording.content_type, _nosniff(recording))
     needed = threshold.visible_chars if threshold is not None else None
     evidence = {"visible_chars_before_end": shown, "threshold_visible_chars": needed,
-                "first_content_ms": recording.first_content_ms}
+                "first_content_ms": _ms(recording.first_content_ms)}
     why = (f"the page held {shown:,} visible characters before the end"
            + (f", fewer than the {needed:,} this engine needs: " if needed is not None
               else ", and ")
@@ -206,10 +208,20 @@ def _and_then_first_paint(recording: Recording, dom: Diagnosis) -> Diagnosis:
     threshold = recording.threshold_for(recording.content_type, _nosniff(recording))
     needed = threshold.visible_chars if threshold is not None else None
     total = max((s.text_chars for s in recording.dom), default=0)
-    if not gates or needed is None or total >= needed or dom.cause is not \
-            Cause.BELOW_BYTE_THRESHOLD:
+    if not gates or dom.cause is not Cause.BELOW_BYTE_THRESHOLD or (
+            needed is not None and total >= needed):
         return dom
     gate = gates[0]
+    if needed is None:  # the next gate is named, its number not guessed
+        return Diagnosis(
+            dom.cause,
+            f"{dom.why}; past it, the whole page has {total:,} visible characters, and "
+            f"{_gate_text(gate)} (how many this engine needs is not measured yet: run "
+            f"`streamscope threshold`)",
+            f"{dom.fix}; and send enough visible characters early, or an image",
+            dom.evidence | {"visible_chars_in_page": total, "threshold_visible_chars": None},
+            _safari(recording, gate.safari), dom.remedies,
+        )
     return Diagnosis(
         dom.cause,
         f"{dom.why}; past it, the whole page has {total:,} visible characters, fewer than the "
@@ -219,6 +231,11 @@ def _and_then_first_paint(recording: Recording, dom: Diagnosis) -> Diagnosis:
         _safari(recording, gate.safari),
         dom.remedies | {Remedy.LEADING_TEXT: needed + MARGIN_CHARS},
     )
+
+
+def _ms(value: float | None) -> float | None:
+    """A time in the evidence: to a tenth of a ms, finer than anything here is measured."""
+    return None if value is None else round(value, 1)
 
 
 def _safari(recording: Recording, answer: str) -> str:

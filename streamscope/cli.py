@@ -6,6 +6,7 @@ import json
 import math
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -14,17 +15,21 @@ from urllib.parse import urlsplit
 
 import click
 
-from streamscope.artifacts import media_folder, report_artifacts
+from streamscope import comparison, step_summary
+from streamscope.artifacts import find_videos, media_folder, report_artifacts
 from streamscope.config import Config, load_config
 from streamscope.console import print_table, print_thresholds, progress_bar, stderr
 from streamscope.demo import WRITEUP_PATHS, demo_server
 from streamscope.engines import ENGINE_NAMES
 from streamscope.interrupts import run_interruptibly
+from streamscope.lanes import SharedScreenError
 from streamscope.machine import describe_machine
 from streamscope.recording import Recording
 from streamscope.report import RAW_JSON, write_report
-from streamscope.runs import Run, record_runs, write_json
+from streamscope.runs import Run, read_json, record_runs, write_json
 from streamscope.thresholds.measure import measure_engines
+
+RUN_TITLE = "streamscope: does it render progressively?"
 
 
 class OneLineErrors(click.Group):
@@ -41,6 +46,12 @@ class OneLineErrors(click.Group):
             click.echo("streamscope: interrupted", err=True)
             sys.exit(130)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+class BadInput(click.ClickException):
+    """A file named on the command line that cannot be used: exit status 2, as a bad flag."""
+
+    exit_code = 2
 
 
 def _urls(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> list[str]:
@@ -92,6 +103,41 @@ https_option = click.option(
          "staging site's. Default: ignore_https_errors in [recording] of "
          "playwright.config.toml, else off.",
 )
+summary_option = click.option(
+    "--step-summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path),
+    envvar="GITHUB_STEP_SUMMARY", show_envvar=True,
+    help="Append the verdicts as a Markdown table to this file. GitHub Actions names its job "
+         "summary in GITHUB_STEP_SUMMARY and shows it on the run's page.",
+)
+saved_runs = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def fleet_options(command: Any) -> Any:
+    """Where the engines run, and how many recordings run at once."""
+    for option in reversed((
+        click.option("--connect", metavar="WS_URL",
+                     help="Run the Playwright engines (chromium, firefox) on this Playwright "
+                          "server (`playwright run-server`), e.g. ws://127.0.0.1:3000/."),
+        click.option("--webdriver-url", metavar="URL",
+                     help="Run WebKit through this remote WebDriver endpoint: a WebKitWebDriver "
+                          "or a Selenium Grid relaying to one, e.g. http://127.0.0.1:4444."),
+        click.option("--remote-display", metavar=":N",
+                     help="The X display on this machine that the remote browsers show on: "
+                          "film it for the paint verdict (else remote runs record the DOM only)."),
+        click.option("--jobs", type=click.IntRange(1, 32), default=1, show_default=True,
+                     help="Recordings at once, each lane with engines (and displays) of its own."),
+    )):
+        command = option(command)
+    return command
+
+
+def _configured(config: Config, timeout: float | None, connect: str | None,
+                webdriver_url: str | None, remote_display: str | None) -> Config:
+    try:
+        return config.with_timeout(timeout).with_engine_settings(
+            connect=connect, webdriver_url=webdriver_url, remote_display=remote_display)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
 
 
 @click.group(cls=OneLineErrors)
@@ -117,16 +163,21 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 @paint_option
 @verify_option
 @headed_option
+@summary_option
+@fleet_options
 @https_option
 @click.pass_obj
 def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: Path | None,
         report_dir: Path | None, timeout: float | None, paint: bool, verify_fix: bool,
-        headed: bool, ignore_https_errors: bool) -> int:
+        headed: bool, summary_path: Path | None, connect: str | None,
+        webdriver_url: str | None, remote_display: str | None, jobs: int,
+        ignore_https_errors: bool) -> int:
     """Record each URL in each engine and say whether it rendered progressively, and why."""
     config = config.ignoring_https_errors(ignore_https_errors)
-    return _run(config.with_timeout(timeout), urls, browsers or config.matrix,
-                json_path=json_path, report_dir=report_dir, paint=paint, headed=headed,
-                verify_fix=verify_fix, title="streamscope: does it render progressively?")
+    return _run(_configured(config, timeout, connect, webdriver_url, remote_display), urls,
+                browsers or config.matrix, json_path=json_path, report_dir=report_dir,
+                summary_path=summary_path, paint=paint, headed=headed, verify_fix=verify_fix,
+                jobs=jobs, title=RUN_TITLE)
 
 
 @cli.command()
@@ -138,18 +189,23 @@ def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: P
 @timeout_option
 @verify_option
 @headed_option
+@summary_option
+@fleet_options
 @https_option
 @click.pass_obj
 def repro(config: Config, browsers: tuple[str, ...], json_path: Path | None, report_dir: Path,
-          timeout: float | None, verify_fix: bool, headed: bool,
-          ignore_https_errors: bool) -> int:
+          timeout: float | None, verify_fix: bool, headed: bool, summary_path: Path | None,
+          connect: str | None, webdriver_url: str | None, remote_display: str | None,
+          jobs: int, ignore_https_errors: bool) -> int:
     """Reproduce the write-up: the demo server's streams, recorded in every engine."""
-    config = config.ignoring_https_errors(ignore_https_errors)
+    config = _configured(config.ignoring_https_errors(ignore_https_errors), timeout, connect,
+                         webdriver_url, remote_display)
     with demo_server() as base:
         click.echo(f"Demo server on {base}/")
-        return _run(config.with_timeout(timeout), [base + p for p in WRITEUP_PATHS],
+        return _run(config, [base + p for p in WRITEUP_PATHS],
                     browsers or config.matrix, json_path=json_path, report_dir=report_dir,
-                    paint=True, headed=headed, verify_fix=verify_fix,
+                    summary_path=summary_path, paint=True, headed=headed, verify_fix=verify_fix,
+                    jobs=jobs,
                     title="Does streamed HTML render progressively? The write-up, reproduced")
 
 
@@ -164,7 +220,7 @@ def threshold(config: Config, browsers: tuple[str, ...], json_path: Path | None,
               headed: bool) -> int:
     """Measure how many bytes and visible characters each engine needs before it shows a
     paused stream; kept per engine build for every later verdict."""
-    _check_writable(json_path, None)
+    _check_writable(None, json_path)
     results = measure_engines(browsers or config.matrix, config, refresh=refresh,
                               headed=headed, progress=lambda line: stderr.print(line))
     print_thresholds(results)
@@ -185,12 +241,58 @@ def _write(path: Path, document: dict[str, Any]) -> None:
         raise click.ClickException(f"could not write {exc.filename}: {exc.strerror}") from exc
 
 
+@cli.command("report")
+@click.argument("runs_json", metavar="RUNS.json", type=saved_runs)
+@click.option("--report", "report_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Write the HTML report (index.html, plots, videos) into this folder.")
+def report_command(runs_json: Path, report_dir: Path) -> int:
+    """Draw the report again from a saved --json, judging its timelines anew."""
+    runs, extra = _read(runs_json)
+    report_dir = report_dir.resolve()
+    _check_writable(report_dir)
+    find_videos(runs, runs_json.parent)
+    machine = extra.get("machine")
+    try:
+        # Stills beside the report, not in its media folder: that may hold the videos.
+        with tempfile.TemporaryDirectory(prefix="streamscope-") as stills:
+            artifacts = report_artifacts(runs, Path(stills))
+            write_json(runs, report_dir / RAW_JSON, extra)
+            index = write_report(runs, report_dir, artifacts=artifacts, title=RUN_TITLE,
+                                 machine=machine if isinstance(machine, dict) else None)
+    except OSError as exc:
+        raise click.ClickException(f"could not write {exc.filename}: {exc.strerror}") from exc
+    click.echo(f"Report: {index}")
+    return 0
+
+
+@cli.command()
+@click.argument("old", metavar="OLD.json", type=saved_runs)
+@click.argument("new", metavar="NEW.json", type=saved_runs)
+def compare(old: Path, new: Path) -> int:
+    """Say what changed per URL and engine between two saved --json files.
+
+    Exits 1 when a run that rendered progressively in OLD no longer does in NEW.
+    """
+    comparisons = comparison.compare(_read(old)[0], _read(new)[0])
+    for line in comparison.describe(comparisons):
+        click.echo(line)
+    return 1 if comparison.regressions(comparisons) else 0
+
+
+def _read(path: Path) -> tuple[list[Run], dict[str, Any]]:
+    try:
+        return read_json(path)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
+
+
 def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
-         json_path: Path | None, report_dir: Path | None, paint: bool, headed: bool,
-         verify_fix: bool, title: str) -> int:
+         json_path: Path | None, report_dir: Path | None, summary_path: Path | None,
+         paint: bool, headed: bool, verify_fix: bool, jobs: int, title: str) -> int:
     # Recordings name their videos by these paths: absolute, they hold from any folder.
     report_dir = report_dir.resolve() if report_dir is not None else None
-    _check_writable(json_path, report_dir)
+    _check_writable(report_dir, json_path, summary_path)
     extra = {"machine": describe_machine()}
 
     def save(runs: list[Run]) -> None:
@@ -209,9 +311,12 @@ def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
     save([])
     with media_folder(report_dir) as media:
         with progress_bar() as advance:
-            runs = record_runs(urls, browsers, config, headed=headed,
-                               media=media if paint else None, verify_fixes=verify_fix,
-                               progress=advance, finished=save)
+            try:
+                runs = record_runs(urls, browsers, config, headed=headed,
+                                   media=media if paint else None, verify_fixes=verify_fix,
+                                   progress=advance, jobs=jobs, finished=save)
+            except SharedScreenError as exc:  # checked before any engine starts
+                raise click.UsageError(str(exc)) from exc
         save(runs)
         print_table(runs)
         try:
@@ -221,10 +326,12 @@ def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
                 index = write_report(runs, report_dir, artifacts=artifacts, title=title,
                                      machine=extra["machine"])
                 click.echo(f"Report: {index}")
+            if json_path is not None:
+                click.echo(f"JSON: {json_path}")
+            if summary_path is not None:
+                step_summary.append(summary_path, step_summary.markdown(runs, title))
         except OSError as exc:
             raise click.ClickException(f"could not write {exc.filename}: {exc.strerror}") from exc
-        if json_path is not None:
-            click.echo(f"JSON: {json_path}")
     failed = [run for run in runs if run.recording.error is not None]
     for run in failed:
         click.echo(f"streamscope: {run.recording.browser} on {run.recording.url}: "
@@ -232,18 +339,20 @@ def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
     return 1 if failed else 0
 
 
-def _check_writable(json_path: Path | None, report_dir: Path | None) -> None:
+def _check_writable(report_dir: Path | None, *files: Path | None) -> None:
     """Before a minute of recording, not after: where the results go must be writable."""
     try:
         if report_dir is not None:
             report_dir.mkdir(parents=True, exist_ok=True)
-        if json_path is not None:
-            json_path.parent.mkdir(parents=True, exist_ok=True)
-            if json_path.is_dir():
-                raise IsADirectoryError(21, "Is a directory", str(json_path))
-            if json_path.exists() and not os.access(json_path, os.W_OK):
-                raise PermissionError(13, "Permission denied", str(json_path))
-        for folder in {p for p in (report_dir, json_path and json_path.parent) if p}:
+        for file in filter(None, files):
+            file.parent.mkdir(parents=True, exist_ok=True)
+            if file.is_dir():
+                raise IsADirectoryError(21, "Is a directory", str(file))
+            # Not touched: a --json file is written whole, at once (runs.write_json), and a
+            # summary is appended to; neither is left empty by a run that stops here.
+            if file.exists() and not os.access(file, os.W_OK):
+                raise PermissionError(13, "Permission denied", str(file))
+        for folder in {p for p in (report_dir, *(f.parent for f in files if f)) if p}:
             if not os.access(folder, os.W_OK):
                 raise PermissionError(13, "Permission denied", str(folder))
     except OSError as exc:

@@ -8,7 +8,7 @@ a browser launches is visible in the engine's module and in one file.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +28,18 @@ class RecordingConfig:
     ignore_https_errors: bool = False
 
 
+PAINT_METHODS = ("damage", "video")
+
+
 @dataclass(frozen=True)
 class PaintConfig:
-    fps: int = 30
+    method: str = "damage"  # "damage": a grab per X DAMAGE event; "video": ffmpeg at `fps`
+    fps: int = 30  # the video method's frame rate
+
+    def __post_init__(self) -> None:
+        if self.method not in PAINT_METHODS:
+            raise ValueError(f"[paint] method must be one of {', '.join(PAINT_METHODS)}, "
+                             f"got {self.method!r}")
 
 
 def _default_settings() -> dict[str, Any]:
@@ -56,6 +65,21 @@ class Config:
         return EngineConfig(name, self.engines[name], headed=headed, viewport=self.viewport,
                             ignore_https_errors=self.recording.ignore_https_errors)
 
+    def with_engine_settings(self, **values: Any) -> Config:
+        """Sets each given setting (None: left as it is) on every engine that declares it, as
+        CLI flags such as --connect do; a setting that no engine declares is refused."""
+        given = {key: value for key, value in values.items() if value is not None}
+        engines = dict(self.engines)
+        for key in given:
+            if not any(key in _field_names(settings) for settings in engines.values()):
+                raise ValueError(f"no engine has a setting {key!r}")
+        for name, settings in engines.items():
+            own = {key: value for key, value in given.items() if key in _field_names(settings)}
+            if own:
+                engines[name] = section(type(settings), {**asdict(settings), **own},
+                                        f"[engines.{name}]")
+        return replace(self, engines=engines)
+
     def with_timeout(self, timeout_s: float | None) -> Config:
         if timeout_s is None:
             return self
@@ -66,6 +90,10 @@ class Config:
         if not ignore:
             return self
         return replace(self, recording=replace(self.recording, ignore_https_errors=True))
+
+
+def _field_names(settings: Any) -> set[str]:
+    return {f.name for f in fields(settings)}
 
 
 def find_config_file(start: Path | None = None) -> Path | None:

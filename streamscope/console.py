@@ -54,19 +54,20 @@ def print_table(runs: Sequence[Run]) -> None:
         # blank screen.
         differs = v.verdict_from == "paint" and v.dom_incremental != v.incremental
         also = f" DOM: {v.dom_reason}." if differs else ""
-        # Reasons quote servers and engines, whose brackets are not markup.
-        stdout.print(f"- {run.recording.browser} {escape(where(run.recording))}: "
-                     f"{escape(v.reason)}.{escape(also)}")
+        if run.recording.paint_error:
+            also += f" Paint not recorded: {run.recording.paint_error}."
+        # Reasons cite sources in [brackets], which rich would take for markup.
+        stdout.print(escape(f"- {run.recording.browser} {where(run.recording)}: {v.reason}.{also}"))
         diagnosis = v.diagnosis
         if diagnosis.fix:
             safari = {"yes": "Safari would be held too",
                       "unknown": "whether Safari would be held is unknown"
                       }.get(diagnosis.safari, "")
-            stdout.print(f"  [bold]{diagnosis.cause}[/]: fix: {diagnosis.fix}."
+            stdout.print(f"  [bold]{diagnosis.cause}[/]: fix: {escape(diagnosis.fix)}."
                          + (f" {safari}." if safari else ""))
         if run.fix_replay is not None:
             color = "green" if run.fix_replay.verified else "red"
-            stdout.print(f"  [{color}]{run.fix_replay.summary}[/]")
+            stdout.print(f"  [{color}]{escape(run.fix_replay.summary)}[/]")
 
 
 def _status(status: int | None) -> str:

@@ -3,10 +3,11 @@
 For each URL: a fresh page from the engine; a raw HTTP client fetching the same URL beside it
 (wire.py), unless the caller must keep the server to one request, and once more uncompressed
 where a compressed body came all at once; the screen filmed around the navigation when a
-video path is given (paint_capture.py); the DOM timeline and the stopping rule (recorder.py);
-the thresholds measured on this engine build (thresholds/cache.py). A failure is the
-recording's error, so one bad page never ends a run. The last page stays open, for a
-screenshot, until the next recording or close().
+video path is given (paint_capture.py), where the engine's screen is on this machine (else
+the recording says why not); the DOM timeline and the stopping rule (recorder.py); the
+thresholds measured on this engine build (thresholds/cache.py). A failure is the recording's
+error, so one bad page never ends a run. The last page stays open, for a screenshot, until
+the next recording or close().
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from streamscope.engines import Engine, EngineError, PageDriver
 from streamscope.errors import one_line
 from streamscope.failures import explain
 from streamscope.paint_capture import ScreenPaintCapture
-from streamscope.recorder import record
+from streamscope.recorder import SYSTEM_CLOCK, Clock, PaintCapture, record
 from streamscope.recording import Recording
 from streamscope.thresholds.cache import cached_thresholds
 from streamscope.wire import WireCapture
@@ -28,19 +29,27 @@ WIRE_AFTER_ERROR_S = 2.0
 
 
 class Pipeline:
-    def __init__(self, engine: Engine, config: Config) -> None:
+    def __init__(self, engine: Engine, config: Config, clock: Clock = SYSTEM_CLOCK) -> None:
+        """`clock`: where the recorder's time limit and pauses come from (a run with several
+        lanes gives one that raises once the run is cancelled)."""
         self.engine = engine
         self.config = config
+        self.clock = clock
         self._page: PageDriver | None = None
 
-    def record(self, url: str, *, video: Path | None = None, wire: bool = True) -> Recording:
-        """Record `url`; with `video`, film the screen into it and judge the paint too."""
+    def record(self, url: str, *, video: Path | None = None, wire: bool = True,
+               paint_capture: PaintCapture | None = None) -> Recording:
+        """Record `url`; with `video`, film the screen into it and judge the paint too.
+
+        `paint_capture`: a paint capture of the caller's own instead (the bench wraps one to measure
+        it), for an engine whose screen is on this machine.
+        """
         settings = self.config.recording
         capture = (WireCapture(url, settings.timeout_s, keep_body=True,
                                verify=not settings.ignore_https_errors).start()
                    if wire else None)
         try:
-            recording = self._record(url, video, capture)
+            recording = self._record(url, video, capture, paint_capture)
         except BaseException:
             if capture is not None:
                 capture.cancel()  # an interrupted run does not wait for the stream to end
@@ -58,7 +67,8 @@ class Pipeline:
         recording.thresholds = cached_thresholds(recording.engine)
         return recording
 
-    def _record(self, url: str, video: Path | None, capture: WireCapture | None) -> Recording:
+    def _record(self, url: str, video: Path | None, capture: WireCapture | None,
+                paint_capture: PaintCapture | None) -> Recording:
         try:
             self.close()
             self._page = self.engine.new_page()
@@ -66,10 +76,20 @@ class Pipeline:
             return Recording(url=url, engine=self.engine.info,
                              error=f"{self.engine.name} could not open a fresh page: "
                                    f"{one_line(exc)}")
-        paint = (ScreenPaintCapture(self.engine, video, self.config.paint)
-                 if video is not None else None)
+        # The raw client's word that there is no page to wait for (a download, a refused
+        # certificate) ends the recording early.
+        no_page = (lambda: capture.no_page) if capture is not None else None
+        if video is not None and self.engine.display is None:
+            # A remote browser's screen: the DOM is recorded, and the run says why not the paint.
+            recording = record(self._page, self.engine.info, url, self.config.recording,
+                               clock=self.clock, no_page=no_page)
+            if recording.error is None:
+                recording.paint_error = self.engine.why_not_filmed()
+            return recording
+        paint = paint_capture or (ScreenPaintCapture(self.engine, video, self.config.paint)
+                                  if video is not None else None)
         return record(self._page, self.engine.info, url, self.config.recording, paint,
-                      no_page=(lambda: capture.no_page) if capture is not None else None)
+                      clock=self.clock, no_page=no_page)
 
     def screenshot(self, path: Path) -> None:
         """What the last recorded page shows now."""

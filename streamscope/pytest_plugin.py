@@ -3,9 +3,13 @@
 It reuses pytest-playwright's options rather than shadowing them: `--browser` picks the
 engines (default: the `browsers` of playwright.config.toml, else chromium), `--headed` shows
 the windows, `--video` and `--screenshot` keep artifacts in pytest-playwright's layout under
-`--output` (one folder per test and engine, `video.webm`, `test-finished-1.png`). Its `page`
+`--output` (one folder per test and engine, `video.webm`, `test-finished-1.png`). Under
+pytest-xdist each worker starts engines (and displays) of its own. Its `page`
 fixture launches Playwright's own WebKit, which most Linux machines lack, so these fixtures
 yield our engines instead.
+
+Each recording's verdict goes where CI already looks: JUnit XML properties (junit_properties)
+and, where pytest-html writes a report, the test's row (pytest_html_extras).
 """
 
 from __future__ import annotations
@@ -14,20 +18,27 @@ import shutil
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from playwright.sync_api import Playwright
 
 from streamscope.config import Config, find_config_file, load_config
 from streamscope.engines import Engine, EngineError, create_engine, playwright_driver
+from streamscope.junit_properties import junit_properties
+from streamscope.lanes import one_screen_error
 from streamscope.paint import final_screenshot
 from streamscope.pipeline import Pipeline
 from streamscope.recording import Recording
+from streamscope.runs import Run
 from streamscope.verdict import judge
 from streamscope.verify import FixReplay, verify_fix
 
+if TYPE_CHECKING:
+    from streamscope.pytest_html_extras import HtmlExtras
+
 RecordFunction = Callable[[str], Recording]
+_HTML_EXTRAS = "streamscope-html-extras"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -45,23 +56,62 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Replay every held recording with its fix (as `streamscope run --verify-fix`); "
              "the result is in the test's report and its streamscope.fix_verified property.",
     )
+    group.addoption(
+        "--streamscope-connect", default=None, metavar="WS_URL",
+        help="Run the Playwright engines on this Playwright server (`playwright run-server`).",
+    )
+    group.addoption(
+        "--streamscope-webdriver-url", default=None, metavar="URL",
+        help="Run WebKit through this remote WebDriver endpoint (a WebKitWebDriver, or a "
+             "Selenium Grid relaying to one).",
+    )
+    group.addoption(
+        "--streamscope-remote-display", default=None, metavar=":N",
+        help="The X display here that remote browsers show on, filmed for the paint verdict.",
+    )
 
 
 def _load(config: pytest.Config) -> Config:
     path = config.getoption("--streamscope-config")
     try:
-        return load_config(Path(path) if path else find_config_file(config.rootpath))
+        loaded = load_config(Path(path) if path else find_config_file(config.rootpath))
+        return loaded.with_engine_settings(
+            connect=config.getoption("--streamscope-connect"),
+            webdriver_url=config.getoption("--streamscope-webdriver-url"),
+            remote_display=config.getoption("--streamscope-remote-display"),
+        )
     except (OSError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from exc
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    loaded = _load(config)
     # A matrix in playwright.config.toml is the default when no --browser was given;
     # without one, pytest-playwright's own default (chromium) stands.
     if not config.getoption("--browser", default=None):
-        matrix = _load(config).browsers
-        if matrix:
-            config.option.browser = list(matrix)
+        if loaded.browsers:
+            config.option.browser = list(loaded.browsers)
+    if config.getoption("htmlpath", default=None):  # pytest-html is installed and writing
+        # Imported here: it draws filmstrips with the report's libraries, which a suite
+        # without --html should not pay for at every start.
+        from streamscope.pytest_html_extras import HtmlExtras
+
+        config.pluginmanager.register(HtmlExtras.of(config), _HTML_EXTRAS)
+    # pytest-xdist: every worker starts engines of its own, each on its own display; but a
+    # remote endpoint takes so many sessions at once, and a shared screen shows one window.
+    workers = getattr(config.option, "numprocesses", None)
+    if not isinstance(workers, int) or workers <= 1:
+        return
+    chosen = [loaded.engines[name] for name in config.getoption("--browser", default=None) or ()
+              if name in loaded.engines]
+    if not config.getoption("--streamscope-no-paint") and (
+            config.getoption("--headed") or any(s.remote_screen for s in chosen)):
+        raise pytest.UsageError(one_screen_error("-n 1"))
+    for settings in chosen:
+        most = settings.concurrent_sessions()
+        if most is not None and workers > most:
+            raise pytest.UsageError(f"the remote WebDriver endpoint takes {most} session(s) at "
+                                    f"once (webdriver_sessions): run with -n {most} or fewer")
 
 
 @pytest.fixture(scope="session")
@@ -110,21 +160,26 @@ def record(browser_engine: Engine, streamscope_config: Config, pytestconfig: pyt
            tmp_path: Path) -> Iterator[RecordFunction]:
     """A function that records a URL in this test's engine and returns the Recording.
 
-    After the test, keeps the screen video(s) and a screenshot as --video and --screenshot say.
+    Each recording's verdict becomes JUnit XML properties. After the test, keeps the screen
+    video(s) and a screenshot as --video and --screenshot say, and with pytest-html's --html
+    puts every recording in the test's row.
     """
     paint = not pytestconfig.getoption("--streamscope-no-paint")
     verify = pytestconfig.getoption("--streamscope-verify-fix")
     pipeline = Pipeline(browser_engine, streamscope_config)
-    videos: list[Path] = []
+    recorded: list[tuple[Run, Path | None]] = []
 
     def _record(url: str) -> Recording:
-        video = tmp_path / f"video-{len(videos) + 1}.webm" if paint else None
-        if video is not None:
-            videos.append(video)
+        video = tmp_path / f"video-{len(recorded) + 1}.webm" if paint else None
         recording = pipeline.record(url, video=video)
-        if verify:
-            _report_fix(request.node, verify_fix(pipeline, recording, judge(recording), tmp_path))
-        return recording
+        replay = verify_fix(pipeline, recording, judge(recording), tmp_path) if verify else None
+        run = Run.of(recording, replay)
+        recorded.append((run, video))
+        # What the record_property fixture does, without the warning that fixture gives
+        # every test under pytest's default junit_family (xunit2), which writes them all the same.
+        request.node.user_properties += junit_properties([r for r, _ in recorded])
+        _report_fix(request.node, replay)
+        return run.recording
 
     try:
         yield _record
@@ -132,15 +187,19 @@ def record(browser_engine: Engine, streamscope_config: Config, pytestconfig: pyt
         out = Path(output_path)
         if _keep(pytestconfig.getoption("--screenshot"), failed, "only-on-failure"):
             _screenshot(pipeline, out / f"test-{'failed' if failed else 'finished'}-1.png",
-                        videos)
+                        [video for _, video in recorded if video is not None])
     finally:
         pipeline.close()
+    moved: dict[Path, Path] = {}
     if _keep(pytestconfig.getoption("--video"), failed, "retain-on-failure"):
-        kept = [v for v in videos if v.exists()]
+        kept = [video for _, video in recorded if video is not None and video.exists()]
         for index, video in enumerate(kept, start=1):
             out.mkdir(parents=True, exist_ok=True)
-            name = "video.webm" if len(kept) == 1 else f"video-{index}.webm"
-            shutil.move(video, out / name)
+            moved[video] = out / ("video.webm" if len(kept) == 1 else f"video-{index}.webm")
+            shutil.move(video, moved[video])
+    html: HtmlExtras | None = pytestconfig.pluginmanager.get_plugin(_HTML_EXTRAS)
+    if html is not None:
+        html.add(request.node, recorded, moved, out)
 
 
 @pytest.fixture

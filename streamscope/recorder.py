@@ -109,11 +109,11 @@ def _record(page: PageDriver, info: EngineInfo, url: str, settings: RecordingCon
         preinstalled = page.add_init_script(page_scripts.OBSERVER)
         if paint is not None:
             paint.before_navigation(page)
-        page.evaluate(page_scripts.MARK_OLD_DOCUMENT)
+        marked_wall = page.evaluate(page_scripts.MARK_OLD_DOCUMENT)
         # The time limit is the page's: preparing the screen recording does not count.
         watch.start(settings.timeout_s)
         response = page.navigate(url, timeout_s=settings.timeout_s)
-        first = watch.document(settings.poll_ms / 1000)
+        first = watch.document(settings.poll_ms / 1000, marked_wall)
         watch.settled(settings.settle_ms, first)
     except TimeoutError:  # the time limit, or a page too busy to answer when it ran out
         recording.timed_out = True
@@ -189,9 +189,13 @@ class _Watch:
         self.answered = self.clock.monotonic()
         return state
 
-    def document(self, interval_s: float) -> dict[str, Any]:
-        """Polls until the new document answers; returns that poll and the last old one's time."""
-        last_old_wall: float | None = None
+    def document(self, interval_s: float, marked_wall: float | None) -> dict[str, Any]:
+        """Polls until the new document answers; returns that poll and the last old one's time.
+
+        Where no poll saw the old document (a remote engine's navigation can take longer than
+        its commit), the last time it was seen is when it was marked, before navigating.
+        """
+        last_old_wall = marked_wall
         while True:
             state = self.poll()
             if state and not state["old"]:

@@ -1,24 +1,21 @@
-"""Recording a matrix of URLs × engines, each engine started once, through the one pipeline."""
+"""Recording a matrix of URLs × engines through the one pipeline, an engine started once a lane."""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from streamscope.config import Config
-from streamscope.engines import EngineError, EngineInfo, create_engine
 from streamscope.errors import one_line
-from streamscope.pipeline import Pipeline
+from streamscope.lanes import Job, Progress, record_jobs
 from streamscope.recording import Recording
 from streamscope.verdict import Verdict, judge
-from streamscope.verify import FixReplay, verify_fix
+from streamscope.verify import FixReplay
 
-# (recordings done, recordings in all, url, browser) before each recording starts.
-Progress = Callable[[int, int, str, str], None]
 # Every run finished so far, in the order record_runs returns them, after each recording.
 Finished = Callable[[list["Run"]], None]
 
@@ -80,54 +77,38 @@ def _prefixed(prefix: str, fields: dict[str, Any]) -> dict[str, Any]:
 
 def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
                 headed: bool = False, media: Path | None = None, verify_fixes: bool = False,
-                progress: Progress | None = None,
+                progress: Progress | None = None, jobs: int = 1,
                 finished: Finished | None = None) -> list[Run]:
     """Every URL in every engine, ordered by URL then by `browsers`.
 
     With `media`, each engine runs in a window and every recording is filmed there, one
     numbered WebM each. With `verify_fixes`, each held run whose fix the harness can apply is
     replayed with it (verify.py). An engine that cannot start yields runs carrying its error;
-    the others still run. `finished` gets the runs finished so far after each recording.
+    the others still run. `jobs`: how many recordings run at once, each lane with engines of
+    its own (lanes.py); the verdicts do not depend on it. `finished` gets the runs finished so
+    far, in the same order, each time one finishes (so that --json holds them if the run is
+    interrupted).
     """
-    total = len(urls) * len(browsers)
-    order = [(url, browser) for url in urls for browser in browsers]
-    recordings: dict[tuple[str, str], Recording] = {}
-    replays: dict[tuple[str, str], FixReplay | None] = {}
+    work = [Job(index, url, browser) for index, (browser, url)
+            in enumerate((browser, url) for browser in browsers for url in urls)]
+    replays: dict[int, FixReplay] | None = {} if verify_fixes else None
+    index = {(job.url, job.browser): job.index for job in work}
+    order = [index[url, browser] for url in urls for browser in browsers]
+    judged: dict[int, Run] = {}
 
-    def done() -> list[Run]:
-        return [Run.of(recordings[key], replays.get(key)) for key in order if key in recordings]
-    for browser in browsers:
-        try:
-            engine = create_engine(config.engine(browser, headed=headed), window=media is not None)
-            engine.start()
-        except EngineError as exc:
-            for url in urls:
-                recordings[url, browser] = _failed(browser, url, one_line(exc))
-            if finished is not None:
-                finished(done())
-            continue
-        pipeline = Pipeline(engine, config)
-        try:
-            for url in urls:
-                if progress is not None:
-                    progress(len(recordings), total, url, browser)
-                video = (media / f"{len(recordings) + 1:02d}-{browser}.webm"
-                         if media is not None else None)
-                recording = recordings[url, browser] = pipeline.record(url, video=video)
-                if verify_fixes:
-                    replays[url, browser] = verify_fix(pipeline, recording, judge(recording),
-                                                       media)
-                if finished is not None:
-                    finished(done())
-        finally:
-            pipeline.close()
-            engine.stop()
-    return done()
+    def runs_of(recordings: Mapping[int, Recording]) -> list[Run]:
+        for i, recording in recordings.items():
+            replay = (replays or {}).get(i)
+            run = judged.get(i)
+            if run is None or run.recording is not recording or run.fix_replay is not replay:
+                judged[i] = Run.of(recording, replay)  # judged once, not at every later job
+        return [judged[i] for i in order if i in recordings]
 
-
-def _failed(browser: str, url: str, error: str) -> Recording:
-    info = EngineInfo(name=browser, engine="", product="", version="", launcher="")
-    return Recording(url=url, engine=info, error=error)
+    recordings = record_jobs(
+        work, config, lanes=jobs, headed=headed, media=media, progress=progress,
+        replays=replays,
+        stored=None if finished is None else (lambda so_far: finished(runs_of(so_far))))
+    return runs_of(recordings)
 
 
 def write_json(runs: Sequence[Run], path: Path, extra: dict[str, Any] | None = None) -> None:
@@ -142,3 +123,19 @@ def write_json(runs: Sequence[Run], path: Path, extra: dict[str, Any] | None = N
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def read_json(path: Path) -> tuple[list[Run], dict[str, Any]]:
+    """The runs of a file that write_json wrote, judged again from their timelines, and the
+    file's other keys (such as `machine`). A file that is not one is a ValueError naming it."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        runs = [Run.from_dict(run) for run in document["runs"]]
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror}") from exc
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{path} is not a streamscope --json file "
+                         f"({type(exc).__name__}: {one_line(exc)})") from exc
+    if not runs:
+        raise ValueError(f"{path} holds no runs")
+    return runs, {key: value for key, value in document.items() if key != "runs"}

@@ -4,6 +4,7 @@ import pytest
 
 from bench.browsers import ClockCheck, EngineFigures
 from bench.figures import results
+from bench.lanes import LevelFigures
 from bench.stats import item_arrivals, item_lags, percentile, status_kib
 from streamscope.recording import DomSample
 
@@ -72,3 +73,16 @@ def test_the_big_page_is_judged_per_engine_and_says_what_the_browser_alone_takes
     assert data["met"]["big_page_ratio"] == {"chromium": True, "webkit": False}
     assert data["big_page"]["chromium"]["observer_share"] == 0.05
     assert data["big_page"]["webkit"]["recorder_over_browser_alone"] == 1.03
+def test_a_jobs_level_counts_verdicts_against_the_serial_run_and_judges_one_frame() -> None:
+    serial = LevelFigures(1, lags_ms={"webkit": [1.0, 2.0]},
+                          incremental={"webkit": [True, True]}, wall_s=20.0, rounds=2)
+    busy = LevelFigures(4, lags_ms={"webkit": [10.0, 30.0]},
+                        incremental={"webkit": [True, False]}, errors=["webkit: lost"],
+                        load_1m=[2.0, 4.0], rounds=2)
+    levels = [serial.summary(serial), busy.summary(serial)]
+    assert levels[1]["engines"]["webkit"]["verdicts_as_serial"] == 1
+    assert levels[1]["errors"] == ["webkit: lost"]
+    assert (levels[0]["wall_s"], levels[1]["load_1m"]) == (10.0, 3.0)  # per round, mean
+    data = results({}, [], None, None, levels)
+    assert data["met"]["lanes_lag_p95_within_one_frame"] == {1: {"webkit": True},
+                                                             4: {"webkit": False}}

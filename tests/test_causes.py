@@ -142,3 +142,11 @@ def test_enough_bytes_and_still_held_is_unexplained_and_says_what_was_seen():
     verdict = judge(rec)
     assert verdict.cause == "unexplained"
     assert "5,400 of them before the end" in verdict.dom_diagnosis.why
+
+
+def test_past_an_unmeasured_byte_gate_the_first_paint_gate_is_still_named():
+    verdict = judge(held(thresholds=(), wire_times=EVERY_500_MS, paint=[(5050, 1.0)]))
+    diagnosis = verdict.paint_diagnosis
+    assert "visually non-empty" in diagnosis.why and "Safari shares it" in diagnosis.why
+    assert "not measured yet" in diagnosis.why
+    assert diagnosis.safari == "yes"

@@ -22,6 +22,15 @@ def runner():
     (["run"], "Missing argument"),
     (["run", "--frobnicate", "http://127.0.0.1/"], "No such option"),
     (["--config", "/nonexistent.toml", "run", "http://127.0.0.1/"], "does not exist"),
+    (["run", "--connect", "http://127.0.0.1:3000/", "http://127.0.0.1/"],
+     "connect must be a ws:// or wss:// URL"),
+    (["run", "--webdriver-url", "127.0.0.1:4444", "http://127.0.0.1/"],
+     "webdriver_url must be a http:// or https:// URL"),
+    (["run", "--remote-display", "99", "http://127.0.0.1/"], "must be an X display such as :99"),
+    (["run", "--jobs", "0", "http://127.0.0.1/"], "0 is not in the range"),
+    (["run", "--jobs", "2", "--headed", "http://127.0.0.1/"], "shows one window at a time"),
+    (["run", "--jobs", "2", "--webdriver-url", "http://127.0.0.1:4444", "--remote-display",
+      ":99", "--browser", "webkit", "http://127.0.0.1/"], "film it with --jobs 1"),
 ])
 def test_a_bad_flag_is_one_line_and_a_non_zero_exit(runner, args, message):
     result = runner.invoke(cli, args)

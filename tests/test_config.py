@@ -46,6 +46,12 @@ def test_the_file_overrides_the_defaults(tmp_path):
     ('[engines.chromium]\nargs = "--x"\n', "args must be tuple"),
     ("[engines.chromium]\nargs = [1]\n", "args must be a list of strings"),
     ('[viewport]\nwidth = 1.5\n', "width must be int"),
+    ('[engines.chromium]\nconnect = "http://x"\n', "connect must be a ws:// or wss:// URL"),
+    ('[engines.webkit]\nwebdriver_url = "x"\n', "[engines.webkit]: webdriver_url must be"),
+    ('[engines.webkit]\nremote_display = "x"\n', "remote_display must be an X display"),
+    ("[engines.webkit]\nwebdriver_sessions = 0\n", "webdriver_sessions must be 1 or more"),
+    ('[engines.webkit]\nconnect = "ws://x"\n', "unknown setting(s) connect"),
+    ('[paint]\nmethod = "film"\n', "method must be one of damage, video, got 'film'"),
 ])
 def test_a_bad_setting_is_named(tmp_path, text, message):
     path = tmp_path / "playwright.config.toml"
@@ -78,3 +84,33 @@ def test_without_a_matrix_every_engine_runs_but_none_is_imposed(tmp_path):
     assert config.browsers is None
     assert config.matrix == ENGINE_NAMES
 
+
+
+def test_the_file_points_engines_at_a_fleet(tmp_path):
+    path = tmp_path / "playwright.config.toml"
+    path.write_text('[engines.firefox]\nconnect = "ws://127.0.0.1:3000/"\n'
+                    '[engines.webkit]\nwebdriver_url = "http://127.0.0.1:4444"\n'
+                    'remote_display = ":99"\nwebdriver_sessions = 2\n')
+    engines = load_config(path).engines
+    assert engines["firefox"].connect == "ws://127.0.0.1:3000/"
+    assert engines["chromium"].connect == ""
+    assert (engines["webkit"].webdriver_url, engines["webkit"].remote_display) == (
+        "http://127.0.0.1:4444", ":99")
+    assert engines["webkit"].concurrent_sessions() == 2
+    assert engines["webkit"].remote_screen == ":99"
+    assert engines["firefox"].concurrent_sessions() is None
+    assert engines["firefox"].remote_screen == ""
+
+
+def test_cli_flags_set_a_setting_on_every_engine_that_has_it():
+    config = Config().with_engine_settings(connect="ws://127.0.0.1:3000/", remote_display=":5",
+                                           webdriver_url=None)
+    assert [config.engines[n].connect for n in ("chromium", "firefox")] == [
+        "ws://127.0.0.1:3000/"] * 2
+    assert {config.engines[n].remote_display for n in ENGINE_NAMES} == {":5"}
+    assert config.engines["webkit"].webdriver_url == ""
+    assert config.engines["chromium"].args == Config().engines["chromium"].args
+    with pytest.raises(ValueError, match="connect must be"):
+        Config().with_engine_settings(connect="127.0.0.1:3000")
+    with pytest.raises(ValueError, match="no engine has a setting 'frobnicate'"):
+        Config().with_engine_settings(frobnicate="x")

@@ -253,3 +253,10 @@ def test_the_raw_clients_reason_ends_the_wait_for_a_document_that_will_not_come(
     recording = run(page, clock, no_page=lambda: next(answers))
     assert recording.error == "the response is a download, not a page"
     assert page.calls.count("poll") == 3 and clock.now < 0.1
+
+
+def test_an_observer_injected_by_the_first_poll_is_bounded_by_the_navigation(clock):
+    # The new document was there at the first poll (a remote round trip took longer than the
+    # commit): it may have been created any time since the old one was marked.
+    page = FakePage(clock, init_scripts=False, response=None, polls=[new(wall=WALL + 42.0)])
+    assert run(page, clock).dom_error_ms == 42.0

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from streamscope.causes import Cause, Diagnosis
 from streamscope.recording import (
     DomSample,
     EngineInfo,
@@ -11,6 +14,7 @@ from streamscope.recording import (
     WireChunk,
     WireTimeline,
 )
+from streamscope.verdict import Verdict
 
 ENGINE = EngineInfo(name="chromium", engine="Blink", product="Chromium", version="1.0",
                     launcher="playwright")
@@ -47,3 +51,17 @@ def recording(samples: list[tuple[float, int, int]], *, end: float | None = 5000
 def streamed(steps: int = 10, every_ms: float = 500.0) -> list[tuple[float, int, int]]:
     """A list growing one item per step, as Chromium records /hello-world."""
     return [(10.0, 0, 0)] + [(20 + i * every_ms, 10 * (i + 1), i + 1) for i in range(steps)]
+
+
+def elsewhere(original: Recording, *, browser: str = "chromium",
+              url: str = "http://127.0.0.1/x") -> Recording:
+    """The same timeline as if recorded in another engine, or of another URL."""
+    engine = replace(ENGINE, name=browser, product=browser.title())
+    return replace(original, engine=engine, url=url)
+
+
+def with_cause(verdict: Verdict, cause: Cause, fix: str = "") -> Verdict:
+    """`verdict` as if its diagnosis (DOM and paint alike) had found `cause` with `fix`."""
+    diagnosis = Diagnosis(cause, "", fix)
+    return replace(verdict, dom_diagnosis=diagnosis,
+                   paint_diagnosis=diagnosis if verdict.paint_diagnosis else None)

@@ -62,10 +62,32 @@ class Engine(abc.ABC):
         """Some engines cannot run headless at all."""
         return False
 
+    @property
+    def endpoint(self) -> str:
+        """Where the browser runs when not on this machine (a server's URL), else ""."""
+        return ""
+
+    def _open_display(self) -> Display | None:
+        if self.endpoint:
+            # The browser shows on the remote side's screen, if it has one: filmed only where
+            # that screen is an X display this machine reaches.
+            remote = self.settings.remote_screen
+            return Display.existing(remote, self.config) if remote and self.window else None
+        if self.window or self._needs_display():
+            return Display.open(self.config)
+        return None
+
+    def why_not_filmed(self) -> str:
+        """Why this engine's screen cannot be filmed (it has no display here), in one line."""
+        if self.endpoint:
+            return (f"{self.name} ran at {self.endpoint}, whose screen is not on this machine: "
+                    "the DOM was recorded, the paint was not (name its X display with "
+                    "--remote-display to film it)")
+        return f"{self.name} has no window to film: start it with a window"
+
     def start(self) -> EngineInfo:
         try:
-            if self.window or self._needs_display():
-                self.display = Display.open(self.config)
+            self.display = self._open_display()
             self._info = self._launch()
         except BaseException as exc:
             self.stop()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from streamscope.engines.gates import BLINK
-from streamscope.engines.playwright_engine import PlaywrightEngine
+from streamscope.engines.playwright_engine import PlaywrightEngine, PlaywrightSettings
 
 
 @dataclass(frozen=True)
-class ChromiumSettings:
+class ChromiumSettings(PlaywrightSettings):
     system_executable: str = "/usr/bin/chromium"
     # Without these, Chromium keeps calling Google's services, which a closed network refuses
     # many times a second.

@@ -43,6 +43,11 @@ class Display:
             raise RuntimeError(f"no virtual display (is Xvfb installed?): {exc}") from exc
         return cls(f":{virtual.display}", size, virtual)
 
+    @classmethod
+    def existing(cls, name: str, config: EngineConfig) -> Display:
+        """A display someone else runs (a remote browser's), assumed the viewport's size."""
+        return cls(name, (config.viewport.width, config.viewport.height))
+
     @property
     def env(self) -> dict[str, str]:
         """The environment a browser needs to open its window here."""

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from streamscope.engines.gates import GECKO
-from streamscope.engines.playwright_engine import PlaywrightEngine
+from streamscope.engines.playwright_engine import PlaywrightEngine, PlaywrightSettings
 
 
 @dataclass(frozen=True)
-class FirefoxSettings:
+class FirefoxSettings(PlaywrightSettings):
     system_executable: str = "/usr/bin/firefox-esr"
     # Stock Firefox has no Juggler protocol; Playwright drives it over WebDriver BiDi.
     system_channel: str = "moz-firefox"

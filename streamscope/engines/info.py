@@ -54,6 +54,7 @@ class EngineInfo:
     user_agent: str = ""
     gates: tuple[Gate, ...] = ()
     safari_core: bool = False  # its engine core is Safari's (WebCore): Safari questions apply
+    endpoint: str = ""  # the server it ran on when not on this machine (ws:// or http:// URL)
 
     def gates_of(self, kind: GateKind) -> tuple[Gate, ...]:
         return tuple(gate for gate in self.gates if gate.kind is kind)

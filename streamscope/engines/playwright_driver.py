@@ -1,41 +1,47 @@
 """One Playwright driver shared by every Playwright engine in this thread.
 
-Playwright's sync API runs one driver per thread; starting a second one beside it fails,
-so engines borrow this one and the last to leave stops it. Where a driver is already running
-(pytest-playwright's `playwright` fixture), engines borrow that one instead, and it is left
-to its owner.
+Playwright's sync API runs one driver per thread, and a browser is driven only from the
+thread that started its driver; starting a second driver in the same thread fails. So each
+thread keeps its own (`streamscope run --jobs` records on several threads, each with its
+own), engines borrow their thread's, and the last to leave stops it. Where a driver is
+already running in a thread (pytest-playwright's `playwright` fixture), engines borrow that
+one instead, and it is left to its owner.
 """
 
 from __future__ import annotations
 
+import threading
+
 from playwright.sync_api import Playwright, sync_playwright
 
-_driver: Playwright | None = None
-_owned = False
-_users = 0
+
+class _ThreadDriver(threading.local):
+    driver: Playwright | None = None
+    owned = False
+    users = 0
+
+
+_local = _ThreadDriver()
 
 
 def share(running: Playwright) -> None:
     """Use a driver someone else started and will stop, unless ours is in use."""
-    global _driver, _owned
-    if not _owned:
-        _driver = running
+    if not _local.owned:
+        _local.driver = running
 
 
 def acquire() -> Playwright:
-    global _driver, _owned, _users
-    if _driver is None:
-        _driver, _owned = sync_playwright().start(), True
-    _users += 1
-    return _driver
+    if _local.driver is None:
+        _local.driver, _local.owned = sync_playwright().start(), True
+    _local.users += 1
+    return _local.driver
 
 
 def release() -> None:
-    global _driver, _owned, _users
-    _users = max(_users - 1, 0)
+    _local.users = max(_local.users - 1, 0)
     # A shared driver stays in use while its owner runs: starting our own beside it would fail.
-    if _users == 0 and _owned and _driver is not None:
-        driver, _driver, _owned = _driver, None, False
+    if _local.users == 0 and _local.owned and _local.driver is not None:
+        driver, _local.driver, _local.owned = _local.driver, None, False
         try:
             driver.stop()
         except Exception:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,13 +20,41 @@ from playwright.sync_api import (
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from streamscope.engines import playwright_driver
-from streamscope.engines.base import Engine
+from streamscope.engines.base import Engine, EngineError
 from streamscope.engines.info import EngineInfo
 from streamscope.engines.page import NavigationResponse, ScriptTimeout
 from streamscope.engines.processes import descendants, end_all
+from streamscope.engines.settings import remote_url, x_display
+from streamscope.errors import one_line
 
 # How long a browser whose driver is gone may take to end by itself before it is ended.
 CLOSE_WAIT_S = 1.0
+
+
+@dataclass(frozen=True)
+class PlaywrightSettings:
+    """What every engine Playwright drives takes besides its own browser's settings."""
+
+    # A Playwright server (`playwright run-server`) to run the browser on, instead of launching
+    # it here: ws://host:port/. Empty: launch it on this machine.
+    connect: str = ""
+    # The X display, reachable from this machine, that the server's browsers show on (the
+    # server's DISPLAY): where the page can be filmed. Empty: the remote screen is not filmed.
+    remote_display: str = ""
+
+    def __post_init__(self) -> None:
+        remote_url(self.connect, "connect", ("ws", "wss"))
+        x_display(self.remote_display, "remote_display")
+
+    @property
+    def remote_screen(self) -> str:
+        """The remote display that is filmed, where the browser runs remotely; else ""."""
+        return self.remote_display if self.connect else ""
+
+    def concurrent_sessions(self) -> int | None:
+        """How many of these browsers may run at once: no limit (a server launches one for each
+        connection)."""
+        return None
 
 
 @dataclass(frozen=True)
@@ -35,6 +64,15 @@ class Launch:
     product: str
     launcher: str
     options: dict[str, Any] = field(default_factory=dict)
+
+
+LAUNCH_OPTIONS_HEADER = "x-playwright-launch-options"
+
+
+def _protocol_name(option: str) -> str:
+    """A BrowserType.launch keyword in the protocol's names: executable_path -> executablePath."""
+    first, *rest = option.split("_")
+    return first + "".join(word.title() for word in rest)
 
 
 def bundled(browser_type: BrowserType) -> bool:
@@ -107,21 +145,29 @@ class PlaywrightEngine(Engine):
         return Launch(f"{self.product} ({options['executable_path']})", self.system_launcher,
                       {**options, "args": args})
 
+    @property
+    def endpoint(self) -> str:
+        return str(getattr(self.settings, "connect", ""))
+
     def _launch(self) -> EngineInfo:
         self._browser: Browser | None = None
         playwright = playwright_driver.acquire()
         self._playwright_held = True
         browser_type: BrowserType = getattr(playwright, self.browser_type)
-        launch = self._choose_launch(browser_type)
-        options = dict(launch.options)
-        options["args"] = [*options.get("args", []), *self._window_args()]
-        if self.display is not None:
-            options["env"] = self.display.env
-        before = set(descendants(os.getpid()))
-        self._browser = browser_type.launch(headless=self.display is None, **options)
-        # Taken while the driver runs: should it die first, the browser is orphaned, no longer
-        # below us, and still to be ended.
-        self._launched = [p for p in descendants(os.getpid()) if p not in before]
+        if self.endpoint:
+            launch = self._connect(browser_type)
+        else:
+            launch = self._choose_launch(browser_type)
+            options = dict(launch.options)
+            options["args"] = [*options.get("args", []), *self._window_args()]
+            if self.display is not None:
+                options["env"] = self.display.env
+            before = set(descendants(os.getpid()))
+            self._browser = browser_type.launch(headless=self.display is None, **options)
+            # Taken while the driver runs: should it die first, the browser is orphaned, no
+            # longer below us, and still to be ended.
+            self._launched = [p for p in descendants(os.getpid()) if p not in before]
+        assert self._browser is not None
         page = self.new_page()
         try:
             user_agent = page.evaluate("return navigator.userAgent")
@@ -136,7 +182,33 @@ class PlaywrightEngine(Engine):
             user_agent=user_agent,
             gates=self.gates,
             safari_core=self.safari_core,
+            endpoint=self.endpoint,
         )
+
+    def _connect(self, browser_type: BrowserType) -> Launch:
+        """The browser, launched by the Playwright server at `connect` with the system's browser.
+
+        The server reads the launch options from the x-playwright-launch-options header, in the
+        protocol's names (executablePath), and passes executablePath and args on only when it
+        runs with --unsafe (playwright-core src/remote/playwrightServer.ts, filterLaunchOptions).
+        Without it, it launches its own build of the browser, if it has one.
+        """
+        options = {_protocol_name(k): v for k, v in self._system_options().items() if v}
+        options["args"] = [*self.settings.args, *self._window_args()]
+        options["headless"] = self.display is None
+        executable = options.get("executablePath", "the server's own build")
+        try:
+            self._browser = browser_type.connect(
+                self.endpoint, headers={LAUNCH_OPTIONS_HEADER: json.dumps(options)})
+        except Exception as exc:
+            message = one_line(exc)
+            if "Executable doesn't exist" in message or "Cannot find" in message:
+                message += (" (a Playwright server launches the executablePath it is sent only "
+                            "when it runs with --unsafe)")
+            raise EngineError(f"{self.name} could not start on the Playwright server at "
+                              f"{self.endpoint}: {message}") from exc
+        return Launch(f"{self.product} ({executable}, on the Playwright server)",
+                      f"{self.system_launcher}, through the Playwright server at {self.endpoint}")
 
     def _window_args(self) -> list[str]:
         """Arguments that make a headed window fill its display, for a screen video of the page."""

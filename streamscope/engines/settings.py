@@ -8,8 +8,10 @@ the file is a one-line error naming the table and the key.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from typing import Any
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,20 @@ _TOML_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
+def remote_url(value: str, name: str, schemes: tuple[str, ...]) -> None:
+    """Checks a remote endpoint setting: empty (run on this machine) or a URL of `schemes`."""
+    parts = urlsplit(value)
+    if value and (parts.scheme not in schemes or not parts.netloc):
+        raise ValueError(f"{name} must be a {' or '.join(s + '://' for s in schemes)} URL, "
+                         f"got {value!r}")
+
+
+def x_display(value: str, name: str) -> None:
+    """Checks an X display setting: empty, or like ":99" or "host:99.0"."""
+    if value and not re.fullmatch(r"[\w.-]*:\d+(\.\d+)?", value):
+        raise ValueError(f"{name} must be an X display such as :99, got {value!r}")
+
+
 def section(cls: type, data: dict[str, Any], where: str) -> Any:
     """`cls(**data)`, once every key is known and every value of its annotated type."""
     known = {f.name: f for f in fields(cls)}
@@ -53,4 +69,7 @@ def section(cls: type, data: dict[str, Any], where: str) -> Any:
                 raise ValueError(f"{where}: {name} must be a list of strings, got {list(value)!r}")
             value = tuple(value)
         values[name] = value
-    return cls(**values)
+    try:
+        return cls(**values)
+    except ValueError as exc:  # a value the settings class refused in __post_init__
+        raise ValueError(f"{where}: {exc}") from None

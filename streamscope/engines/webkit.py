@@ -11,8 +11,8 @@ from streamscope.engines import playwright_driver
 from streamscope.engines.base import Engine, EngineError
 from streamscope.engines.gates import WEBKIT_LINUX
 from streamscope.engines.playwright_engine import PlaywrightEngine, bundled
-from streamscope.engines.settings import EngineConfig
-from streamscope.engines.webkitgtk import WebKitGTKEngine
+from streamscope.engines.settings import EngineConfig, remote_url, x_display
+from streamscope.engines.webkitgtk import RemoteWebKitGTKEngine, WebKitGTKEngine
 from streamscope.errors import one_line
 
 
@@ -22,6 +22,31 @@ class WebKitSettings:
     system_browser: str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser"
     system_driver: str = "/usr/bin/WebKitWebDriver"
     args: tuple[str, ...] = ()
+    # A remote WebDriver endpoint that runs WebKitGTK sessions (a WebKitWebDriver elsewhere,
+    # or a Selenium Grid relaying to one): http://host:port. Empty: WebKitWebDriver here.
+    webdriver_url: str = ""
+    # How many sessions webdriver_url takes at once: a WebKitWebDriver one, a Grid as many as
+    # its relay's slots. `streamscope run --jobs` opens no more than this.
+    webdriver_sessions: int = 1
+    # The X display, reachable from this machine, that the remote MiniBrowser shows on: where
+    # the page can be filmed. Empty: the remote screen is not filmed.
+    remote_display: str = ""
+
+    def __post_init__(self) -> None:
+        remote_url(self.webdriver_url, "webdriver_url", ("http", "https"))
+        x_display(self.remote_display, "remote_display")
+        if self.webdriver_sessions < 1:
+            raise ValueError(
+                f"webdriver_sessions must be 1 or more, got {self.webdriver_sessions}")
+
+    @property
+    def remote_screen(self) -> str:
+        """The remote display that is filmed, where the browser runs remotely; else ""."""
+        return self.remote_display if self.webdriver_url else ""
+
+    def concurrent_sessions(self) -> int | None:
+        """How many of these browsers may run at once (None: no limit): what the endpoint takes."""
+        return self.webdriver_sessions if self.webdriver_url else None
 
 
 class PlaywrightWebKitEngine(PlaywrightEngine):
@@ -34,6 +59,8 @@ class PlaywrightWebKitEngine(PlaywrightEngine):
 
 
 def create_webkit(config: EngineConfig, *, window: bool = False) -> Engine:
+    if config.settings.webdriver_url:
+        return RemoteWebKitGTKEngine(config, window=window)
     try:
         playwright = playwright_driver.acquire()
     except Exception as exc:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +43,18 @@ const done = arguments[arguments.length - 1];
 """
 
 
+@contextmanager
+def _selenium_own_deprecation() -> Iterator[None]:
+    """Selenium's own session set-up (WebKitGTK's driver, and Remote's) still sets
+    RemoteConnection's deprecated remote_server_addr; a suite that turns warnings into errors
+    must not fail on it."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "setting remote_server_addr", DeprecationWarning)
+        yield
+
+
 class SeleniumPage:
-    def __init__(self, driver: webdriver.WebKitGTK) -> None:
+    def __init__(self, driver: webdriver.Remote) -> None:
         self._driver = driver
         self.wedged = False  # a script went unanswered: the session waits behind it
         # Navigation returns at once here: wait for about:blank, or it could commit later,
@@ -112,7 +124,7 @@ class WebKitGTKEngine(Engine):
         return True  # MiniBrowser hangs without one
 
     _service: Service | None = None
-    _driver: webdriver.WebKitGTK | None = None
+    _driver: webdriver.Remote | None = None
     # Taken at launch too: if the driver dies first, its browser is orphaned and no longer
     # found below it.
     _launched: list[psutil.Process] = []
@@ -125,34 +137,39 @@ class WebKitGTKEngine(Engine):
                     f"(Debian: apt-get install webkit2gtk-driver)"
                 )
         assert self.display is not None
+        # A session of its own, as Xvfb is sheltered: a terminal's Ctrl-C reaches our process
+        # group, and the run ends WebKitWebDriver and MiniBrowser in order.
+        self._service = Service(executable_path=self.settings.system_driver, env=self.display.env,
+                                popen_kw={"start_new_session": True})
+        with _selenium_own_deprecation():
+            driver = webdriver.WebKitGTK(options=self._options(), service=self._service)
+        self._driver = driver
+        if self._service.process is not None:
+            self._launched = descendants(self._service.process.pid)
+        return self._describe(driver, "WebKitWebDriver (Selenium)")
+
+    def _options(self) -> Options:
         options = Options()
         options.binary_location = self.settings.system_browser
         options.add_argument("--automation")
         options.page_load_strategy = "none"
         options.accept_insecure_certs = self.config.ignore_https_errors
-        # A session of its own, as Xvfb is sheltered: a terminal's Ctrl-C reaches our process
-        # group, and the run ends WebKitWebDriver and MiniBrowser in order.
-        self._service = Service(executable_path=self.settings.system_driver, env=self.display.env,
-                                popen_kw={"start_new_session": True})
-        with warnings.catch_warnings():
-            # Selenium's own WebKitGTK driver still sets RemoteConnection's deprecated
-            # remote_server_addr; a suite that turns warnings into errors must not fail on it.
-            warnings.filterwarnings("ignore", "setting remote_server_addr", DeprecationWarning)
-            self._driver = webdriver.WebKitGTK(options=options, service=self._service)
-        if self._service.process is not None:
-            self._launched = descendants(self._service.process.pid)
-        width, height = self.display.size
-        self._driver.set_window_rect(x=0, y=0, width=width, height=height)
-        caps = self._driver.capabilities
+        return options
+
+    def _describe(self, driver: webdriver.Remote, launcher: str) -> EngineInfo:
+        width, height = self.config.viewport.width, self.config.viewport.height
+        driver.set_window_rect(x=0, y=0, width=width, height=height)
+        caps = driver.capabilities
         return EngineInfo(
             name=self.name,
             engine="WebKit",
             product=f"WebKitGTK {caps.get('browserName', 'MiniBrowser')}",
             version=str(caps.get("browserVersion", "")),
-            launcher="WebKitWebDriver (Selenium)",
-            user_agent=self._driver.execute_script("return navigator.userAgent"),
+            launcher=launcher,
+            user_agent=driver.execute_script("return navigator.userAgent"),
             gates=self.gates,
             safari_core=self.safari_core,
+            endpoint=self.endpoint,
         )
 
     _page: SeleniumPage | None = None
@@ -190,3 +207,35 @@ class WebKitGTKEngine(Engine):
         finally:
             service.stop()
             end_all(started)
+
+
+class RemoteWebKitGTKEngine(WebKitGTKEngine):
+    """WebKitGTK through a remote WebDriver endpoint: a WebKitWebDriver on another display or
+    machine, or a Selenium Grid that relays WebKitGTK sessions to one.
+
+    The session asks for what a local one does (MiniBrowser, `--automation`, page load strategy
+    none); the MiniBrowser path is the remote machine's. The endpoint owns its processes and its
+    display: this engine opens and ends only its session.
+    """
+
+    def _needs_display(self) -> bool:
+        return False  # the remote side has its own
+
+    @property
+    def endpoint(self) -> str:
+        return str(self.settings.webdriver_url)
+
+    def _launch(self) -> EngineInfo:
+        with _selenium_own_deprecation():
+            driver = webdriver.Remote(command_executor=self.endpoint, options=self._options())
+        self._driver = driver
+        return self._describe(driver, f"Selenium Remote WebDriver at {self.endpoint}")
+
+    def _shutdown(self) -> None:
+        driver, self._driver = self._driver, None
+        if driver is None:
+            return
+        try:
+            driver.quit()
+        except WebDriverException:
+            pass  # the endpoint may have ended the session already

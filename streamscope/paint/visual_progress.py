@@ -75,24 +75,29 @@ def analyze(
         alignment = Alignment.from_marker(frames, marker_wall_ms, time_origin_epoch_ms)
     else:
         alignment = Alignment.from_clock(frames, video_start_wall_ms, time_origin_epoch_ms)
-    return paint_timeline(frames, alignment, fps, video=str(video))
+    method = METHOD.format(fps=fps, alignment=alignment.method)
+    error_ms = capture_error_ms(frames, alignment, fps)
+    return paint_timeline(frames, alignment, error_ms, method, video=str(video))
 
 
 def paint_timeline(
-    frames: VideoFrames, alignment: Alignment, fps: int, video: str | None = None
+    frames: VideoFrames,
+    alignment: Alignment,
+    error_ms: float,
+    method: str,
+    video: str | None = None,
 ) -> PaintTimeline:
-    """The PaintTimeline of decoded frames already aligned to the page clock."""
+    """The PaintTimeline of frames already aligned to the page clock, however they were
+    captured: `error_ms` is how far a frame's time may be from its reaching the screen."""
     page_ms = frames.times_s * 1000.0 + alignment.offset_ms
-    baseline_index = _baseline_index(frames, alignment, page_ms)
+    baseline_index = baseline_frame(frames, alignment)
     pixels = frames.pixels
     baseline, final = pixels[baseline_index], pixels[-1]
     span = distance(baseline, final)
 
     painted: list[PaintFrame] = []
     first_change: float | None = None
-    for i in range(baseline_index + 1, len(frames)):
-        if not differs(pixels[i], pixels[i - 1]):
-            continue
+    for i in changed_frames(frames, baseline_index):
         t_ms = float(page_ms[i])
         if first_change is None and differs(pixels[i], baseline):
             first_change = t_ms
@@ -104,11 +109,18 @@ def paint_timeline(
         frames=painted,
         first_visual_change_ms=first_change,
         visual_complete_ms=_visual_complete(painted),
-        error_ms=capture_error_ms(frames, alignment, fps),
-        method=METHOD.format(fps=fps, alignment=alignment.method),
+        error_ms=error_ms,
+        method=method,
         video=video,
         video_offset_ms=alignment.offset_ms,
     )
+
+
+def changed_frames(frames: VideoFrames, baseline_index: int) -> list[int]:
+    """The frames after the baseline that differ from the frame before: the timeline's."""
+    pixels = frames.pixels
+    return [i for i in range(baseline_index + 1, len(frames))
+            if differs(pixels[i], pixels[i - 1])]
 
 
 def capture_error_ms(frames: VideoFrames, alignment: Alignment, fps: int) -> float:
@@ -125,10 +137,10 @@ def capture_error_ms(frames: VideoFrames, alignment: Alignment, fps: int) -> flo
     return max(largest, 1000.0 / fps) + alignment.error_ms
 
 
-def _baseline_index(
-    frames: VideoFrames, alignment: Alignment, page_ms: npt.NDArray[np.float64]
-) -> int:
-    """The last frame at or before navigation start: the blank page, if all went to plan."""
+def baseline_frame(frames: VideoFrames, alignment: Alignment) -> int:
+    """The last frame at or before navigation start: the blank page, if all went to plan.
+    Raises BaselineNotFound when that frame is not the blank page."""
+    page_ms = frames.times_s * 1000.0 + alignment.offset_ms
     before = np.flatnonzero(page_ms <= 0.0)
     if before.size == 0 or before[-1] < alignment.marker_index:
         raise BaselineNotFound("navigation started before the marker frame was captured")

@@ -141,7 +141,7 @@ def _row(run: Judged, files: Artifacts, styles: Mapping[str, EngineStyle],
     else:
         note = ""
     paint = run.recording.paint
-    start = _navigation_start_s(paint)
+    start = navigation_start_s(paint)
     first_paint = milliseconds(paint.first_visual_change_ms if paint else None)
     if paint is not None and paint.first_visual_change_ms is not None and paint.error_ms:
         first_paint += f" ±{paint.error_ms:.0f}"
@@ -162,7 +162,7 @@ def _row(run: Judged, files: Artifacts, styles: Mapping[str, EngineStyle],
     )
 
 
-def _navigation_start_s(paint: PaintTimeline | None) -> float:
+def navigation_start_s(paint: PaintTimeline | None) -> float:
     """Where in its video the page's navigation started, in seconds (0 when unknown)."""
     if paint is None or paint.video_offset_ms is None:
         return 0.0

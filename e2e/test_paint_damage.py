@@ -1,0 +1,159 @@
+"""The DAMAGE listener on a real X display, with a headed Chromium painting a page on it.
+
+No skips: without Xvfb or Chromium these tests fail, saying which is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import psutil
+import pytest
+from playwright.sync_api import Page, Playwright
+from pyvirtualdisplay import Display
+
+from streamscope.engines import playwright_driver
+from streamscope.paint import BLANK_CSS, MARKER_CSS, PLAYWRIGHT_PAINT, decode
+from streamscope.paint.alignment import DISPLAY_REFRESH_MS
+from streamscope.paint.damage_capture import damage_timeline
+from streamscope.paint.damage_recorder import DamageRecorder
+from streamscope.paint.frame_video import encode
+from streamscope.paint.spool import frame_path, read_frame
+from streamscope.paint.video_frames import ANALYSIS_WIDTH
+
+SIZE = (1280, 720)  # the harness's viewport: a grab of this size is what the bound is made of
+CHROMIUM = "/usr/bin/chromium"
+LINES = 4
+LINE_INTERVAL_S = 0.25
+STILL_S = 0.1
+# The video method's bound at 30 fps is a frame interval at least: DAMAGE must do better.
+VIDEO_FRAME_MS = 1000 / 30
+# Adds a line of text and resolves, once it is on screen, with the page time.
+ADD_LINE = """(text) => new Promise((resolve) => {
+  document.getElementById('lines').insertAdjacentHTML('beforeend', '<p>' + text + '</p>');
+  requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())));
+})"""
+# Starts a DamageRecorder, says its listener's PID, and waits to be killed.
+ORPHAN = """
+import sys, tempfile, time
+from pathlib import Path
+from streamscope.paint.damage_recorder import DamageRecorder
+recorder = DamageRecorder(sys.argv[1], (0, 0), (64, 64), Path(tempfile.mkdtemp()))
+recorder.start()
+print(recorder.pid, flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.fixture(scope="module")
+def display() -> Iterator[str]:
+    with Display(visible=False, size=SIZE, color_depth=24) as xvfb:
+        yield f":{xvfb.display}"
+
+
+@pytest.fixture
+def chromium_page(display: str, playwright: Playwright) -> Iterator[Page]:
+    """A headed Chromium whose page fills the display."""
+    playwright_driver.share(playwright)
+    p = playwright_driver.acquire()
+    with tempfile.TemporaryDirectory() as profile:
+        context = p.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=False, no_viewport=True,
+            env={**os.environ, "DISPLAY": display},
+            args=["--kiosk", "--window-position=0,0", f"--window-size={SIZE[0]},{SIZE[1]}",
+                  "--disable-background-networking", "--no-first-run"],
+        )  # fmt: skip
+        try:
+            yield context.pages[0]
+        finally:
+            context.close()
+            playwright_driver.release()
+
+
+@pytest.mark.e2e
+def test_each_paint_is_a_frame_stamped_within_its_bound(
+    display: str, chromium_page: Page, tmp_path: Path
+) -> None:
+    page, spool = chromium_page, tmp_path / "spool"
+    page.goto("data:text/html,<title>before</title>")
+    page.evaluate(PLAYWRIGHT_PAINT, MARKER_CSS)
+    with DamageRecorder(display, (0, 0), SIZE, spool) as recorder:
+        page.evaluate(PLAYWRIGHT_PAINT, BLANK_CSS)
+        assert recorder.wait_for_frames(2, timeout_s=2)
+        recorder.wait_until_still(STILL_S, timeout_s=2)
+        page.goto("data:text/html,<body style='font:24px sans-serif'><div id=lines></div>")
+        origin_ms = page.evaluate("performance.timeOrigin")
+        asked_ms, shown_ms = [], []
+        for n in range(LINES):
+            time.sleep(LINE_INTERVAL_S)
+            asked_ms.append(page.evaluate("performance.now()"))
+            shown_ms.append(page.evaluate(ADD_LINE, f"line {n}: streamed, and painted"))
+        recorder.wait_until_still(STILL_S, timeout_s=2)
+        capture = recorder.stop()
+
+    paths = [frame_path(spool, report.frame) for report in capture.frames]
+    pixels = np.stack([read_frame(path, ANALYSIS_WIDTH) for path in paths])
+    paint = damage_timeline(capture.frames, pixels, origin_ms, capture.clock_error_ms)
+    assert capture.counts is not None and capture.counts.grabs >= len(capture.frames)
+    # The bound is the slowest grab after the blank page plus the clocks' errors, and it is
+    # tighter than a video frame interval.
+    assert paint.error_ms <= max(capture.counts.latencies_ms) + capture.clock_error_ms + 1.0
+    assert paint.error_ms < VIDEO_FRAME_MS
+    # One frame per line: none before the line was added, none later than the page's report
+    # (itself up to a display refresh after the screen showed it) by more than the bound.
+    times = [f.t_ms for f in paint.frames]
+    assert len(times) == LINES
+    for frame_ms, asked, shown in zip(times, asked_ms, shown_ms, strict=True):
+        assert asked - paint.error_ms <= frame_ms <= shown + paint.error_ms + DISPLAY_REFRESH_MS
+    progress = [f.progress for f in paint.frames]
+    assert progress == sorted(progress) and progress[-1] == 1.0
+    # The video for people shows the same frames at the same times.
+    video = tmp_path / "video.webm"
+    encode(paths, [report.t for report in capture.frames], time.time() * 1000, video)
+    filmed = decode(video)
+    assert len(filmed) == len(capture.frames)
+    page_ms = filmed.times_s * 1000 + paint.video_offset_ms
+    assert page_ms[-LINES:] == pytest.approx(times, abs=1.0)
+
+
+@pytest.mark.e2e
+def test_an_interrupted_capture_ends_its_listener(display: str, tmp_path: Path) -> None:
+    with pytest.raises(KeyboardInterrupt), DamageRecorder(display, (0, 0), (64, 64),
+                                                          tmp_path) as recorder:
+        pid = recorder.pid
+        raise KeyboardInterrupt
+    assert not Path(f"/proc/{pid}").exists()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("parent_signal", [signal.SIGKILL, signal.SIGTERM])
+def test_the_listener_does_not_outlive_its_parent(display: str,
+                                                   parent_signal: signal.Signals) -> None:
+    parent = subprocess.Popen([sys.executable, "-c", ORPHAN, display], stdout=subprocess.PIPE,
+                              text=True)
+    assert parent.stdout is not None
+    listener = int(parent.stdout.readline())
+    parent.send_signal(parent_signal)
+    parent.wait()
+    parent.stdout.close()
+    deadline = time.monotonic() + 5
+    while _alive(listener) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(listener)
+
+
+def _alive(pid: int) -> bool:
+    """Running, and not a zombie waiting for its parent to read its exit status."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+

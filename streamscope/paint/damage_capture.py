@@ -1,0 +1,129 @@
+"""Paint capture for one navigation, frame by frame as the X server reports the page drawn.
+
+The page is readied as for the video capture (page_setup.py); then the DAMAGE listener
+(damage.py) grabs the page's box whenever the X server reports it drawn, and keeps each grab
+that differs from the one before, stamped with the server's time of the damage. After the
+page settles the frames are put on the page clock by those stamps, analysed with the video
+capture's own visual progress, and encoded into a WebM at their times for the report.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from streamscope.config import PaintConfig
+from streamscope.engines import Engine, EngineError, PageDriver
+from streamscope.paint.alignment import Alignment
+from streamscope.paint.damage_recorder import Capture, DamageRecorder
+from streamscope.paint.frame_taker import FrameReport
+from streamscope.paint.frame_video import encode
+from streamscope.paint.marker import BLANK_CSS
+from streamscope.paint.page_setup import locate_page, paint, show_blank_document
+from streamscope.paint.spool import frame_path, read_frame
+from streamscope.paint.video_frames import ANALYSIS_WIDTH, VideoFrames
+from streamscope.paint.visual_progress import baseline_frame, changed_frames, paint_timeline
+from streamscope.recording import PaintTimeline
+
+METHOD = (
+    "X DAMAGE events on the browser's display, each answered by an MIT-SHM grab of the page's "
+    "box ({priority}); a frame is stamped with the X server's time of the earliest damage it "
+    "shows, and error_ms is the longest any frame took from damage to grab, plus the clocks' "
+    "error ({alignment}); progress = pixel distance to the final frame"
+)
+# Before navigating, the blank page must be captured: WebKitGTK's compositor can show it well
+# after the page reports it painted, so wait for its frame, then for the screen to be still.
+SHOWN_TIMEOUT_S = 2.0
+STILL_S = 0.05
+
+
+class DamagePaintCapture:
+    def __init__(self, engine: Engine, video: Path, settings: PaintConfig) -> None:
+        self._engine = engine
+        self._video = video
+        self._recorder: DamageRecorder | None = None
+        self._spool: Path | None = None
+        self.capture: Capture | None = None  # what the listener reported, once finished
+
+    @property
+    def pid(self) -> int | None:
+        """The listener process while it runs: the bench reads its CPU time."""
+        return self._recorder.pid if self._recorder else None
+
+    def before_navigation(self, page: PageDriver) -> None:
+        display = self._engine.display
+        if display is None:
+            raise EngineError(f"{self._engine.name} has no window to capture: start it with one")
+        show_blank_document(page)
+        origin, size = locate_page(page, display.name, display.size)
+        self._spool = Path(tempfile.mkdtemp(prefix="streamscope-frames-"))
+        self._recorder = DamageRecorder(display.name, origin, size, self._spool)
+        # Its first frame is the screen as the listener finds it: the marker, which
+        # locate_page left there.
+        self._recorder.start()
+        shown = self._recorder.frame_count
+        paint(page, BLANK_CSS)
+        self._recorder.wait_for_frames(shown + 1, SHOWN_TIMEOUT_S)
+        self._recorder.wait_until_still(STILL_S, SHOWN_TIMEOUT_S)
+
+    def finish(self, time_origin_epoch_ms: float) -> PaintTimeline:
+        recorder, self._recorder = self._recorder, None
+        if recorder is None:
+            raise EngineError("the paint capture was not started before navigating")
+        end_ms = time.time() * 1000.0
+        try:
+            self.capture = recorder.stop()
+            return self._timeline(self.capture, time_origin_epoch_ms, end_ms)
+        finally:
+            self._remove_spool()
+
+    def abort(self) -> None:
+        """Ends the listener and removes its frames, and never raises: it runs in `finally`
+        blocks, under Ctrl-C, and must not hide what is going on."""
+        recorder, self._recorder = self._recorder, None
+        try:
+            if recorder is not None:
+                recorder.halt()
+        except Exception:
+            pass
+        self._remove_spool()
+
+    def _timeline(self, capture: Capture, time_origin_epoch_ms: float,
+                  end_ms: float) -> PaintTimeline:
+        assert self._spool is not None
+        if not capture.frames:
+            raise EngineError("the damage listener captured no frame")
+        paths = [frame_path(self._spool, report.frame) for report in capture.frames]
+        pixels = np.stack([read_frame(path, ANALYSIS_WIDTH) for path in paths])
+        timeline = damage_timeline(capture.frames, pixels, time_origin_epoch_ms,
+                                   capture.clock_error_ms, str(self._video), capture.priority)
+        encode(paths, [report.t for report in capture.frames], end_ms, self._video)
+        return timeline
+
+    def _remove_spool(self) -> None:
+        spool, self._spool = self._spool, None
+        if spool is not None:
+            shutil.rmtree(spool, ignore_errors=True)
+
+
+def damage_timeline(reports: Sequence[FrameReport], pixels: npt.NDArray[np.uint8],
+                    time_origin_epoch_ms: float, clock_error_ms: float,
+                    video: str | None = None, priority: str = "") -> PaintTimeline:
+    """The PaintTimeline of captured frames (`pixels`, N x H x W x 3 RGB at analysis size)
+    and their reports: each frame at its stamp, and as error bound the longest any frame of the
+    timeline took from damage to grab, plus the server clock's and the page clock's errors.
+    """
+    stamps = np.array([report.t for report in reports])
+    frames = VideoFrames((stamps - stamps[0]) / 1000.0, pixels)
+    alignment = Alignment.from_clock(frames, float(stamps[0]), time_origin_epoch_ms)
+    shown = changed_frames(frames, baseline_frame(frames, alignment))
+    error_ms = max((reports[i].error_ms for i in shown), default=0.0)
+    error_ms += clock_error_ms + alignment.error_ms
+    method = METHOD.format(alignment=alignment.method, priority=priority or "its priority unknown")
+    return paint_timeline(frames, alignment, error_ms, method, video=video)

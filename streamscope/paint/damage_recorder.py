@@ -1,0 +1,226 @@
+"""The DAMAGE listener process (damage.py), started, watched and ended from the recorder.
+
+The listener runs in its own session, so a Ctrl-C meant for us does not end it before we
+read what it captured; we end it with a line "stop" on its stdin, then SIGTERM, then
+SIGKILL, by its PID. If we die first, its stdin closes and it ends by itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import streamscope
+from streamscope.paint.damage import STOP
+from streamscope.paint.frame_taker import Counts, FrameReport
+
+START_TIMEOUT_S = 10.0  # to connect, read the server's clock and take the first grab
+STOP_TIMEOUT_S = 10.0  # to answer the damage pending and write its last frames
+TERMINATE_TIMEOUT_S = 5.0
+# The package's folder goes on the listener's path: a checkout run without installing
+# (bench/run.py) has streamscope importable only through its own sys.path.
+SOURCE_ROOT = str(Path(streamscope.__file__).resolve().parent.parent)
+
+
+class DamageError(RuntimeError):
+    """The listener could not start, or failed while capturing."""
+
+
+@dataclass
+class Capture:
+    """What the listener reported: its frames in order, and its counts once it ended."""
+
+    frames: list[FrameReport] = field(default_factory=list)
+    counts: Counts | None = None
+    clock_error_ms: float = 0.0
+    box: tuple[int, int, int, int] = (0, 0, 0, 0)  # the page's x, y, width, height on screen
+    priority: str = ""  # how the listener was scheduled
+    error: str | None = None
+    ready: bool = False
+
+
+class DamageRecorder:
+    """Frames of `size` pixels of `display` from `origin`, each grabbed when the X server
+    reports damage there, spooled into `spool`: `with DamageRecorder(...) as recorder:`."""
+
+    def __init__(self, display: str, origin: tuple[int, int], size: tuple[int, int],
+                 spool: Path) -> None:
+        self.spool = spool
+        self.command = [
+            sys.executable, "-m", "streamscope.paint.damage", display,
+            *(str(n) for n in (*origin, *size)), str(spool),
+        ]  # fmt: skip
+        self._proc: subprocess.Popen[str] | None = None
+        self._log: IO[bytes] | None = None
+        self._reader: threading.Thread | None = None
+        self._capture = Capture()
+        self._changed = threading.Condition()
+        self._last_frame_s = 0.0  # time.monotonic() when the last frame was reported
+        self._log_tail = ""  # the end of its stderr, kept when it ends
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
+
+    @property
+    def frame_count(self) -> int:
+        with self._changed:
+            return len(self._capture.frames)
+
+    def __enter__(self) -> DamageRecorder:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.halt()
+
+    def start(self) -> None:
+        if self._proc is not None:
+            raise DamageError("the damage listener is already running")
+        self.spool.mkdir(parents=True, exist_ok=True)
+        self._log = tempfile.TemporaryFile()
+        path = os.pathsep.join(p for p in (SOURCE_ROOT, os.environ.get("PYTHONPATH")) if p)
+        try:
+            self._proc = subprocess.Popen(
+                self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
+                text=True, start_new_session=True, env={**os.environ, "PYTHONPATH": path},
+            )  # fmt: skip
+            assert self._proc.stdout is not None
+            self._reader = threading.Thread(target=self._read_reports, args=(self._proc.stdout,),
+                                            name="damage-reports", daemon=True)
+            self._reader.start()
+            self._wait(lambda: self._capture.ready, START_TIMEOUT_S, "start listening")
+        except BaseException:
+            self.halt()
+            raise
+
+    def wait_for_frames(self, count: int, timeout_s: float) -> bool:
+        """Until `count` frames were captured; False if the time ran out first."""
+        try:
+            self._wait(lambda: len(self._capture.frames) >= count, timeout_s, "")
+        except TimeoutError:
+            return False
+        return True
+
+    def wait_until_still(self, quiet_s: float, timeout_s: float) -> None:
+        """Until no frame came for `quiet_s`, or `timeout_s` ran out."""
+        deadline = time.monotonic() + timeout_s
+        with self._changed:
+            while (still := time.monotonic() - self._last_frame_s) < quiet_s:
+                if time.monotonic() > deadline:
+                    return
+                self._changed.wait(quiet_s - still)
+
+    def stop(self) -> Capture:
+        """Ends the listener once it has answered the damage pending; raises DamageError if it
+        failed, or did not end on its own."""
+        returncode = self.halt()
+        capture = self._capture
+        if capture.error is not None:
+            raise DamageError(capture.error)
+        if returncode != 0 or capture.counts is None:
+            raise DamageError(f"the damage listener ended with status {returncode}: "
+                              f"{self._log_tail}")
+        return capture
+
+    def halt(self) -> int | None:
+        """Ends the listener, gently if it lets us; returns its exit status. Never raises
+        for a listener that is already gone."""
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return None
+        try:
+            return self._end(proc)
+        finally:
+            self._log_tail = self._log_text()
+            if self._log is not None:
+                self._log.close()
+                self._log = None
+
+    def _end(self, proc: subprocess.Popen[str]) -> int:
+        assert proc.stdin is not None
+        try:
+            try:
+                proc.stdin.write(STOP + "\n")
+                proc.stdin.close()
+            except OSError:
+                pass  # it is already going
+            try:
+                proc.wait(STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                proc.terminate()
+                try:
+                    proc.wait(TERMINATE_TIMEOUT_S)
+                except subprocess.TimeoutExpired:
+                    pass  # killed below
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            if self._reader is not None:
+                self._reader.join()
+                self._reader = None
+            assert proc.stdout is not None
+            proc.stdout.close()
+        return proc.returncode
+
+    def _wait(self, done: Any, timeout_s: float, what: str) -> None:
+        deadline = time.monotonic() + timeout_s
+        with self._changed:
+            while not done():
+                if self._capture.error is not None:
+                    raise DamageError(self._capture.error)
+                if self._proc is None or self._proc.poll() is not None or not self._alive():
+                    raise DamageError(f"the damage listener exited: {self._log_text()}")
+                if time.monotonic() > deadline:
+                    if what:
+                        raise DamageError(f"the damage listener did not {what} "
+                                          f"in {timeout_s:g} s: {self._log_text()}")
+                    raise TimeoutError
+                self._changed.wait(0.05)
+
+    def _alive(self) -> bool:
+        return self._reader is not None and self._reader.is_alive()
+
+    def _read_reports(self, stdout: IO[str]) -> None:
+        for line in stdout:
+            try:
+                message = json.loads(line)
+            except ValueError:
+                continue  # not ours: a library writing to stdout
+            with self._changed:
+                self._take(message)
+                self._changed.notify_all()
+        with self._changed:
+            self._changed.notify_all()
+
+    def _take(self, message: dict[str, Any]) -> None:
+        capture = self._capture
+        if "frame" in message:
+            capture.frames.append(FrameReport(**message["frame"]))
+            self._last_frame_s = time.monotonic()
+        elif "ready" in message:
+            capture.ready = True
+            capture.clock_error_ms = float(message["ready"]["clock_error_ms"])
+            x, y, width, height = message["ready"]["box"]
+            capture.box = (x, y, width, height)
+            capture.priority = str(message["ready"].get("priority", ""))
+        elif "end" in message:
+            capture.counts = Counts(**message["end"])
+        elif "error" in message:
+            capture.error = str(message["error"])
+
+    def _log_text(self, limit: int = 2000) -> str:
+        if self._log is None:
+            return ""
+        self._log.seek(0)
+        text = self._log.read().decode(errors="replace").strip()
+        return text[-limit:] or "(no output)"

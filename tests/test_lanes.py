@@ -1,0 +1,66 @@
+"""Planning recordings onto lanes, and a lane's clock: no browser."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from streamscope.lanes import CancellableClock, Cancelled, Job, plan_lanes
+
+URLS = ("/a", "/b", "/c")
+
+
+def jobs(browsers: tuple[str, ...] = ("chromium", "firefox", "webkit"),
+         urls: tuple[str, ...] = URLS) -> list[Job]:
+    pairs = [(browser, url) for browser in browsers for url in urls]
+    return [Job(index, url, browser) for index, (browser, url) in enumerate(pairs)]
+
+
+def shape(lanes: list[list[Job]]) -> list[list[str]]:
+    return [[f"{job.browser}{job.url}" for job in lane] for lane in lanes]
+
+
+def test_one_lane_records_everything_in_order():
+    work = jobs()
+    assert plan_lanes(work, 1, {}) == [work]
+
+
+def test_one_lane_per_engine_when_there_are_as_many_lanes_as_engines():
+    assert shape(plan_lanes(jobs(), 3, {})) == [
+        ["chromium/a", "chromium/b", "chromium/c"],
+        ["firefox/a", "firefox/b", "firefox/c"],
+        ["webkit/a", "webkit/b", "webkit/c"],
+    ]
+
+
+def test_fewer_lanes_than_engines_keep_each_engine_whole():
+    lanes = plan_lanes(jobs(), 2, {})
+    assert sorted(len(lane) for lane in lanes) == [3, 6]
+    assert all(len({job.browser for job in lane}) == len(lane) // 3 for lane in lanes)
+
+
+def test_spare_lanes_split_the_busiest_engine():
+    lanes = plan_lanes(jobs(("chromium",), ("/a", "/b", "/c", "/d")), 3, {})
+    assert shape(lanes) == [["chromium/a", "chromium/b"], ["chromium/c"], ["chromium/d"]]
+
+
+def test_an_engine_gets_no_more_lanes_than_it_may_run_at_once():
+    lanes = plan_lanes(jobs(("chromium", "webkit")), 6, {"webkit": 1})
+    assert shape(lanes) == [["chromium/a"], ["chromium/b"], ["chromium/c"],
+                            ["webkit/a", "webkit/b", "webkit/c"]]
+
+
+def test_no_lane_is_empty_and_every_job_is_planned_once():
+    work = jobs(urls=("/a",))
+    lanes = plan_lanes(work, 8, {})
+    assert all(lanes) and sorted(job.index for lane in lanes for job in lane) == [0, 1, 2]
+
+
+def test_the_lane_clock_pauses_until_the_run_is_cancelled():
+    cancelled = threading.Event()
+    clock = CancellableClock(cancelled)
+    clock.sleep(0.001)
+    cancelled.set()
+    with pytest.raises(Cancelled):
+        clock.sleep(60)
