@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,10 +32,11 @@ ENDED_WITHIN_S = 8.0  # from the signal to the run's exit, all its processes end
 class RunningCli:
     """`streamscope run` in a session of its own, with every process found below it."""
 
-    def __init__(self, args: list[str], cwd: Path) -> None:
+    def __init__(self, args: list[str], cwd: Path, temporary: Path) -> None:
         self.process = subprocess.Popen(
             [str(STREAMSCOPE), "run", *args], cwd=cwd, start_new_session=True,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "TMPDIR": str(temporary)})
         self.seen: set[psutil.Process] = set()
 
     def below(self) -> list[psutil.Process]:
@@ -83,6 +86,19 @@ def _names(processes: list[psutil.Process]) -> set[str]:
     return names
 
 
+def _filming(processes: list[psutil.Process]) -> bool:
+    """A paint capture runs: the DAMAGE listener ([paint] method "damage", the default), or
+    ffmpeg filming ("video")."""
+    for process in processes:
+        try:
+            command = " ".join(process.cmdline())
+        except psutil.Error:
+            continue
+        if "streamscope.paint.damage" in command or ".webm" in command:
+            return True
+    return False
+
+
 def _finished_runs(path: Path) -> int:
     try:
         return len(json.loads(path.read_text())["runs"])
@@ -91,15 +107,19 @@ def _finished_runs(path: Path) -> int:
 
 
 def _interrupt(tmp_path: Path, url: str, signum: int, *, group: bool, runs_before: int,
-               recording: Callable[[set[str]], bool], extra: tuple[str, ...] = ()) -> None:
+               recording: Callable[[list[psutil.Process]], bool],
+               extra: tuple[str, ...] = ()) -> None:
     out = tmp_path / "out.json"
+    # Its own temporary folder: what the run and its browsers make there must be gone after.
+    # A short path: Chromium's singleton socket lives there, and a socket's path has at most
+    # 107 bytes (pytest's tmp_path is longer).
+    temporary = Path(tempfile.mkdtemp(prefix="ss-"))
     args = [arg for browser in BROWSERS for arg in ("--browser", browser)]
-    cli = RunningCli([*args, *extra, "--json", str(out), url], tmp_path)
+    cli = RunningCli([*args, *extra, "--json", str(out), url], tmp_path, temporary)
     try:
         # Mid-recording: the runs before it are in the JSON, and the next engine's page is
         # being recorded.
-        cli.watch_until(lambda found: _finished_runs(out) >= runs_before
-                        and recording(_names(found)))
+        cli.watch_until(lambda found: _finished_runs(out) >= runs_before and recording(found))
         time.sleep(0.5)
         cli.below()
         sent = time.monotonic()
@@ -119,20 +139,25 @@ def _interrupt(tmp_path: Path, url: str, signum: int, *, group: bool, runs_befor
         assert all(line.startswith("[") for line in lines[:-1]), stderr
         document = json.loads(out.read_text())
         assert [run["browser"] for run in document["runs"]] == list(BROWSERS[:runs_before])
-        assert all(run["timeline"]["dom"] and run["error"] is None for run in document["runs"])
+        assert [(run["error"], bool(run["timeline"]["dom"])) for run in document["runs"]] == [
+            (None, True)] * runs_before
         assert not list(tmp_path.glob(".out.json.*")), "a temporary JSON was left behind"
         assert not cli.still_running(), [(p.pid, _names([p])) for p in cli.still_running()]
+        assert not list(temporary.iterdir()), sorted(p.name for p in temporary.iterdir())
     finally:
         cli.end_leftovers()
+        shutil.rmtree(temporary, ignore_errors=True)
 
 
 def test_ctrl_c_to_the_process_group_while_firefox_records(server_url: str, tmp_path: Path):
     # Playwright's driver gets the Ctrl-C too and is gone when the engine closes its browser.
     _interrupt(tmp_path, server_url + STREAM, signal.SIGINT, group=True, runs_before=1,
-               recording=lambda names: "ffmpeg" in names and any("firefox" in n for n in names))
+               recording=lambda found: _filming(found)
+               and any("firefox" in n for n in _names(found)))
 
 
 def test_sigterm_while_webkit_records(server_url: str, tmp_path: Path):
     _interrupt(tmp_path, server_url + STREAM, signal.SIGTERM, group=False, runs_before=2,
-               recording=lambda names: "MiniBrowser" in names and "firefox-esr" not in names,
+               recording=lambda found: "MiniBrowser" in _names(found)
+               and "firefox-esr" not in _names(found),
                extra=("--no-paint",))

@@ -125,6 +125,31 @@ def test_a_self_signed_dev_server(record):
     result.assert_outcomes(passed=1)
 
 
+def test_a_tests_browser_context_args_marker_accepts_its_certificate_alone(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
+    # pytest-playwright's marker, for one test: WebKitGTK takes it per session, so that test
+    # gets an engine of its own, and the next test the session's.
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent.parent))
+    pytester.makepyfile(test_user='''
+import pytest
+from e2e.hostile_servers import https_server
+
+@pytest.mark.browser_context_args(ignore_https_errors=True)
+def test_marked(record):
+    with https_server() as url:
+        recording = record(url)
+    assert recording.error is None and recording.status == 200
+
+def test_unmarked(record):
+    with https_server() as url:
+        recording = record(url)
+    assert recording.error is not None and "certificate" in recording.error
+''')
+    result = pytester.runpytest_subprocess("--browser", "chromium", "--browser", "webkit",
+                                           "--streamscope-no-paint")
+    result.assert_outcomes(passed=4)
+
+
 XDIST_TEST = """
 import os
 import pytest

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import sys
@@ -21,6 +20,7 @@ from streamscope.config import Config, load_config
 from streamscope.console import print_table, print_thresholds, progress_bar, stderr
 from streamscope.demo import WRITEUP_PATHS, demo_server
 from streamscope.engines import ENGINE_NAMES
+from streamscope.files import write_json_atomically
 from streamscope.interrupts import run_interruptibly
 from streamscope.lanes import SharedScreenError
 from streamscope.machine import describe_machine
@@ -236,7 +236,7 @@ def threshold(config: Config, browsers: tuple[str, ...], json_path: Path | None,
 
 def _write(path: Path, document: dict[str, Any]) -> None:
     try:
-        path.write_text(json.dumps(document, indent=2))
+        write_json_atomically(path, document)
     except OSError as exc:
         raise click.ClickException(f"could not write {exc.filename}: {exc.strerror}") from exc
 

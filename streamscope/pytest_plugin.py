@@ -17,6 +17,7 @@ from __future__ import annotations
 import shutil
 import warnings
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -139,19 +140,35 @@ def browser_engine(browser_name: str, streamscope_config: Config, pytestconfig: 
     """The started engine for this test's `browser_name`; an engine that cannot start fails."""
     # pytest-playwright's driver, so that its `page` and our engines can share a session.
     playwright_driver.share(playwright)
+    started = _start_engine(browser_name, streamscope_config, pytestconfig)
+    yield started
+    started.stop()
+
+
+def _start_engine(browser_name: str, config: Config, pytestconfig: pytest.Config) -> Engine:
     headed = bool(pytestconfig.getoption("--headed"))
     paint = not pytestconfig.getoption("--streamscope-no-paint")
     reason = ""
     try:
-        started = create_engine(streamscope_config.engine(browser_name, headed=headed),
-                                window=paint)
+        started = create_engine(config.engine(browser_name, headed=headed), window=paint)
         started.start()
     except EngineError as exc:
         reason = str(exc)
     if reason:  # failed outside the except block, so pytest shows the reason once
         pytest.fail(reason, pytrace=False)
-    yield started
-    started.stop()
+    return started
+
+
+def _marked(request: pytest.FixtureRequest, config: Config) -> Config | None:
+    """The test's own settings, where its `browser_context_args` marker (pytest-playwright's,
+    for one test's contexts) asks for untrusted certificates other than the session does."""
+    marker = request.node.get_closest_marker("browser_context_args")
+    if marker is None or "ignore_https_errors" not in marker.kwargs:
+        return None
+    ignore = bool(marker.kwargs["ignore_https_errors"])
+    if ignore == config.recording.ignore_https_errors:
+        return None
+    return replace(config, recording=replace(config.recording, ignore_https_errors=ignore))
 
 
 @pytest.fixture
@@ -166,7 +183,12 @@ def record(browser_engine: Engine, streamscope_config: Config, pytestconfig: pyt
     """
     paint = not pytestconfig.getoption("--streamscope-no-paint")
     verify = pytestconfig.getoption("--streamscope-verify-fix")
-    pipeline = Pipeline(browser_engine, streamscope_config)
+    # A test marked for other certificate handling gets an engine of its own: WebKitGTK takes
+    # it per session, not per page.
+    marked = _marked(request, streamscope_config)
+    engine = (browser_engine if marked is None
+              else _start_engine(browser_engine.name, marked, pytestconfig))
+    pipeline = Pipeline(engine, marked or streamscope_config)
     recorded: list[tuple[Run, Path | None]] = []
 
     def _record(url: str) -> Recording:
@@ -190,6 +212,8 @@ def record(browser_engine: Engine, streamscope_config: Config, pytestconfig: pyt
                         [video for _, video in recorded if video is not None])
     finally:
         pipeline.close()
+        if engine is not browser_engine:
+            engine.stop()
     moved: dict[Path, Path] = {}
     if _keep(pytestconfig.getoption("--video"), failed, "retain-on-failure"):
         kept = [video for _, video in recorded if video is not None and video.exists()]

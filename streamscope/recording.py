@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from streamscope.engines.info import EngineInfo, Gate, GateKind, Layer
+from streamscope.files import write_json_atomically
 
 # Nothing is seen for less than one frame of a 60 Hz display: the finest time a person can
 # tell apart, and so the least error bound any "earlier than" in a verdict uses.
@@ -238,4 +239,4 @@ class Recording:
         return cls.from_dict(json.loads(text))
 
     def save(self, path: Path) -> None:
-        path.write_text(self.to_json())
+        write_json_atomically(path, self.to_dict())

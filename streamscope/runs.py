@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 
 from streamscope.config import Config
 from streamscope.errors import one_line
+from streamscope.files import write_json_atomically
 from streamscope.lanes import Job, Progress, record_jobs
 from streamscope.recording import Recording
 from streamscope.verdict import Verdict, judge
@@ -112,17 +112,8 @@ def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
 
 
 def write_json(runs: Sequence[Run], path: Path, extra: dict[str, Any] | None = None) -> None:
-    """Replaces `path` at once, never leaving it empty or half written: written beside it
-    first, under another name, then renamed over it (an interrupted run stops either side)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    document = {**(extra or {}), "runs": [run.to_dict() for run in runs]}
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(json.dumps(document, indent=2))
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    """`runs` and the `extra` keys as one JSON document, written whole (files.py)."""
+    write_json_atomically(path, {**(extra or {}), "runs": [run.to_dict() for run in runs]})
 
 
 def read_json(path: Path) -> tuple[list[Run], dict[str, Any]]:

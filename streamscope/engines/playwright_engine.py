@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,6 +70,26 @@ class Launch:
 
 
 LAUNCH_OPTIONS_HEADER = "x-playwright-launch-options"
+
+
+def _profiles(processes: list[psutil.Process]) -> list[Path]:
+    """The temporary profiles the driver made for the browser it launched (Chromium's
+    --user-data-dir=DIR, Firefox's --profile DIR, in the driver's playwright_*profile-*
+    folders): the driver removes them as it closes the browser, and cannot once it is gone."""
+    temporary = Path(tempfile.gettempdir())
+    found = set()
+    for process in processes:
+        try:
+            args = process.cmdline()
+        except psutil.Error:
+            continue
+        for flag, value in itertools.pairwise([*args, ""]):
+            folder = flag.partition("=")[2] if flag.startswith("--user-data-dir=") else (
+                value if flag == "--profile" else "")
+            if folder and Path(folder).parent == temporary and Path(folder).name.startswith(
+                    "playwright_"):
+                found.add(Path(folder))
+    return sorted(found)
 
 
 def _protocol_name(option: str) -> str:
@@ -162,11 +185,16 @@ class PlaywrightEngine(Engine):
             options["args"] = [*options.get("args", []), *self._window_args()]
             if self.display is not None:
                 options["env"] = self.display.env
+            # A folder of ours for what the driver would keep in a playwright-artifacts-*
+            # folder of its own: it is removed below even if the driver dies first.
+            self._temporary = [Path(tempfile.mkdtemp(prefix="streamscope-artifacts-"))]
+            options["downloads_path"] = self._temporary[0]
             before = set(descendants(os.getpid()))
             self._browser = browser_type.launch(headless=self.display is None, **options)
             # Taken while the driver runs: should it die first, the browser is orphaned, no
-            # longer below us, and still to be ended.
+            # longer below us, and still to be ended, and its profile left to remove.
             self._launched = [p for p in descendants(os.getpid()) if p not in before]
+            self._temporary += _profiles(self._launched)
         assert self._browser is not None
         page = self.new_page()
         try:
@@ -224,6 +252,7 @@ class PlaywrightEngine(Engine):
     def _shutdown(self) -> None:
         browser = getattr(self, "_browser", None)
         launched, self._launched = getattr(self, "_launched", []), []
+        temporary, self._temporary = getattr(self, "_temporary", []), []
         try:
             if browser is not None:
                 browser.close()
@@ -234,6 +263,8 @@ class PlaywrightEngine(Engine):
             end_all(alive)
         finally:
             self._browser = None
+            for folder in temporary:  # already gone where the driver closed the browser
+                shutil.rmtree(folder, ignore_errors=True)
             if getattr(self, "_playwright_held", False):
                 self._playwright_held = False
                 playwright_driver.release()

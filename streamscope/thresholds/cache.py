@@ -15,6 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from streamscope.engines import EngineInfo
+from streamscope.files import write_json_atomically
 from streamscope.recording import Threshold
 
 
@@ -42,10 +43,7 @@ def cached_thresholds(engine: EngineInfo) -> tuple[Threshold, ...]:
 
 def save_thresholds(engine: EngineInfo, thresholds: tuple[Threshold, ...]) -> Path:
     path = cache_path(engine)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    document = {"browser": engine.name, "product": engine.product, "version": engine.version,
-                "thresholds": [asdict(t) for t in thresholds]}
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(document, indent=2))
-    temporary.replace(path)
+    write_json_atomically(path, {
+        "browser": engine.name, "product": engine.product, "version": engine.version,
+        "thresholds": [asdict(t) for t in thresholds]})
     return path
