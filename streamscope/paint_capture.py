@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 
 from streamscope.config import PaintConfig
-from streamscope.engines import Engine, EngineError, PageDriver
+from streamscope.engines import Engine, PageDriver
 from streamscope.paint import BLANK_CSS, MARKER_CSS, ScreenRecorder, analyze
 from streamscope.paint.damage_capture import DamagePaintCapture
-from streamscope.paint.page_setup import locate_page, paint, show_blank_document
+from streamscope.paint.page_setup import paint, place_page
 from streamscope.recording import PaintTimeline
 
 # The last frames must be on video before it stops: a few frame intervals after settling.
@@ -57,12 +57,8 @@ class VideoPaintCapture:
         return self._recorder.pid if self._recorder else None
 
     def before_navigation(self, page: PageDriver) -> None:
-        display = self._engine.display
-        if display is None:
-            raise EngineError(f"{self._engine.name} has no window to film: start it with a window")
-        show_blank_document(page)
-        origin, size = locate_page(page, display.name, display.size)
-        self._recorder = ScreenRecorder(display.name, size, self._video, self._fps, origin=origin)
+        display, (origin, size) = place_page(self._engine, page)
+        self._recorder = ScreenRecorder(display, size, self._video, self._fps, origin=origin)
         self._recorder.start()
         self._video_start_wall_ms = self._recorder.start_wall_ms
         hold_s = 3 / self._fps  # at least two frame intervals of each colour reach the video

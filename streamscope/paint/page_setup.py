@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from streamscope.engines import EngineError, PageDriver
+from streamscope.engines import Engine, EngineError, PageDriver
 from streamscope.paint.marker import MARKER_CSS, PLAYWRIGHT_PAINT, marker_box
 from streamscope.paint.screen_grab import grab_frame
 
@@ -21,6 +21,17 @@ LOAD_TIMEOUT_S = 10.0
 LOCATE_TRIES = 10
 
 Box = tuple[tuple[int, int], tuple[int, int]]  # (x, y), (width, height) on the screen
+
+
+def place_page(engine: Engine, page: PageDriver) -> tuple[str, Box]:
+    """Shows the blank document on `page` and finds it on `engine`'s screen: the X display's
+    name, and the page's box there. Raises EngineError where that screen is not on this
+    machine."""
+    display = engine.display
+    if display is None:
+        raise EngineError(engine.why_not_filmed())
+    show_blank_document(page)
+    return display.name, locate_page(page, display.name, display.size)
 
 
 def paint(page: PageDriver, color: str) -> float:
