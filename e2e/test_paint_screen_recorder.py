@@ -21,6 +21,7 @@ from streamscope.paint import (
     MARKER_CSS,
     PLAYWRIGHT_PAINT,
     SELENIUM_PAINT,
+    Grab,
     RecorderError,
     ScreenRecorder,
     analyze,
@@ -82,7 +83,7 @@ def chromium_page(display: str, playwright: Playwright) -> Iterator[Page]:
 
 
 def test_command_grabs_the_display_region_as_webm(tmp_path: Path) -> None:
-    command = ffmpeg_command(":7", (1280, 720), tmp_path / "v.webm", 25, origin=(0, 80))
+    command = ffmpeg_command(Grab(":7", (1280, 720), 25, origin=(0, 80)), tmp_path / "v.webm")
     assert command[command.index("-f") + 1] == "x11grab"
     assert command[command.index("-i") + 1] == ":7+0,80"
     assert command[command.index("-video_size") + 1] == "1280x720"
@@ -92,7 +93,7 @@ def test_command_grabs_the_display_region_as_webm(tmp_path: Path) -> None:
 
 
 def test_a_display_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
-    recorder = ScreenRecorder(":987", SIZE, tmp_path / "v.webm")
+    recorder = ScreenRecorder(Grab(":987", SIZE), tmp_path / "v.webm")
     with pytest.raises(RecorderError, match="ffmpeg exited"):
         recorder.start()
     assert recorder.pid is None
@@ -101,14 +102,14 @@ def test_a_display_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
 def test_a_missing_ffmpeg_is_an_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(screen_recorder, "FFMPEG", str(tmp_path / "no-ffmpeg"))
     with pytest.raises(RecorderError, match="cannot record the screen.*no-ffmpeg"):
-        ScreenRecorder(":0", SIZE, tmp_path / "v.webm").start()
+        ScreenRecorder(Grab(":0", SIZE), tmp_path / "v.webm").start()
 
 
 def test_an_error_while_recording_still_ends_ffmpeg_and_the_file(
     display: str, tmp_path: Path
 ) -> None:
     video = tmp_path / "v.webm"
-    with pytest.raises(KeyboardInterrupt), ScreenRecorder(display, SIZE, video) as recorder:
+    with pytest.raises(KeyboardInterrupt), ScreenRecorder(Grab(display, SIZE), video) as recorder:
         pid = recorder.pid
         assert recorder.frames >= 1
         assert recorder.start_wall_ms == pytest.approx(time.time() * 1000, abs=2000)
@@ -126,7 +127,7 @@ def test_a_real_capture_finds_the_marker_and_progress_rises(
 ) -> None:
     page, video = chromium_page, tmp_path / "video.webm"
     page.goto("data:text/html,<title>before</title>")
-    with ScreenRecorder(display, SIZE, video, FPS) as recorder:
+    with ScreenRecorder(Grab(display, SIZE, FPS), video) as recorder:
         marker_ms = page.evaluate(PLAYWRIGHT_PAINT, MARKER_CSS)
         time.sleep(HOLD_S)
         blank_ms = page.evaluate(AS_SELENIUM, [SELENIUM_PAINT, BLANK_CSS])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from streamscope.config import PaintConfig
 from streamscope.engines import Engine, PageDriver
-from streamscope.paint import BLANK_CSS, MARKER_CSS, ScreenRecorder, analyze
+from streamscope.paint import BLANK_CSS, MARKER_CSS, Grab, ScreenRecorder, analyze
 from streamscope.paint.damage_capture import DamagePaintCapture
 from streamscope.paint.page_setup import paint, place_page
 from streamscope.recording import PaintTimeline
@@ -58,7 +58,7 @@ class VideoPaintCapture:
 
     def before_navigation(self, page: PageDriver) -> None:
         display, (origin, size) = place_page(self._engine, page)
-        self._recorder = ScreenRecorder(display, size, self._video, self._fps, origin=origin)
+        self._recorder = ScreenRecorder(Grab(display, size, self._fps, origin), self._video)
         self._recorder.start()
         self._video_start_wall_ms = self._recorder.start_wall_ms
         hold_s = 3 / self._fps  # at least two frame intervals of each colour reach the video

@@ -24,7 +24,7 @@ from streamscope.paint.marker import (
     MarkerNotFound,
     find_marker,
 )
-from streamscope.paint.screen_recorder import RecorderError, ScreenRecorder, ffmpeg_command
+from streamscope.paint.screen_recorder import Grab, RecorderError, ScreenRecorder, ffmpeg_command
 from streamscope.paint.video_frames import VideoFrames, decode
 from streamscope.paint.visual_progress import BaselineNotFound, analyze, paint_timeline
 
@@ -36,6 +36,7 @@ __all__ = [
     "SELENIUM_PAINT",
     "Alignment",
     "BaselineNotFound",
+    "Grab",
     "MarkerNotFound",
     "RecorderError",
     "ScreenRecorder",

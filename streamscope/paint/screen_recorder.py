@@ -13,7 +13,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -53,46 +53,40 @@ class RecorderError(RuntimeError):
     """ffmpeg did not start capturing, or did not finish a valid video."""
 
 
-def ffmpeg_command(
-    display: str,
-    size: tuple[int, int],
-    path: Path,
-    fps: int = 30,
-    origin: tuple[int, int] = (0, 0),
-    encode: Sequence[str] = ENCODE_OPTIONS,
-) -> list[str]:
-    """The ffmpeg command that records `size` pixels of `display` from `origin` to `path`."""
-    width, height = size
-    x, y = origin
+@dataclass(frozen=True)
+class Grab:
+    """What ffmpeg films: `size` pixels of X display `display` from `origin`, `fps` a second."""
+
+    display: str
+    size: tuple[int, int]
+    fps: int = 30
+    origin: tuple[int, int] = (0, 0)
+
+
+def ffmpeg_command(grab: Grab, path: Path) -> list[str]:
+    """The ffmpeg command that records `grab` to `path`."""
+    width, height = grab.size
+    x, y = grab.origin
     return [
         # At level info ffmpeg logs the input's start time, which start_wall_ms reads.
         FFMPEG, "-hide_banner", "-loglevel", "info", *PROGRESS_OPTIONS,
-        *GRAB_OPTIONS, "-framerate", str(fps), "-video_size", f"{width}x{height}",
-        "-i", f"{display}+{x},{y}",
-        *encode, *TIMING_OPTIONS, "-y", str(path),
+        *GRAB_OPTIONS, "-framerate", str(grab.fps), "-video_size", f"{width}x{height}",
+        "-i", f"{grab.display}+{x},{y}",
+        *ENCODE_OPTIONS, *TIMING_OPTIONS, "-y", str(path),
     ]  # fmt: skip
 
 
 class ScreenRecorder:
-    """Records an X display to a WebM while in use: `with ScreenRecorder(...) as recorder:`.
+    """Records `grab` to a WebM at `path` while in use: `with ScreenRecorder(...) as recorder:`.
 
     start() returns once ffmpeg has grabbed frames at its rate for STEADY_S, so whatever is
     painted afterwards is in the video on time.
     """
 
-    def __init__(
-        self,
-        display: str,
-        size: tuple[int, int],
-        path: Path,
-        fps: int = 30,
-        *,
-        origin: tuple[int, int] = (0, 0),
-        encode: Sequence[str] = ENCODE_OPTIONS,
-    ) -> None:
+    def __init__(self, grab: Grab, path: Path) -> None:
         self.path = path
-        self.fps = fps
-        self.command = ffmpeg_command(display, size, path, fps, origin, encode)
+        self.fps = grab.fps
+        self.command = ffmpeg_command(grab, path)
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
         self._reader: threading.Thread | None = None
