@@ -22,7 +22,6 @@ from pyvirtualdisplay import Display
 
 from streamscope.engines import playwright_driver
 from streamscope.paint import BLANK_CSS, MARKER_CSS, PLAYWRIGHT_PAINT, decode
-from streamscope.paint.alignment import DISPLAY_REFRESH_MS
 from streamscope.paint.damage_capture import damage_timeline
 from streamscope.paint.damage_recorder import DamageRecorder
 from streamscope.paint.frame_video import encode
@@ -36,6 +35,8 @@ LINE_INTERVAL_S = 0.25
 STILL_S = 0.1
 # The video method's bound at 30 fps is a frame interval at least: DAMAGE must do better.
 VIDEO_FRAME_MS = 1000 / 30
+# Blink's double requestAnimationFrame resolves at most one refresh after the frame it waits for.
+DISPLAY_REFRESH_MS = 1000 / 60
 # Adds a line of text and resolves, once it is on screen, with the page time.
 ADD_LINE = """(text) => new Promise((resolve) => {
   document.getElementById('lines').insertAdjacentHTML('beforeend', '<p>' + text + '</p>');

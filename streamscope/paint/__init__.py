@@ -1,9 +1,9 @@
 """Paint: what the screen showed, when, on the page's clock.
 
-ScreenRecorder films the headed browser's X display; its clock, or the marker the page
-paints, pins the video to the page clock (Alignment); analyze() turns the video into the
-PaintTimeline of a Recording; filmstrip() and final_screenshot() give stills of it for the
-report and the test artifacts.
+ScreenRecorder films the headed browser's X display; its clock pins the video to the page
+clock (Alignment), and the marker the page paints shows where the page is and where the
+blank baseline begins; analyze() turns the video into the PaintTimeline of a Recording;
+filmstrip() and final_screenshot() give stills of it for the report and the test artifacts.
 """
 
 from streamscope.paint.alignment import Alignment

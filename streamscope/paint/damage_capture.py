@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from streamscope.config import PaintConfig
 from streamscope.engines import Engine, EngineError, PageDriver
-from streamscope.paint.alignment import Alignment
+from streamscope.paint.alignment import BY_CLOCK, CLOCK_AGREEMENT_MS, Alignment
 from streamscope.paint.damage_recorder import Capture, DamageRecorder
 from streamscope.paint.frame_taker import FrameReport
 from streamscope.paint.frame_video import encode
@@ -120,6 +120,6 @@ def damage_timeline(reports: Sequence[FrameReport], pixels: npt.NDArray[np.uint8
     alignment = Alignment.from_clock(frames, float(stamps[0]), time_origin_epoch_ms)
     shown = changed_frames(frames, baseline_frame(frames, alignment))
     error_ms = max((reports[i].error_ms for i in shown), default=0.0)
-    error_ms += clock_error_ms + alignment.error_ms
-    method = METHOD.format(alignment=alignment.method, priority=priority or "its priority unknown")
+    error_ms += clock_error_ms + CLOCK_AGREEMENT_MS
+    method = METHOD.format(alignment=BY_CLOCK, priority=priority or "its priority unknown")
     return paint_timeline(frames, alignment, error_ms, method, video=video)

@@ -34,9 +34,10 @@ def place_page(engine: Engine, page: PageDriver) -> tuple[str, Box]:
     return display.name, locate_page(page, display.name, display.size)
 
 
-def paint(page: PageDriver, color: str) -> float:
-    """Paints `color` over the whole page; returns the wall time (epoch ms) it was on screen."""
-    return float(page.evaluate_async(f"return await ({PLAYWRIGHT_PAINT})({color!r});"))
+def paint(page: PageDriver, color: str) -> None:
+    """Paints `color` over the whole page, and returns once the page has produced a frame of it
+    (the wall time the page reports is not used: see alignment.py)."""
+    page.evaluate_async(f"return await ({PLAYWRIGHT_PAINT})({color!r});")
 
 
 def locate_page(page: PageDriver, display: str, screen: tuple[int, int]) -> Box:
