@@ -5,17 +5,12 @@ No skips: without Xvfb, ffmpeg or Chromium these tests fail, saying which is mis
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, Playwright
-from pyvirtualdisplay import Display
+from playwright.sync_api import Page
 
-from streamscope.engines import playwright_driver
 from streamscope.paint import (
     BLANK_CSS,
     MARKER_CSS,
@@ -33,7 +28,6 @@ from streamscope.paint import (
 
 SIZE = (640, 360)
 FPS = 30
-CHROMIUM = "/usr/bin/chromium"
 LINES = 3
 LINE_INTERVAL_S = 0.25
 # Two frame intervals and then some: the blank page must be captured before navigating.
@@ -49,37 +43,8 @@ ADD_LINE = """(text) => new Promise((resolve) => {
 
 
 @pytest.fixture(scope="module")
-def display() -> Iterator[str]:
-    with Display(visible=False, size=SIZE, color_depth=24) as xvfb:
-        yield f":{xvfb.display}"
-
-
-@pytest.fixture
-def chromium_page(display: str, playwright: Playwright) -> Iterator[Page]:
-    """A headed Chromium filling the display, as the harness runs it."""
-    # One Playwright driver per thread: pytest-playwright's, shared with the engines.
-    playwright_driver.share(playwright)
-    p = playwright_driver.acquire()
-    with tempfile.TemporaryDirectory() as profile:
-        context = p.chromium.launch_persistent_context(
-            profile,
-            executable_path=CHROMIUM,
-            headless=False,
-            no_viewport=True,
-            env={**os.environ, "DISPLAY": display},
-            args=[
-                "--kiosk",
-                "--window-position=0,0",
-                f"--window-size={SIZE[0]},{SIZE[1]}",
-                "--disable-background-networking",
-                "--no-first-run",
-            ],
-        )
-        try:
-            yield context.pages[0]
-        finally:
-            context.close()
-            playwright_driver.release()
+def screen_size() -> tuple[int, int]:
+    return SIZE
 
 
 def test_command_grabs_the_display_region_as_webm(tmp_path: Path) -> None:
@@ -126,7 +91,6 @@ def test_a_real_capture_finds_the_marker_and_progress_rises(
     display: str, chromium_page: Page, tmp_path: Path
 ) -> None:
     page, video = chromium_page, tmp_path / "video.webm"
-    page.goto("data:text/html,<title>before</title>")
     with ScreenRecorder(Grab(display, SIZE, FPS), video) as recorder:
         marker_ms = page.evaluate(PLAYWRIGHT_PAINT, MARKER_CSS)
         time.sleep(HOLD_S)
