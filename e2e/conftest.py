@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Page, Playwright
+from pyvirtualdisplay import Display
 
 from e2e.fleet import playwright_server, selenium_grid, webkit_webdriver
 from e2e.other_server import stdlib_server
 from streamscope.demo import demo_server
+from streamscope.engines import playwright_driver
+
+CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
@@ -47,6 +53,44 @@ def _threshold_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]
         del os.environ["STREAMSCOPE_CACHE"]
     else:
         os.environ["STREAMSCOPE_CACHE"] = previous
+
+
+@pytest.fixture(scope="module")
+def screen_size() -> tuple[int, int]:
+    """The size of `display`: the harness's viewport, unless a module's own fixture says."""
+    return (1280, 720)
+
+
+@pytest.fixture(scope="module")
+def display(screen_size: tuple[int, int]) -> Iterator[str]:
+    """An Xvfb for the module's captures, by its X display name."""
+    with Display(visible=False, size=screen_size, color_depth=24) as xvfb:
+        yield f":{xvfb.display}"
+
+
+@pytest.fixture
+def chromium_page(display: str, screen_size: tuple[int, int],
+                  playwright: Playwright) -> Iterator[Page]:
+    """A headed Chromium whose page fills `display`, as the harness runs it, showing a
+    finished document: the marker and blank colours are painted on one (see marker.py)."""
+    # One Playwright driver per thread: pytest-playwright's, shared with the engines.
+    playwright_driver.share(playwright)
+    p = playwright_driver.acquire()
+    width, height = screen_size
+    with tempfile.TemporaryDirectory() as profile:
+        context = p.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=False, no_viewport=True,
+            env={**os.environ, "DISPLAY": display},
+            args=["--kiosk", "--window-position=0,0", f"--window-size={width},{height}",
+                  "--disable-background-networking", "--no-first-run"],
+        )  # fmt: skip
+        try:
+            page = context.pages[0]
+            page.goto("data:text/html,<title>before</title>")
+            yield page
+        finally:
+            context.close()
+            playwright_driver.release()
 
 
 @pytest.fixture(scope="session")

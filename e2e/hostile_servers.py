@@ -90,10 +90,8 @@ class _Handler(BaseHTTPRequestHandler):
         """A page streamed in paragraphs pause_s apart: the well-behaved case."""
         self._start(HTTPStatus.OK, "text/html; charset=utf-8")
         self._chunk(HEAD.format(title="A streamed page"))
-        for number in range(1, PARAGRAPHS + 1):
-            if number > 1:
-                self._pause(self.server.pause_s)
-            self._chunk(paragraph(number))
+        self._chunk(paragraph(1))
+        self._paragraphs(range(2, PARAGRAPHS + 1))
         self._end()
 
     def redirect(self) -> None:
@@ -106,43 +104,26 @@ class _Handler(BaseHTTPRequestHandler):
 
     def download(self) -> None:
         """A file to save, not a page: the navigation ends in a download, with no document."""
-        self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Disposition", 'attachment; filename="streamscope.bin"')
-        self.send_header("Content-Length", str(len(DOWNLOAD)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(DOWNLOAD)
+        self._send_whole(HTTPStatus.OK, "application/octet-stream", DOWNLOAD,
+                         (("Content-Disposition", 'attachment; filename="streamscope.bin"'),))
 
     def not_found(self) -> None:
         """A 404 whose HTML body streams: an error page is still a page that renders."""
         self._start(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8")
         self._chunk(HEAD.format(title="Not found") + "<h1>Not found</h1>\n")
-        for number in (1, 2):
-            self._pause(self.server.pause_s)
-            self._chunk(paragraph(number))
+        self._paragraphs(range(1, 3))
         self._end()
 
     def error(self) -> None:
         """A 500 with an HTML body sent at once: a crashed application behind a proxy."""
         body = (HEAD.format(title="Server error") + "<h1>Internal server error</h1>\n").encode()
-        self.send_response(HTTPStatus.INTERNAL_SERVER_ERROR)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
+        self._send_whole(HTTPStatus.INTERNAL_SERVER_ERROR, "text/html; charset=utf-8", body)
 
     def navigates_away(self) -> None:
         """A page whose script goes to /page after NAVIGATE_AFTER_MS, while it still streams:
         the document being recorded is replaced mid-stream."""
-        self._start(HTTPStatus.OK, "text/html; charset=utf-8")
         script = f'setTimeout(() => {{ location.href = "/page"; }}, {NAVIGATE_AFTER_MS});'
-        self._chunk(HEAD.format(title="Leaving") + paragraph(1) + f"<script>{script}</script>\n")
-        for number in range(2, PARAGRAPHS + 1):
-            self._pause(self.server.pause_s)
-            self._chunk(paragraph(number))
-        self._end()
+        self._page_with_script("Leaving", script)
 
     def never_ends(self) -> None:
         """A page sending an item every NEVER_ENDS_EVERY_S until the client leaves: a long
@@ -163,13 +144,8 @@ class _Handler(BaseHTTPRequestHandler):
     def blocks_main_thread(self) -> None:
         """A first paragraph, then an inline script that busy-loops BLOCK_S, then more
         paragraphs arriving meanwhile: the parser and the painter wait for the script."""
-        self._start(HTTPStatus.OK, "text/html; charset=utf-8")
         busy = f"const end = performance.now() + {BLOCK_S * 1000}; while (performance.now() < end);"
-        self._chunk(HEAD.format(title="Blocks") + paragraph(1) + f"<script>{busy}</script>\n")
-        for number in range(2, PARAGRAPHS + 1):
-            self._pause(self.server.pause_s)
-            self._chunk(paragraph(number))
-        self._end()
+        self._page_with_script("Blocks", busy)
 
     def big_page(self) -> None:
         """BIG_PAGE_ITEMS list items of BIG_PAGE_ITEM_BYTES, 10 MB in all, sent as fast as the
@@ -202,6 +178,30 @@ class _Handler(BaseHTTPRequestHandler):
     def _end(self) -> None:
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
+
+    def _paragraphs(self, numbers: range) -> None:
+        """Paragraphs `numbers`, each after a pause of pause_s."""
+        for number in numbers:
+            self._pause(self.server.pause_s)
+            self._chunk(paragraph(number))
+
+    def _page_with_script(self, title: str, script: str) -> None:
+        """A streamed page whose first paragraph comes with an inline `script`."""
+        self._start(HTTPStatus.OK, "text/html; charset=utf-8")
+        self._chunk(HEAD.format(title=title) + paragraph(1) + f"<script>{script}</script>\n")
+        self._paragraphs(range(2, PARAGRAPHS + 1))
+        self._end()
+
+    def _send_whole(self, status: HTTPStatus, content_type: str, body: bytes,
+                    extra: tuple[tuple[str, str], ...] = ()) -> None:
+        """A response sent at once, its length given."""
+        self.send_response(status)
+        for name, value in (("Content-Type", content_type), *extra):
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
 
     def _redirect(self, location: str) -> None:
         self.send_response(HTTPStatus.FOUND)

@@ -6,13 +6,12 @@ query string, writes the 400 message and fills the index page's table.
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Generic, Protocol, TypeVar
+from typing import ClassVar, Generic, Protocol, TypeVar
 from urllib.parse import unquote_to_bytes
 
 from werkzeug.datastructures import MultiDict
@@ -97,63 +96,73 @@ def check_known(args: MultiDict[str, str], params: Iterable[Named]) -> None:
         raise BadParameter(f"unknown parameter{plural} {names} ({takes})")
 
 
+Number = TypeVar("Number", int, float)
+
+
 @dataclass(frozen=True)
-class IntParam:
+class _RangeParam(Generic[Number]):
+    """A number from low to high, `default` when absent. IntParam and FloatParam say how
+    they read a raw value and write a number."""
+
     name: str
-    low: int
-    high: int
-    default: int
+    low: Number
+    high: Number
+    default: Number
     unit: str
     help: str
 
+    kind: ClassVar[str]  # what the bound calls its values: "an integer", "a number"
+
     @property
     def bound(self) -> str:
-        return f"an integer from {self.low} to {self.high} ({self.unit})"
+        return f"{self.kind} from {self._text(self.low)} to {self._text(self.high)} ({self.unit})"
 
     @property
     def default_text(self) -> str:
-        return str(self.default)
+        return self._text(self.default)
 
-    def parse(self, args: MultiDict[str, str]) -> int:
+    def parse(self, args: MultiDict[str, str]) -> Number:
         raw = single(args, self.name)
         if raw is None:
             return self.default
-        try:
-            value = int(raw) if _INTEGER.fullmatch(raw) else None
-        except ValueError:  # past Python's 4300-digit limit for int()
-            value = None
+        value = self._number(raw)
+        # nan fails both comparisons, so this one test refuses nan, inf and out-of-bound values.
         if value is None or not self.low <= value <= self.high:
             raise BadParameter(f"{self.name} must be {self.bound}, got {shown(raw)}")
         return value
 
+    def _text(self, value: Number) -> str:
+        raise NotImplementedError
+
+    def _number(self, raw: str) -> Number | None:
+        """The value `raw` spells, None if it spells none."""
+        raise NotImplementedError
+
 
 @dataclass(frozen=True)
-class FloatParam:
-    name: str
-    low: float
-    high: float
-    default: float
-    unit: str
-    help: str
+class IntParam(_RangeParam[int]):
+    kind = "an integer"
 
-    @property
-    def bound(self) -> str:
-        return f"a number from {self.low:g} to {self.high:g} ({self.unit})"
+    def _text(self, value: int) -> str:
+        return str(value)
 
-    @property
-    def default_text(self) -> str:
-        return f"{self.default:g}"
+    def _number(self, raw: str) -> int | None:
+        try:
+            return int(raw) if _INTEGER.fullmatch(raw) else None
+        except ValueError:  # past Python's 4300-digit limit for int()
+            return None
 
-    def parse(self, args: MultiDict[str, str]) -> float:
-        raw = single(args, self.name)
-        if raw is None:
-            return self.default
-        # A decimal too large for a float parses to inf. nan fails both comparisons, so this one
-        # test refuses nan, inf and out-of-bound values.
-        value = float(raw) if _DECIMAL.fullmatch(raw) else math.nan
-        if not self.low <= value <= self.high:
-            raise BadParameter(f"{self.name} must be {self.bound}, got {shown(raw)}")
-        return value
+
+@dataclass(frozen=True)
+class FloatParam(_RangeParam[float]):
+    kind = "a number"
+
+    def _text(self, value: float) -> str:
+        return f"{value:g}"
+
+    def _number(self, raw: str) -> float | None:
+        # A decimal too large for a float parses to inf, which the bound refuses.
+        return float(raw) if _DECIMAL.fullmatch(raw) else None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 from flask import (
     Blueprint,
@@ -29,39 +30,44 @@ def comment_item(number: int) -> str:
     return f"<li>Comment {number}</li>\n"
 
 
+Part = TypeVar("Part")
+
+
+def paced(parts: Iterable[Part]) -> Iterator[Part]:
+    """`parts` one by one, STREAM_DELAY_S apart. The delay and the pause are taken from the
+    request now: the parts are sent after the view has returned."""
+    delay = current_app.config["STREAM_DELAY_S"]
+    pause = pause_for(request.environ)
+
+    def generate() -> Iterator[Part]:
+        for index, part in enumerate(parts):
+            if index:
+                pause(delay)
+            yield part
+
+    return generate()
+
+
 @bp.get("/hello-world")
 def hello_world() -> Response:
     check_known(request.args, ())
     count = current_app.config["STREAM_COUNT"]
-    delay = current_app.config["STREAM_DELAY_S"]
-    pause = pause_for(request.environ)
-
-    def generate() -> Iterator[str]:
-        for number in range(1, count + 1):
-            if number > 1:
-                pause(delay)
-            yield comment_item(number)
-
-    return Response(generate())
+    return Response(paced(comment_item(number) for number in range(1, count + 1)))
 
 
 @bp.get("/hello-world-with-template")
 def hello_world_with_template() -> Response:
     check_known(request.args, ())
     count = current_app.config["TEMPLATE_COMMENT_COUNT"]
-    delay = current_app.config["STREAM_DELAY_S"]
-    pause = pause_for(request.environ)
-
-    def chunks() -> Iterator[list[str]]:
-        numbers = range(1, count + 1)
-        for start in range(0, count, COMMENTS_PER_CHUNK):
-            if start:
-                pause(delay)
-            yield [f"Comment {n}" for n in numbers[start:start + COMMENTS_PER_CHUNK]]
-
+    numbers = range(1, count + 1)
+    chunks = (numbers[start:start + COMMENTS_PER_CHUNK]
+              for start in range(0, count, COMMENTS_PER_CHUNK))
     # stream_template yields each template output as it is rendered, and the template renders
     # a whole chunk of comments as one output: one network chunk per five comments.
-    return Response(stream_template("comment_list.html", chunks=chunks()))
+    return Response(stream_template(
+        "comment_list.html",
+        chunks=paced([f"Comment {n}" for n in chunk] for chunk in chunks),
+    ))
 
 
 @bp.get("/stream")

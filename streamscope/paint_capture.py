@@ -13,9 +13,9 @@ from pathlib import Path
 
 from streamscope.config import PaintConfig
 from streamscope.engines import Engine, EngineError, PageDriver
-from streamscope.paint import BLANK_CSS, MARKER_CSS, ScreenRecorder, analyze
+from streamscope.paint import BLANK_CSS, MARKER_CSS, Grab, ScreenRecorder, analyze
 from streamscope.paint.damage_capture import DamagePaintCapture
-from streamscope.paint.page_setup import locate_page, paint, show_blank_document
+from streamscope.paint.page_setup import paint, place_page
 from streamscope.recording import PaintTimeline
 
 # The last frames must be on video before it stops: a few frame intervals after settling.
@@ -49,7 +49,6 @@ class VideoPaintCapture:
         self._fps = settings.fps
         self._recorder: ScreenRecorder | None = None
         self._video_start_wall_ms: float | None = None
-        self._marker_wall_ms = 0.0
 
     @property
     def pid(self) -> int | None:
@@ -57,16 +56,12 @@ class VideoPaintCapture:
         return self._recorder.pid if self._recorder else None
 
     def before_navigation(self, page: PageDriver) -> None:
-        display = self._engine.display
-        if display is None:
-            raise EngineError(f"{self._engine.name} has no window to film: start it with a window")
-        show_blank_document(page)
-        origin, size = locate_page(page, display.name, display.size)
-        self._recorder = ScreenRecorder(display.name, size, self._video, self._fps, origin=origin)
+        display, (origin, size) = place_page(self._engine, page)
+        self._recorder = ScreenRecorder(Grab(display, size, self._fps, origin), self._video)
         self._recorder.start()
         self._video_start_wall_ms = self._recorder.start_wall_ms
         hold_s = 3 / self._fps  # at least two frame intervals of each colour reach the video
-        self._marker_wall_ms = paint(page, MARKER_CSS)
+        paint(page, MARKER_CSS)
         time.sleep(hold_s)
         paint(page, BLANK_CSS)
         time.sleep(hold_s)
@@ -74,10 +69,9 @@ class VideoPaintCapture:
     def finish(self, time_origin_epoch_ms: float) -> PaintTimeline:
         time.sleep(TAIL_FRAMES / self._fps)
         self._stop()
-        # Aligned by the recorder's clock: WebKitGTK can run the animation frames that report
-        # the marker painted well before its compositor shows it.
-        return analyze(self._video, self._marker_wall_ms, time_origin_epoch_ms, self._fps,
-                       video_start_wall_ms=self._video_start_wall_ms)
+        if self._video_start_wall_ms is None:
+            raise EngineError("the paint capture was not started before navigating")
+        return analyze(self._video, self._video_start_wall_ms, time_origin_epoch_ms, self._fps)
 
     def abort(self) -> None:
         """Ends the recorder, and never raises: it runs in `finally` blocks, under Ctrl-C,

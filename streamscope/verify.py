@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from streamscope.causes import Remedy
 from streamscope.pipeline import Pipeline
@@ -27,8 +27,9 @@ _REMEDY_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class ReplayVerdict:
+class ReplayVerdict(NamedTuple):
+    """What judge() said of one replay."""
+
     incremental: bool
     reason: str
 
@@ -52,8 +53,8 @@ class FixReplay:
     def to_dict(self) -> dict[str, Any]:
         return {
             "applied": self.applied,
-            "unchanged": None if self.unchanged is None else vars(self.unchanged),
-            "fixed": None if self.fixed is None else vars(self.fixed),
+            "unchanged": None if self.unchanged is None else self.unchanged._asdict(),
+            "fixed": None if self.fixed is None else self.fixed._asdict(),
             "summary": self.summary,
         }
 

@@ -4,10 +4,9 @@ import http.client
 import re
 import ssl
 import statistics
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from urllib.parse import urlsplit
 
 import pytest
@@ -26,6 +25,8 @@ from e2e.hostile_servers import (
     https_server,
     redirect_server,
 )
+from tests.live_servers import request_threads, wait_for_no_request_threads
+from tests.wire_chunks import Chunk, all_chunks, gaps, read_chunk
 
 # Long enough that scheduling jitter on a busy machine stays well under it, short enough that
 # the file runs in seconds.
@@ -35,12 +36,6 @@ PAUSE_S = 0.1
 MIN_GAP = PAUSE_S / 2
 # Longer than any test waits: a stream still running after its client left would show.
 LONG_PAUSE_S = 60.0
-
-
-@dataclass(frozen=True)
-class Chunk:
-    at: float
-    data: bytes
 
 
 @pytest.fixture(scope="module")
@@ -81,40 +76,8 @@ def open_response(url: str, context: ssl.SSLContext | None = None) -> http.clien
     return response
 
 
-def read_chunk(response: http.client.HTTPResponse) -> Chunk | None:
-    """The next chunk as it came off the wire (http.client may join chunks), None at the end."""
-    size = int(response.fp.readline().split(b";")[0], 16)
-    if not size:
-        assert response.fp.readline() == b"\r\n"
-        return None
-    data = response.fp.read(size)
-    assert response.fp.read(2) == b"\r\n"
-    return Chunk(time.monotonic(), data)
-
-
-def all_chunks(response: http.client.HTTPResponse) -> list[Chunk]:
-    assert response.getheader("Transfer-Encoding") == "chunked"
-    with response:
-        return list(iter(lambda: read_chunk(response), None))
-
-
-def gaps(chunks: list[Chunk]) -> list[float]:
-    return [later.at - earlier.at for earlier, later in zip(chunks, chunks[1:], strict=False)]
-
-
 def median_gap(chunks: list[Chunk]) -> float:
     return statistics.median(gaps(chunks))
-
-
-def request_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if "process_request_thread" in t.name]
-
-
-def wait_for_no_request_threads(seconds: float = 1) -> None:
-    deadline = time.monotonic() + seconds
-    while request_threads() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert request_threads() == [], "a stream goes on without its client"
 
 
 def check_streamed_page(response: http.client.HTTPResponse) -> None:

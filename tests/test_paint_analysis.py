@@ -26,7 +26,7 @@ from streamscope.paint.screen_recorder import ENCODE_OPTIONS, TIMING_OPTIONS
 FPS = 30
 FRAME_MS = 1000 / FPS
 SIZE = (320, 180)
-MARKER_WALL_MS = 1_700_000_000_000.0
+START_WALL_MS = 1_700_000_000_000.0  # the wall time of the video's first frame
 MARKER_AT_S = 0.3  # the marker appears at a frame boundary: frame 9
 WHITE_AT_S = 0.8
 NAVIGATION_AT_S = 1.2  # video time of navigation start
@@ -64,7 +64,7 @@ def synthesize(
 
 def time_origin(navigation_at_s: float = NAVIGATION_AT_S) -> float:
     """The page's timeOrigin when navigation started navigation_at_s into the video."""
-    return MARKER_WALL_MS + (navigation_at_s - MARKER_AT_S) * 1000
+    return START_WALL_MS + navigation_at_s * 1000
 
 
 def page_ms(video_s: float) -> float:
@@ -92,57 +92,54 @@ def test_decode_keeps_every_frame_with_its_time(video: Path) -> None:
     assert np.allclose(np.diff(frames.times_s), 1 / FPS, atol=0.001)
 
 
-def test_alignment_pins_the_marker_frame_to_its_wall_time(video: Path) -> None:
-    alignment = Alignment.from_marker(decode(video), MARKER_WALL_MS, time_origin())
+def test_alignment_puts_the_video_on_the_page_clock_and_finds_the_marker(video: Path) -> None:
+    alignment = Alignment.from_clock(decode(video), START_WALL_MS, time_origin())
     assert alignment.marker_video_s == pytest.approx(MARKER_AT_S, abs=0.001)
     assert alignment.page_ms(NAVIGATION_AT_S) == pytest.approx(0.0, abs=1)
     assert alignment.video_s(alignment.page_ms(2.0)) == pytest.approx(2.0)
 
 
 def test_progress_rises_in_the_steps_painted(video: Path) -> None:
-    paint = analyze(video, MARKER_WALL_MS, time_origin(), FPS)
+    paint = analyze(video, START_WALL_MS, time_origin(), FPS)
     assert [round(f.progress, 2) for f in paint.frames] == [0.25, 0.5, 1.0]
     for frame, (*_, at) in zip(paint.frames, BOXES, strict=True):
         assert 0 <= frame.t_ms - page_ms(at) <= FRAME_MS
 
 
 def test_first_change_and_complete_within_a_frame(video: Path) -> None:
-    paint = analyze(video, MARKER_WALL_MS, time_origin(), FPS)
+    paint = analyze(video, START_WALL_MS, time_origin(), FPS)
     assert paint.first_visual_change_ms is not None and paint.visual_complete_ms is not None
     assert 0 <= paint.first_visual_change_ms - page_ms(BOXES[0][4]) <= FRAME_MS
     assert 0 <= paint.visual_complete_ms - page_ms(BOXES[-1][4]) <= FRAME_MS
 
 
 def test_timeline_names_its_method_error_and_video(video: Path) -> None:
-    paint = analyze(video, MARKER_WALL_MS, time_origin(), FPS)
-    # A frame gap, and the refresh by which the page may report the marker late.
-    assert paint.error_ms == pytest.approx(FRAME_MS + 1000 / 60, abs=1)
-    assert "marker frame" in paint.method and "30 fps" in paint.method
+    paint = analyze(video, START_WALL_MS, time_origin(), FPS)
+    # A frame gap, and the page clock's agreement with the recorder's.
+    assert paint.error_ms == pytest.approx(FRAME_MS + 1, abs=1)
+    assert "wall clock" in paint.method and "30 fps" in paint.method
     assert paint.video == str(video)
     assert paint.video_offset_ms == pytest.approx(-NAVIGATION_AT_S * 1000, abs=1)
 
 
-def test_the_recorder_clock_aligns_without_the_marker_report(video: Path) -> None:
-    start_wall_ms = MARKER_WALL_MS - MARKER_AT_S * 1000  # the wall time of the first frame
-    paint = analyze(video, 0.0, time_origin(), FPS, video_start_wall_ms=start_wall_ms)
+def test_each_frame_is_at_the_recorder_clock_time_of_its_grab(video: Path) -> None:
+    paint = analyze(video, START_WALL_MS, time_origin(), FPS)
     # Each box is first seen in the frame after its time.
     first_seen_s = [math.ceil(at * FPS) / FPS for *_, at in BOXES]
     assert [f.t_ms for f in paint.frames] == pytest.approx(
         [page_ms(s) for s in first_seen_s], abs=1
     )
-    assert "wall clock" in paint.method
-    assert paint.error_ms == pytest.approx(FRAME_MS + 1, abs=1)
 
 
 def test_a_recorder_stall_widens_the_error(tmp_path: Path) -> None:
     stalled = synthesize(tmp_path / "stalled.webm", drop_frames=(50, 55))
-    paint = analyze(stalled, MARKER_WALL_MS, time_origin(), FPS)
-    assert paint.error_ms == pytest.approx(7 * FRAME_MS + 1000 / 60, abs=1)
+    paint = analyze(stalled, START_WALL_MS, time_origin(), FPS)
+    assert paint.error_ms == pytest.approx(7 * FRAME_MS + 1, abs=1)
 
 
 def test_a_page_that_never_changes_has_no_visual_change(tmp_path: Path) -> None:
     blank = synthesize(tmp_path / "blank.webm", boxes=[])
-    paint = analyze(blank, MARKER_WALL_MS, time_origin(), FPS)
+    paint = analyze(blank, START_WALL_MS, time_origin(), FPS)
     assert paint.frames == []
     assert paint.first_visual_change_ms is None and paint.visual_complete_ms is None
 
@@ -150,17 +147,17 @@ def test_a_page_that_never_changes_has_no_visual_change(tmp_path: Path) -> None:
 def test_no_marker_is_an_error(tmp_path: Path) -> None:
     unmarked = synthesize(tmp_path / "unmarked.webm", marker=False)
     with pytest.raises(MarkerNotFound, match="marker colour #ff00ff"):
-        analyze(unmarked, MARKER_WALL_MS, time_origin(), FPS)
+        analyze(unmarked, START_WALL_MS, time_origin(), FPS)
 
 
 def test_navigating_before_the_blank_page_showed_is_an_error(tmp_path: Path) -> None:
     late_white = synthesize(tmp_path / "late.webm", white_at_s=1.4)
     with pytest.raises(BaselineNotFound, match="marker was still on screen"):
-        analyze(late_white, MARKER_WALL_MS, time_origin(), FPS)
+        analyze(late_white, START_WALL_MS, time_origin(), FPS)
 
 
 def test_filmstrip_shows_the_screen_at_each_page_time(video: Path, tmp_path: Path) -> None:
-    alignment = Alignment.from_marker(decode(video), MARKER_WALL_MS, time_origin())
+    alignment = Alignment.from_clock(decode(video), START_WALL_MS, time_origin())
     times = filmstrip_times(1500.0)
     assert times == [0.0, 500.0, 1000.0, 1500.0]
     paths = filmstrip(video, alignment, times, tmp_path / "strip")

@@ -1,17 +1,10 @@
 """Hostile requests on a real socket: each gets a one-line refusal, and nothing is logged amiss."""
 
-import logging
 import re
-import signal
 import socket
-import struct
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import BaseWSGIServer
@@ -19,10 +12,18 @@ from werkzeug.serving import BaseWSGIServer
 from server.handler import MAX_HEADER_BYTES, MAX_HEADER_LINE_BYTES, MAX_REQUEST_LINE_BYTES
 from server.probe import item_bytes
 from server.probe_params import ContentType
-from server.serve import make_demo_server
 from server.writeup import comment_item
+from tests.live_servers import (
+    CLOSE_OR_RESET,
+    WRITEUP_STREAMS,
+    ServerProcess,
+    check_quiet_log,
+    mid_stream,
+    request_threads,
+    serving,
+    wait_for_no_request_threads,
+)
 
-REPO = Path(__file__).resolve().parent.parent
 # Longer than any test waits: a stream still running after its client left would show.
 LONG_DELAY = 60.0
 NO_PARAMETERS = "this page takes none"
@@ -68,23 +69,15 @@ def exchange(port: int, request: bytes) -> Reply:
 
 @pytest.fixture(scope="module")
 def demo_server() -> Iterator[BaseWSGIServer]:
-    server = make_demo_server(config={"STREAM_DELAY_S": 0})
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    yield server
-    server.shutdown()
-    thread.join()
+    with serving({"STREAM_DELAY_S": 0}) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def slow_server() -> Iterator[BaseWSGIServer]:
     """The write-up's streams pausing LONG_DELAY between pieces."""
-    server = make_demo_server(config={"STREAM_DELAY_S": LONG_DELAY})
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    yield server
-    server.shutdown()
-    thread.join()
+    with serving({"STREAM_DELAY_S": LONG_DELAY}) as server:
+        yield server
 
 
 # What http.server and RequestHandler refuse before the app sees the request.
@@ -194,17 +187,16 @@ def check_refusal(reply: Reply, status: int, message: str) -> None:
 @pytest.mark.parametrize(("request_bytes", "status", "message"), HOSTILE.values(), ids=HOSTILE)
 def test_a_hostile_request_gets_a_one_line_refusal(
     demo_server: BaseWSGIServer,
-    caplog: pytest.LogCaptureFixture,
+    access_log: pytest.LogCaptureFixture,
     capfd: pytest.CaptureFixture[str],
     request_bytes: bytes,
     status: int,
     message: str,
 ) -> None:
-    caplog.set_level(logging.INFO, logger="werkzeug")
     check_refusal(exchange(demo_server.port, request_bytes), status, message)
-    assert caplog.records, "the refusal is logged"
-    assert not any(record.exc_info for record in caplog.records)
-    assert "Traceback" not in caplog.text + "".join(capfd.readouterr())
+    assert access_log.records, "the refusal is logged"
+    assert not any(record.exc_info for record in access_log.records)
+    assert "Traceback" not in access_log.text + "".join(capfd.readouterr())
 
 
 def test_a_405_says_which_methods_are_allowed(demo_server: BaseWSGIServer) -> None:
@@ -258,68 +250,35 @@ def dechunk(raw: bytes) -> bytes:
         data, raw = data + raw[:size], raw[size + 2 :]
 
 
-def request_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if "process_request_thread" in t.name]
-
-
-@pytest.mark.parametrize("reset", [False, True], ids=["close", "reset"])
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/hello-world",
-        "/hello-world-with-template",
-        "/stream?name=World",
-        f"/probe?count=3&delay={LONG_DELAY:g}",
-        f"/probe?count=3&delay={LONG_DELAY:g}&gzip=flush",
-    ],
-)
+@CLOSE_OR_RESET
+@pytest.mark.parametrize("path", [
+    *WRITEUP_STREAMS,
+    f"/probe?count=3&delay={LONG_DELAY:g}",
+    f"/probe?count=3&delay={LONG_DELAY:g}&gzip=flush",
+])
 def test_a_client_leaving_a_long_pause_ends_its_stream_at_once(
-    slow_server: BaseWSGIServer,
-    caplog: pytest.LogCaptureFixture,
-    capfd: pytest.CaptureFixture[str],
-    path: str,
-    reset: bool,
+    slow_server: BaseWSGIServer, access_log: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str], path: str, reset: bool,
 ) -> None:
-    caplog.set_level(logging.INFO, logger="werkzeug")
-    with socket.create_connection(("127.0.0.1", slow_server.port), timeout=10) as sock:
-        if reset:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        sock.sendall(get(path))
-        assert sock.recv(4096).startswith(b"HTTP/1.1 200 OK\r\n")
+    with mid_stream(slow_server.port, path, reset=reset):
         # The stream is now in its first 60 s pause.
         time.sleep(0.05)
         assert len(request_threads()) == 1
-    left = time.monotonic()
-    while request_threads() and time.monotonic() - left < 1:
-        time.sleep(0.005)
-    assert request_threads() == [], "the stream sleeps on after its client left"
-
-    assert f"GET {path} HTTP/1.1" in caplog.text
-    assert all(record.levelno < logging.WARNING for record in caplog.records)
-    assert "Traceback" not in caplog.text + "".join(capfd.readouterr())
+    wait_for_no_request_threads(1, "the stream sleeps on after its client left")
+    check_quiet_log(access_log, capfd, path)
 
 
-def test_python_m_server_refuses_every_hostile_request_without_a_traceback() -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server", "--port", "0"],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        port = int(re.findall(r":(\d+)/", process.stdout.readline())[0])
-        for request_bytes, status, message in HOSTILE.values():
-            check_refusal(exchange(port, request_bytes), status, message)
-        # And a client leaving mid-stream.
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-            sock.sendall(get("/hello-world"))
-            assert sock.recv(4096).startswith(b"HTTP/1.1 200 OK\r\n")
-    finally:
-        process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=10)
-    assert process.returncode == 0
+def test_python_m_server_refuses_every_hostile_request_without_a_traceback(
+    python_m_server: ServerProcess,
+) -> None:
+    port = python_m_server.port
+    for request_bytes, status, message in HOSTILE.values():
+        check_refusal(exchange(port, request_bytes), status, message)
+    # And a client leaving mid-stream.
+    with mid_stream(port, "/hello-world"):
+        pass
+    returncode, err = python_m_server.stop()
+    assert returncode == 0
     assert err.count("\n") >= len(HOSTILE)
     assert "Traceback" not in err
     assert "Exception" not in err and "Error on request" not in err

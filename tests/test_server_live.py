@@ -1,19 +1,13 @@
 """The demo server on a real socket: chunks on the wire, their timing, hang-ups, the CLI."""
 
 import http.client
-import logging
 import re
-import signal
 import socket
-import struct
-import subprocess
-import sys
 import threading
 import time
 import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,30 +15,29 @@ from werkzeug.serving import BaseWSGIServer
 
 from server.probe import item_bytes
 from server.probe_params import ContentType
-from server.serve import base_url, make_demo_server
+from server.serve import base_url
+from tests.live_servers import (
+    CLOSE_OR_RESET,
+    WRITEUP_STREAMS,
+    ServerProcess,
+    check_quiet_log,
+    mid_stream,
+    serving,
+    wait_for_no_request_threads,
+)
+from tests.wire_chunks import Chunk, all_chunks, gaps
 
 # Long enough that scheduling jitter on a busy machine stays well under it, short enough that
 # the file runs in seconds.
 DELAY = 0.1
 # A chunk may arrive late by scheduling jitter, which shortens the gap after it.
 MIN_GAP = DELAY / 2
-REPO = Path(__file__).resolve().parent.parent
-
-
-@dataclass(frozen=True)
-class Chunk:
-    at: float
-    data: bytes
 
 
 @pytest.fixture(scope="module")
 def demo_server() -> Iterator[BaseWSGIServer]:
-    server = make_demo_server(config={"STREAM_DELAY_S": DELAY, "STREAM_COUNT": 5})
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    yield server
-    server.shutdown()
-    thread.join()
+    with serving({"STREAM_DELAY_S": DELAY, "STREAM_COUNT": 5}) as server:
+        yield server
 
 
 def get_chunks(server: BaseWSGIServer, path: str, headers: dict[str, str] | None = None
@@ -55,27 +48,9 @@ def get_chunks(server: BaseWSGIServer, path: str, headers: dict[str, str] | None
         connection.request("GET", path, headers=headers or {})
         response = connection.getresponse()
         assert response.status == 200
-        assert response.getheader("Transfer-Encoding") == "chunked"
-        chunks = []
-        # Parsed by hand: http.client's own reads may join chunks that arrived apart.
-        while size := int(response.fp.readline().split(b";")[0], 16):
-            data = response.fp.read(size)
-            assert response.fp.read(2) == b"\r\n"
-            chunks.append(Chunk(time.monotonic(), data))
-        assert response.fp.readline() == b"\r\n"
-        response.close()
-        return response, chunks
+        return response, all_chunks(response)
     finally:
         connection.close()
-
-
-def gaps(chunks: list[Chunk]) -> list[float]:
-    return [later.at - earlier.at for earlier, later in zip(chunks, chunks[1:], strict=False)]
-
-
-def request_threads() -> list[threading.Thread]:
-    """The server's threads still handling a request."""
-    return [t for t in threading.enumerate() if "process_request_thread" in t.name]
 
 
 def test_hello_world_arrives_one_comment_per_chunk(demo_server: BaseWSGIServer) -> None:
@@ -166,18 +141,12 @@ def test_many_slow_streams_are_served_at_once(demo_server: BaseWSGIServer) -> No
 
 
 def test_40_clients_each_get_hello_world_in_at_most_1_6_times_one_clients_time() -> None:
-    server = make_demo_server(config={"STREAM_DELAY_S": DELAY, "STREAM_COUNT": 10}, quiet=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
+    with serving({"STREAM_DELAY_S": DELAY, "STREAM_COUNT": 10}, quiet=True) as server:
         alone = timed_hello_world(server)
         clients = 40
         start = threading.Barrier(clients)
         with ThreadPoolExecutor(clients) as pool:
             together = list(pool.map(lambda _: timed_hello_world(server, start), range(clients)))
-    finally:
-        server.shutdown()
-        thread.join()
     assert 9 * DELAY <= alone < 9 * DELAY + 0.3
     assert max(together) <= 1.6 * alone, f"one alone: {alone:.2f} s, 40 at once: {together}"
 
@@ -192,44 +161,22 @@ def timed_hello_world(server: BaseWSGIServer, start: threading.Barrier | None = 
     return chunks[-1].at - started
 
 
-@pytest.mark.parametrize("reset", [False, True], ids=["close", "reset"])
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/hello-world",
-        "/hello-world-with-template",
-        "/stream?name=World",
-        "/probe?count=20&delay=0.02",
-        "/probe?count=20&delay=0.02&gzip=flush",
-        "/probe?count=200&delay=0&item_bytes=1048576",
-    ],
-)
+@CLOSE_OR_RESET
+@pytest.mark.parametrize("path", [
+    *WRITEUP_STREAMS,
+    "/probe?count=20&delay=0.02",
+    "/probe?count=20&delay=0.02&gzip=flush",
+    "/probe?count=200&delay=0&item_bytes=1048576",
+])
 def test_a_client_hanging_up_mid_stream_leaves_the_server_serving_quietly(
-    demo_server: BaseWSGIServer,
-    caplog: pytest.LogCaptureFixture,
-    capfd: pytest.CaptureFixture[str],
-    path: str,
-    reset: bool,
+    demo_server: BaseWSGIServer, access_log: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str], path: str, reset: bool,
 ) -> None:
-    caplog.set_level(logging.INFO, logger="werkzeug")
-    with socket.create_connection((demo_server.host, demo_server.port), timeout=10) as sock:
-        if reset:
-            # Linger 0: close() sends a RST, as a browser's cancelled load can.
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: test\r\n\r\n".encode())
-        assert sock.recv(4096).startswith(b"HTTP/1.1 200 OK\r\n")
-
-    deadline = time.monotonic() + 10
-    while request_threads() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert request_threads() == [], "the server still writes to the closed connection"
+    with mid_stream(demo_server.port, path, reset=reset):
+        pass
+    wait_for_no_request_threads(10, "the server still writes to the closed connection")
     assert get_sync(demo_server).count(b"<li>") == 5
-
-    assert f"GET {path} HTTP/1.1" in caplog.text
-    assert "Traceback" not in caplog.text
-    assert all(record.levelno < logging.WARNING for record in caplog.records)
-    out, err = capfd.readouterr()
-    assert "Traceback" not in out + err
+    check_quiet_log(access_log, capfd, path)
 
 
 def resident_bytes() -> int:
@@ -259,32 +206,19 @@ def test_1_gib_streams_in_flat_memory(demo_server: BaseWSGIServer) -> None:
     assert peak - before < 64 << 20
 
 
-def test_python_m_server_prints_its_url_and_serves() -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server", "--port", "0"],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        match = re.fullmatch(
-            r"Serving the streamscope demo on (http://127\.0\.0\.1:(\d+))/ .*\n", line
-        )
-        assert match, line
-        connection = http.client.HTTPConnection("127.0.0.1", int(match[2]), timeout=10)
-        connection.request("GET", "/sync")
-        response = connection.getresponse()
-        assert response.status == 200
-        response.read()
-        response.close()
-        connection.close()
-    finally:
-        process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=10)
-    assert process.returncode == 0
+def test_python_m_server_prints_its_url_and_serves(python_m_server: ServerProcess) -> None:
+    line = python_m_server.first_line
+    match = re.fullmatch(r"Serving the streamscope demo on (http://127\.0\.0\.1:(\d+))/ .*\n", line)
+    assert match, line
+    connection = http.client.HTTPConnection("127.0.0.1", int(match[2]), timeout=10)
+    connection.request("GET", "/sync")
+    response = connection.getresponse()
+    assert response.status == 200
+    response.read()
+    response.close()
+    connection.close()
+    returncode, err = python_m_server.stop()
+    assert returncode == 0
     assert '"GET /sync HTTP/1.1" 200' in err
     assert "Traceback" not in err
 

@@ -20,12 +20,12 @@ import numpy.typing as npt
 
 from streamscope.config import PaintConfig
 from streamscope.engines import Engine, EngineError, PageDriver
-from streamscope.paint.alignment import Alignment
+from streamscope.paint.alignment import BY_CLOCK, CLOCK_AGREEMENT_MS, Alignment
 from streamscope.paint.damage_recorder import Capture, DamageRecorder
 from streamscope.paint.frame_taker import FrameReport
 from streamscope.paint.frame_video import encode
 from streamscope.paint.marker import BLANK_CSS
-from streamscope.paint.page_setup import locate_page, paint, show_blank_document
+from streamscope.paint.page_setup import paint, place_page
 from streamscope.paint.spool import frame_path, read_frame
 from streamscope.paint.video_frames import ANALYSIS_WIDTH, VideoFrames
 from streamscope.paint.visual_progress import baseline_frame, changed_frames, paint_timeline
@@ -57,15 +57,11 @@ class DamagePaintCapture:
         return self._recorder.pid if self._recorder else None
 
     def before_navigation(self, page: PageDriver) -> None:
-        display = self._engine.display
-        if display is None:
-            raise EngineError(f"{self._engine.name} has no window to capture: start it with one")
-        show_blank_document(page)
-        origin, size = locate_page(page, display.name, display.size)
+        display, (origin, size) = place_page(self._engine, page)
         self._spool = Path(tempfile.mkdtemp(prefix="streamscope-frames-"))
-        self._recorder = DamageRecorder(display.name, origin, size, self._spool)
+        self._recorder = DamageRecorder(display, origin, size, self._spool)
         # Its first frame is the screen as the listener finds it: the marker, which
-        # locate_page left there.
+        # place_page left there.
         self._recorder.start()
         shown = self._recorder.frame_count
         paint(page, BLANK_CSS)
@@ -124,6 +120,6 @@ def damage_timeline(reports: Sequence[FrameReport], pixels: npt.NDArray[np.uint8
     alignment = Alignment.from_clock(frames, float(stamps[0]), time_origin_epoch_ms)
     shown = changed_frames(frames, baseline_frame(frames, alignment))
     error_ms = max((reports[i].error_ms for i in shown), default=0.0)
-    error_ms += clock_error_ms + alignment.error_ms
-    method = METHOD.format(alignment=alignment.method, priority=priority or "its priority unknown")
+    error_ms += clock_error_ms + CLOCK_AGREEMENT_MS
+    method = METHOD.format(alignment=BY_CLOCK, priority=priority or "its priority unknown")
     return paint_timeline(frames, alignment, error_ms, method, video=video)

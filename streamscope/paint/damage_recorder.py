@@ -1,18 +1,14 @@
 """The DAMAGE listener process (damage.py), started, watched and ended from the recorder.
 
-The listener runs in its own session, so a Ctrl-C meant for us does not end it before we
-read what it captured; we end it with a line "stop" on its stdin, then SIGTERM, then
-SIGKILL, by its PID. If we die first, its stdin closes and it ends by itself.
+The listener is a RecorderProcess (recorder_process.py), asked to stop by a line "stop" on
+its stdin. If we die first, its stdin closes and it ends by itself.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +17,7 @@ from typing import IO, Any
 import streamscope
 from streamscope.paint.damage import STOP
 from streamscope.paint.frame_taker import Counts, FrameReport
+from streamscope.paint.recorder_process import RecorderProcess
 
 START_TIMEOUT_S = 10.0  # to connect, read the server's clock and take the first grab
 STOP_TIMEOUT_S = 10.0  # to answer the damage pending and write its last frames
@@ -47,37 +44,25 @@ class Capture:
     ready: bool = False
 
 
-class DamageRecorder:
+class DamageRecorder(RecorderProcess):
     """Frames of `size` pixels of `display` from `origin`, each grabbed when the X server
     reports damage there, spooled into `spool`: `with DamageRecorder(...) as recorder:`."""
 
     def __init__(self, display: str, origin: tuple[int, int], size: tuple[int, int],
                  spool: Path) -> None:
-        self.spool = spool
-        self.command = [
+        super().__init__([
             sys.executable, "-m", "streamscope.paint.damage", display,
             *(str(n) for n in (*origin, *size)), str(spool),
-        ]  # fmt: skip
-        self._proc: subprocess.Popen[str] | None = None
-        self._log: IO[bytes] | None = None
-        self._reader: threading.Thread | None = None
+        ])  # fmt: skip
+        self.spool = spool
         self._capture = Capture()
-        self._changed = threading.Condition()
         self._last_frame_s = 0.0  # time.monotonic() when the last frame was reported
         self._log_tail = ""  # the end of its stderr, kept when it ends
-
-    @property
-    def pid(self) -> int | None:
-        return self._proc.pid if self._proc else None
 
     @property
     def frame_count(self) -> int:
         with self._changed:
             return len(self._capture.frames)
-
-    def __enter__(self) -> DamageRecorder:
-        self.start()
-        return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.halt()
@@ -86,17 +71,10 @@ class DamageRecorder:
         if self._proc is not None:
             raise DamageError("the damage listener is already running")
         self.spool.mkdir(parents=True, exist_ok=True)
-        self._log = tempfile.TemporaryFile()
         path = os.pathsep.join(p for p in (SOURCE_ROOT, os.environ.get("PYTHONPATH")) if p)
         try:
-            self._proc = subprocess.Popen(
-                self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
-                text=True, start_new_session=True, env={**os.environ, "PYTHONPATH": path},
-            )  # fmt: skip
-            assert self._proc.stdout is not None
-            self._reader = threading.Thread(target=self._read_reports, args=(self._proc.stdout,),
-                                            name="damage-reports", daemon=True)
-            self._reader.start()
+            self._spawn(self._read_reports, "damage-reports", text=True,
+                        env={**os.environ, "PYTHONPATH": path})
             self._wait(lambda: self._capture.ready, START_TIMEOUT_S, "start listening")
         except BaseException:
             self.halt()
@@ -138,39 +116,9 @@ class DamageRecorder:
         if proc is None:
             return None
         try:
-            return self._end(proc)
+            return self._end(proc, _request_stop, STOP_TIMEOUT_S, TERMINATE_TIMEOUT_S)
         finally:
-            self._log_tail = self._log_text()
-            if self._log is not None:
-                self._log.close()
-                self._log = None
-
-    def _end(self, proc: subprocess.Popen[str]) -> int:
-        assert proc.stdin is not None
-        try:
-            try:
-                proc.stdin.write(STOP + "\n")
-                proc.stdin.close()
-            except OSError:
-                pass  # it is already going
-            try:
-                proc.wait(STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                proc.terminate()
-                try:
-                    proc.wait(TERMINATE_TIMEOUT_S)
-                except subprocess.TimeoutExpired:
-                    pass  # killed below
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            if self._reader is not None:
-                self._reader.join()
-                self._reader = None
-            assert proc.stdout is not None
-            proc.stdout.close()
-        return proc.returncode
+            self._log_tail = self._close_log()
 
     def _wait(self, done: Any, timeout_s: float, what: str) -> None:
         deadline = time.monotonic() + timeout_s
@@ -218,9 +166,7 @@ class DamageRecorder:
         elif "error" in message:
             capture.error = str(message["error"])
 
-    def _log_text(self, limit: int = 2000) -> str:
-        if self._log is None:
-            return ""
-        self._log.seek(0)
-        text = self._log.read().decode(errors="replace").strip()
-        return text[-limit:] or "(no output)"
+
+def _request_stop(stdin: IO[str]) -> None:
+    stdin.write(STOP + "\n")
+    stdin.close()  # sends the line; and the listener takes an end of its stdin as "stop" too

@@ -1,11 +1,10 @@
-"""The alignment marker: a full-viewport colour the harness paints before navigating.
+"""The marker: a full-viewport colour the harness paints before navigating.
 
-The screen recording has its own clock. To put its frames on the page's clock, the harness
-paints MARKER_CSS over the whole viewport, notes the wall-clock time the page reports once it
-is on screen, paints BLANK_CSS (the baseline the visual progress starts from), and only then
-navigates. The first video frame that is mostly marker colour is the moment of that note.
-Aligned by the recorder's own clock instead (alignment.py), the marker still proves the
-video shows the page, and marks where the blank baseline begins.
+Before navigating, the harness paints MARKER_CSS over the whole viewport, then BLANK_CSS (the
+baseline the visual progress starts from), and only then navigates. The marker shows where
+the page is on screen (page_setup.py); in a capture, the first frame that is mostly marker
+colour proves the capture shows the page, and marks where the blank baseline begins. The
+frames are put on the page clock by the recorder's own clock (alignment.py).
 
 Paint on a document that has finished loading (a tiny real page, not the initial
 about:blank): WebKit keeps the screen frozen until a *real* document load is

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from streamscope.engines import EngineError, PageDriver
+from streamscope.engines import Engine, EngineError, PageDriver
 from streamscope.paint.marker import MARKER_CSS, PLAYWRIGHT_PAINT, marker_box
 from streamscope.paint.screen_grab import grab_frame
 
@@ -23,9 +23,21 @@ LOCATE_TRIES = 10
 Box = tuple[tuple[int, int], tuple[int, int]]  # (x, y), (width, height) on the screen
 
 
-def paint(page: PageDriver, color: str) -> float:
-    """Paints `color` over the whole page; returns the wall time (epoch ms) it was on screen."""
-    return float(page.evaluate_async(f"return await ({PLAYWRIGHT_PAINT})({color!r});"))
+def place_page(engine: Engine, page: PageDriver) -> tuple[str, Box]:
+    """Shows the blank document on `page` and finds it on `engine`'s screen: the X display's
+    name, and the page's box there. Raises EngineError where that screen is not on this
+    machine."""
+    display = engine.display
+    if display is None:
+        raise EngineError(engine.why_not_filmed())
+    show_blank_document(page)
+    return display.name, locate_page(page, display.name, display.size)
+
+
+def paint(page: PageDriver, color: str) -> None:
+    """Paints `color` over the whole page, and returns once the page has produced a frame of it
+    (the wall time the page reports is not used: see alignment.py)."""
+    page.evaluate_async(f"return await ({PLAYWRIGHT_PAINT})({color!r});")
 
 
 def locate_page(page: PageDriver, display: str, screen: tuple[int, int]) -> Box:

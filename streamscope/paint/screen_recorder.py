@@ -1,22 +1,21 @@
 """A screen recording of an X display by ffmpeg: what a user of the headed browser saw.
 
-ffmpeg runs in its own session, so a Ctrl-C meant for us does not kill it mid-file; we stop
-it with its own quit key, which finishes the WebM (cues included, so it is seekable), and
-fall back to SIGTERM, then SIGKILL, by its PID.
+ffmpeg is a RecorderProcess (recorder_process.py), so a Ctrl-C meant for us does not kill it
+mid-file; it is asked to stop by its own quit key, which finishes the WebM (cues included,
+so it is seekable).
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
-import tempfile
-import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import IO
+
+from streamscope.paint.recorder_process import RecorderProcess
 
 FFMPEG = "ffmpeg"
 GRAB_OPTIONS = ("-f", "x11grab", "-draw_mouse", "0")
@@ -53,66 +52,48 @@ class RecorderError(RuntimeError):
     """ffmpeg did not start capturing, or did not finish a valid video."""
 
 
-def ffmpeg_command(
-    display: str,
-    size: tuple[int, int],
-    path: Path,
-    fps: int = 30,
-    origin: tuple[int, int] = (0, 0),
-    encode: Sequence[str] = ENCODE_OPTIONS,
-) -> list[str]:
-    """The ffmpeg command that records `size` pixels of `display` from `origin` to `path`."""
-    width, height = size
-    x, y = origin
+@dataclass(frozen=True)
+class Grab:
+    """What ffmpeg films: `size` pixels of X display `display` from `origin`, `fps` a second."""
+
+    display: str
+    size: tuple[int, int]
+    fps: int = 30
+    origin: tuple[int, int] = (0, 0)
+
+
+def ffmpeg_command(grab: Grab, path: Path) -> list[str]:
+    """The ffmpeg command that records `grab` to `path`."""
+    width, height = grab.size
+    x, y = grab.origin
     return [
         # At level info ffmpeg logs the input's start time, which start_wall_ms reads.
         FFMPEG, "-hide_banner", "-loglevel", "info", *PROGRESS_OPTIONS,
-        *GRAB_OPTIONS, "-framerate", str(fps), "-video_size", f"{width}x{height}",
-        "-i", f"{display}+{x},{y}",
-        *encode, *TIMING_OPTIONS, "-y", str(path),
+        *GRAB_OPTIONS, "-framerate", str(grab.fps), "-video_size", f"{width}x{height}",
+        "-i", f"{grab.display}+{x},{y}",
+        *ENCODE_OPTIONS, *TIMING_OPTIONS, "-y", str(path),
     ]  # fmt: skip
 
 
-class ScreenRecorder:
-    """Records an X display to a WebM while in use: `with ScreenRecorder(...) as recorder:`.
+class ScreenRecorder(RecorderProcess):
+    """Records `grab` to a WebM at `path` while in use: `with ScreenRecorder(...) as recorder:`.
 
     start() returns once ffmpeg has grabbed frames at its rate for STEADY_S, so whatever is
     painted afterwards is in the video on time.
     """
 
-    def __init__(
-        self,
-        display: str,
-        size: tuple[int, int],
-        path: Path,
-        fps: int = 30,
-        *,
-        origin: tuple[int, int] = (0, 0),
-        encode: Sequence[str] = ENCODE_OPTIONS,
-    ) -> None:
+    def __init__(self, grab: Grab, path: Path) -> None:
+        super().__init__(ffmpeg_command(grab, path))
         self.path = path
-        self.fps = fps
-        self.command = ffmpeg_command(display, size, path, fps, origin, encode)
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._log: IO[bytes] | None = None
-        self._reader: threading.Thread | None = None
+        self.fps = grab.fps
         self._reports: deque[tuple[int, float]] = deque(maxlen=256)  # (frames, last frame s)
-        self._changed = threading.Condition()
         self.start_wall_ms: float | None = None  # wall time (epoch ms) of the video's time 0
-
-    @property
-    def pid(self) -> int | None:
-        return self._proc.pid if self._proc else None
 
     @property
     def frames(self) -> int:
         """Frames written so far, as ffmpeg last reported."""
         with self._changed:
             return self._reports[-1][0] if self._reports else 0
-
-    def __enter__(self) -> ScreenRecorder:
-        self.start()
-        return self
 
     def __exit__(
         self,
@@ -129,26 +110,11 @@ class ScreenRecorder:
         if self._proc is not None:
             raise RecorderError("the recorder is already running")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = tempfile.TemporaryFile()
         try:
             try:
-                self._proc = subprocess.Popen(
-                    self.command,
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    stderr=self._log,
-                    start_new_session=True,
-                )
+                self._spawn(self._read_progress, "ffmpeg-progress")
             except FileNotFoundError as error:
                 raise RecorderError(f"cannot record the screen: {error}") from error
-            assert self._proc.stdout is not None
-            self._reader = threading.Thread(
-                target=self._read_progress,
-                args=(self._proc.stdout,),
-                name="ffmpeg-progress",
-                daemon=True,
-            )
-            self._reader.start()
             self._wait_until_steady()
             self.start_wall_ms = self._read_start_wall_ms()
         except BaseException:
@@ -227,40 +193,11 @@ class ScreenRecorder:
         proc, self._proc = self._proc, None
         if proc is None:
             return None, self._close_log()
-        assert proc.stdin is not None and proc.stdout is not None
         try:
-            if proc.poll() is None:
-                try:
-                    proc.stdin.write(QUIT_KEY)
-                    proc.stdin.flush()
-                except OSError:
-                    pass  # it is already going
-                try:
-                    proc.wait(STOP_TIMEOUT_S)
-                except subprocess.TimeoutExpired:
-                    proc.terminate()
-                    proc.wait(TERMINATE_TIMEOUT_S)
+            returncode = self._end(proc, _request_stop, STOP_TIMEOUT_S, TERMINATE_TIMEOUT_S)
         finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            try:
-                proc.stdin.close()
-            except OSError:
-                pass  # the quit key may still be in a pipe nobody reads now
-            if self._reader is not None:
-                self._reader.join()
-                self._reader = None
-            proc.stdout.close()
             log = self._close_log()
-        return proc.returncode, log
-
-    def _close_log(self) -> str:
-        text = self._log_text()
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-        return text
+        return returncode, log
 
     def _read_start_wall_ms(self) -> float:
         assert self._log is not None
@@ -271,9 +208,7 @@ class ScreenRecorder:
             raise RecorderError(f"ffmpeg logged no start time for its input: {self._log_text()}")
         return float(found.group(1)) * 1000.0
 
-    def _log_text(self, limit: int = 2000) -> str:
-        if self._log is None:
-            return ""
-        self._log.seek(0)
-        text = self._log.read().decode(errors="replace").strip()
-        return text[-limit:] or "(no output)"
+
+def _request_stop(stdin: IO[bytes]) -> None:
+    stdin.write(QUIT_KEY)
+    stdin.flush()

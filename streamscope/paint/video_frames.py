@@ -34,9 +34,6 @@ class VideoFrames:
     def __len__(self) -> int:
         return len(self.times_s)
 
-    def index_at(self, t_s: float) -> int:
-        return index_at(self.times_s, t_s)
-
 
 @dataclass(frozen=True)
 class VideoInfo:

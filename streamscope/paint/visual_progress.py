@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from streamscope.paint.alignment import Alignment
+from streamscope.paint.alignment import BY_CLOCK, CLOCK_AGREEMENT_MS, Alignment
 from streamscope.paint.marker import is_marker
 from streamscope.paint.video_frames import VideoFrames, decode
 from streamscope.recording import PaintFrame, PaintTimeline
@@ -55,27 +55,18 @@ def distance(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> float:
 
 
 def analyze(
-    video: Path,
-    marker_wall_ms: float,
-    time_origin_epoch_ms: float,
-    fps: int,
-    *,
-    video_start_wall_ms: float | None = None,
+    video: Path, video_start_wall_ms: float, time_origin_epoch_ms: float, fps: int
 ) -> PaintTimeline:
     """The visual progress of the page recorded in `video`, on its own clock.
 
-    marker_wall_ms: epoch ms at which the page reported the marker painted;
-    time_origin_epoch_ms: the navigated page's performance.timeOrigin; fps: the capture rate;
-    video_start_wall_ms: the recorder's ScreenRecorder.start_wall_ms, which, when given,
-    aligns by the recorder's clock instead of the page's report (see alignment.py).
+    video_start_wall_ms: the recorder's ScreenRecorder.start_wall_ms, which puts the video on
+    the wall clock (see alignment.py); time_origin_epoch_ms: the navigated page's
+    performance.timeOrigin; fps: the capture rate.
     Raises MarkerNotFound or BaselineNotFound when the video cannot be put on the page clock.
     """
     frames = decode(video)
-    if video_start_wall_ms is None:
-        alignment = Alignment.from_marker(frames, marker_wall_ms, time_origin_epoch_ms)
-    else:
-        alignment = Alignment.from_clock(frames, video_start_wall_ms, time_origin_epoch_ms)
-    method = METHOD.format(fps=fps, alignment=alignment.method)
+    alignment = Alignment.from_clock(frames, video_start_wall_ms, time_origin_epoch_ms)
+    method = METHOD.format(fps=fps, alignment=BY_CLOCK)
     error_ms = capture_error_ms(frames, alignment, fps)
     return paint_timeline(frames, alignment, error_ms, method, video=str(video))
 
@@ -126,15 +117,14 @@ def changed_frames(frames: VideoFrames, baseline_index: int) -> list[int]:
 def capture_error_ms(frames: VideoFrames, alignment: Alignment, fps: int) -> float:
     """How far a frame's page time may be from the moment its content reached the screen.
 
-    A change is captured by the next grab, up to one frame gap late (as is the marker, when
-    it aligns the video). Under load the recorder's gaps exceed 1000/fps, so the largest gap
-    actually recorded from the marker on counts, never less than nominal; the alignment adds
-    its own error.
+    A change is captured by the next grab, up to one frame gap late. Under load the
+    recorder's gaps exceed 1000/fps, so the largest gap actually recorded from the marker on
+    counts, never less than nominal; the alignment adds its own error.
     """
     start = max(alignment.marker_index - 1, 0)
     gaps_ms = np.diff(frames.times_s[start:]) * 1000.0
     largest = float(gaps_ms.max()) if gaps_ms.size else 0.0
-    return max(largest, 1000.0 / fps) + alignment.error_ms
+    return max(largest, 1000.0 / fps) + CLOCK_AGREEMENT_MS
 
 
 def baseline_frame(frames: VideoFrames, alignment: Alignment) -> int:
