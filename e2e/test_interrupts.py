@@ -22,6 +22,8 @@ from pathlib import Path
 
 import psutil
 
+from streamscope.engines.processes import still_running
+
 STREAMSCOPE = Path(sys.executable).with_name("streamscope")
 BROWSERS = ("chromium", "firefox", "webkit")
 # About 4 s: long enough to be caught in the middle, short enough for a quick suite.
@@ -59,14 +61,7 @@ class RunningCli:
         raise AssertionError("the run never got there")
 
     def still_running(self) -> list[psutil.Process]:
-        alive = []
-        for process in self.seen:
-            try:
-                if process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
-                    alive.append(process)
-            except psutil.NoSuchProcess:
-                pass
-        return alive
+        return still_running(list(self.seen))
 
     def end_leftovers(self) -> None:
         """Whatever a failed test leaves, by PID."""

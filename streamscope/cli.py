@@ -87,7 +87,8 @@ timeout_option = click.option(
 )
 paint_option = click.option(
     "--paint/--no-paint", default=True, show_default=True,
-    help="Also record what was painted, from a video of the browser window.",
+    help="Also record what was painted: the screen's changes as the X server reports them, "
+         "and a video of the browser window ([paint] method in playwright.config.toml).",
 )
 verify_option = click.option(
     "--verify-fix", "verify_fix", is_flag=True,
@@ -110,6 +111,15 @@ summary_option = click.option(
          "summary in GITHUB_STEP_SUMMARY and shows it on the run's page.",
 )
 saved_runs = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def recording_options(command: Any) -> Any:
+    """What `run` and `repro` share: how long, proved how, shown where, written where, where
+    the engines run and with which certificates."""
+    for option in reversed((timeout_option, verify_option, headed_option, summary_option,
+                            fleet_options, https_option)):
+        command = option(command)
+    return command
 
 
 def fleet_options(command: Any) -> Any:
@@ -159,13 +169,8 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 @browser_option
 @json_option
 @report_option
-@timeout_option
 @paint_option
-@verify_option
-@headed_option
-@summary_option
-@fleet_options
-@https_option
+@recording_options
 @click.pass_obj
 def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: Path | None,
         report_dir: Path | None, timeout: float | None, paint: bool, verify_fix: bool,
@@ -186,12 +191,7 @@ def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: P
 @click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("streamscope-report"), show_default=True,
               help="Write the HTML report (index.html, plots, videos) into this folder.")
-@timeout_option
-@verify_option
-@headed_option
-@summary_option
-@fleet_options
-@https_option
+@recording_options
 @click.pass_obj
 def repro(config: Config, browsers: tuple[str, ...], json_path: Path | None, report_dir: Path,
           timeout: float | None, verify_fix: bool, headed: bool, summary_path: Path | None,

@@ -16,10 +16,12 @@ import psutil
 import pytest
 
 from streamscope import interrupts
+from streamscope.engines.processes import still_running
 
 PROGRAM = """
 import subprocess, sys, time
 from streamscope import interrupts
+from streamscope.engines.processes import still_running
 from streamscope.interrupts import run_interruptibly
 {prelude}
 
@@ -62,17 +64,6 @@ def _below(pid: int, want: int) -> list[psutil.Process]:
     raise AssertionError(f"fewer than {want} processes below {pid}")
 
 
-def _running(processes: list[psutil.Process]) -> list[psutil.Process]:
-    alive = []
-    for process in processes:
-        try:
-            if process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
-                alive.append(process)
-        except psutil.NoSuchProcess:
-            pass
-    return alive
-
-
 @pytest.mark.parametrize("signum, group, cleanup", [
     (signal.SIGINT, True, "child.terminate()"),
     (signal.SIGTERM, False, "child.terminate()"),
@@ -92,9 +83,9 @@ def test_a_signal_ends_every_process_with_one_line(signum, group, cleanup):
         assert process.returncode == 128 + signum
         assert stderr == "streamscope: interrupted\n"
         time.sleep(0.2)
-        assert not _running(started)
+        assert not still_running(started)
     finally:
-        for leftover in _running(started):
+        for leftover in still_running(started):
             leftover.kill()
 
 
@@ -109,9 +100,9 @@ def test_a_clean_up_that_hangs_is_cut_short():
         _, stderr = process.communicate(timeout=20)
         assert process.returncode == 143 and stderr == "streamscope: interrupted\n"
         assert unwind_s <= time.monotonic() - sent < unwind_s + interrupts.GRACE_S + 2
-        assert not _running(started)
+        assert not still_running(started)
     finally:
-        for leftover in _running(started):
+        for leftover in still_running(started):
             leftover.kill()
 
 

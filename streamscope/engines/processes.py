@@ -44,10 +44,15 @@ def _wait_gone(processes: list[psutil.Process], timeout_s: float) -> list[psutil
     orphan's is its new parent's to reap, which in a container may never happen."""
     deadline = time.monotonic() + timeout_s
     while True:
-        running = [process for process in processes if _running(process)]
+        running = still_running(processes)
         if not running or time.monotonic() >= deadline:
             return running
         time.sleep(0.05)
+
+
+def still_running(processes: list[psutil.Process]) -> list[psutil.Process]:
+    """Those of `processes` that have not ended (a zombie has)."""
+    return [process for process in processes if _running(process)]
 
 
 def _running(process: psutil.Process) -> bool:
