@@ -133,9 +133,8 @@ def _interrupt(tmp_path: Path, url: str, signum: int, *, group: bool, runs_befor
         # Besides it, only the progress lines: no traceback, no warning.
         assert all(line.startswith("[") for line in lines[:-1]), stderr
         document = json.loads(out.read_text())
-        assert [run["browser"] for run in document["runs"]] == list(BROWSERS[:runs_before])
-        assert [(run["error"], bool(run["timeline"]["dom"])) for run in document["runs"]] == [
-            (None, True)] * runs_before
+        assert [(run["browser"], run["error"], bool(run["timeline"]["dom"]))
+                for run in document["runs"]] == [(b, None, True) for b in BROWSERS[:runs_before]]
         assert not list(tmp_path.glob(".out.json.*")), "a temporary JSON was left behind"
         assert not cli.still_running(), [(p.pid, _names([p])) for p in cli.still_running()]
         assert not list(temporary.iterdir()), sorted(p.name for p in temporary.iterdir())

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from streamscope import comparison, step_summary
+from streamscope import comparison, interrupts, step_summary
 from streamscope.artifacts import find_videos, media_folder, report_artifacts
 from streamscope.config import Config, load_config
 from streamscope.console import print_table, print_thresholds, progress_bar, stderr
@@ -314,7 +314,8 @@ def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
             try:
                 runs = record_runs(urls, browsers, config, headed=headed,
                                    media=media if paint else None, verify_fixes=verify_fix,
-                                   progress=advance, jobs=jobs, finished=save)
+                                   progress=advance, jobs=jobs, finished=save,
+                                   stop=interrupts.REQUESTED)
             except SharedScreenError as exc:  # checked before any engine starts
                 raise click.UsageError(str(exc)) from exc
         save(runs)

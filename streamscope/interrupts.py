@@ -33,6 +33,10 @@ UNWIND_S = 5.0
 GRACE_S = 1.5  # from SIGTERM to SIGKILL, for what the run's own clean-up left
 MESSAGE = "streamscope: interrupted"
 
+# Set at the signal, for whoever must stop on it though the exception may not reach them: a
+# signal can land in the automation library, which may take it for its own call's failure.
+REQUESTED = threading.Event()
+
 
 class Interrupted(BaseException):
     """A signal ends the run. Raised in the main thread, it unwinds every `finally` block; a
@@ -42,6 +46,7 @@ class Interrupted(BaseException):
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
+        REQUESTED.set()
 
 
 class ProcessWatch:

@@ -122,13 +122,18 @@ class _Run:
     def __init__(self, config: Config, total: int, *, headed: bool, media: Path | None,
                  wire: bool, progress: Progress | None, clock: Clock,
                  replays: dict[int, FixReplay] | None, stored: Stored | None = None,
-                 cancelled: threading.Event | None = None) -> None:
+                 cancelled: threading.Event | None = None,
+                 stop: threading.Event | None = None) -> None:
         self.config, self.total, self.headed, self.media = config, total, headed, media
         self.wire, self.replays, self.stored = wire, replays, stored
-        self.progress, self.clock, self.cancelled = progress, clock, cancelled
+        self.progress, self.clock = progress, clock
+        self._stops = [event for event in (cancelled, stop) if event is not None]
         self.recordings: dict[int, Recording] = {}
         self._failed: dict[str, str] = {}  # browser -> why it could not start
         self._lock = threading.Lock()
+
+    def cancelled(self) -> bool:
+        return any(event.is_set() for event in self._stops)
 
     def record_lane(self, jobs: Sequence[Job]) -> None:
         """Records `jobs` in order; an engine starts when its first job comes, and stops when
@@ -137,7 +142,7 @@ class _Run:
         pipeline: Pipeline | None = None
         try:
             for job in jobs:
-                if self.cancelled is not None and self.cancelled.is_set():
+                if self.cancelled():
                     raise Cancelled
                 if engine is None or engine.name != job.browser:
                     _stop(engine, pipeline)
@@ -156,6 +161,8 @@ class _Run:
                     replay = verify_fix(pipeline, recording, judge(recording), self.media)
                     if replay is not None:
                         with self._lock:
+                            if self.cancelled():
+                                raise Cancelled
                             self.replays[job.index] = replay
                             self._stored()
         finally:
@@ -182,6 +189,8 @@ class _Run:
 
     def _store(self, job: Job, recording: Recording) -> None:
         with self._lock:
+            if self.cancelled():
+                return  # ended by the interruption, not finished
             self.recordings[job.index] = recording
             self._stored()
 
@@ -208,7 +217,8 @@ def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: 
                 media: Path | None = None, wire: bool = True,
                 progress: Progress | None = None,
                 replays: dict[int, FixReplay] | None = None,
-                stored: Stored | None = None) -> dict[int, Recording]:
+                stored: Stored | None = None,
+                stop: threading.Event | None = None) -> dict[int, Recording]:
     """Every job's recording, by job index, recorded on up to `lanes` lanes at once.
 
     `wire`: fetch each URL beside the browser too (pipeline.py), unless the server must see
@@ -218,6 +228,10 @@ def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: 
 
     Ctrl-C or SIGTERM in the calling thread stops every lane within a poll or an engine start:
     each ends its recording, page and engine (display included) before the interruption goes on.
+    So does `stop`, set from outside (interrupts.py sets it on a signal): a signal can reach
+    the calling thread inside the automation library, which may take it for a failed call. From
+    then on nothing more is stored, as a recording cut short by the interruption is not a
+    finished one, and the run raises Cancelled.
     """
     settings = {job.browser: config.engine(job.browser).settings for job in jobs}
     if media is not None and lanes > 1 and (
@@ -227,13 +241,16 @@ def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: 
     plan = plan_lanes(jobs, lanes, limits)
     if len(plan) <= 1:
         run = _Run(config, len(jobs), headed=headed, media=media, wire=wire, progress=progress,
-                   clock=SYSTEM_CLOCK, replays=replays, stored=stored)
+                   clock=SYSTEM_CLOCK if stop is None else CancellableClock(stop),
+                   replays=replays, stored=stored, cancelled=stop)
         run.record_lane(plan[0] if plan else [])
+        if stop is not None and stop.is_set():
+            raise Cancelled
         return run.recordings
-    cancelled = threading.Event()
+    cancelled = threading.Event()  # ours: a lane's bug sets it too, and is no interruption
     run = _Run(config, len(jobs), headed=headed, media=media, wire=wire, progress=progress,
                clock=CancellableClock(cancelled), replays=replays, stored=stored,
-               cancelled=cancelled)
+               cancelled=cancelled, stop=stop)
     errors: list[BaseException] = []
 
     def lane(jobs: list[Job]) -> None:
@@ -253,6 +270,8 @@ def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: 
         for thread in threads:
             while thread.is_alive():
                 thread.join(JOIN_POLL_S)
+                if stop is not None and stop.is_set():
+                    raise Cancelled
     except BaseException:
         cancelled.set()
         deadline = time.monotonic() + CANCEL_GRACE_S
@@ -262,4 +281,6 @@ def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: 
         raise
     if errors:
         raise errors[0]
+    if stop is not None and stop.is_set():
+        raise Cancelled
     return run.recordings

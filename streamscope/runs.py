@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,7 +79,8 @@ def _prefixed(prefix: str, fields: dict[str, Any]) -> dict[str, Any]:
 def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
                 headed: bool = False, media: Path | None = None, verify_fixes: bool = False,
                 progress: Progress | None = None, jobs: int = 1,
-                finished: Finished | None = None) -> list[Run]:
+                finished: Finished | None = None,
+                stop: threading.Event | None = None) -> list[Run]:
     """Every URL in every engine, ordered by URL then by `browsers`.
 
     With `media`, each engine runs in a window and every recording is filmed there, one
@@ -87,7 +89,7 @@ def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
     the others still run. `jobs`: how many recordings run at once, each lane with engines of
     its own (lanes.py); the verdicts do not depend on it. `finished` gets the runs finished so
     far, in the same order, each time one finishes (so that --json holds them if the run is
-    interrupted).
+    interrupted). `stop`: once set, the run stores nothing more and raises lanes.Cancelled.
     """
     work = [Job(index, url, browser) for index, (browser, url)
             in enumerate((browser, url) for browser in browsers for url in urls)]
@@ -106,7 +108,7 @@ def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
 
     recordings = record_jobs(
         work, config, lanes=jobs, headed=headed, media=media, progress=progress,
-        replays=replays,
+        replays=replays, stop=stop,
         stored=None if finished is None else (lambda so_far: finished(runs_of(so_far))))
     return runs_of(recordings)
 

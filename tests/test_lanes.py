@@ -1,4 +1,4 @@
-"""Planning recordings onto lanes, and a lane's clock: no browser."""
+"""Planning recordings onto lanes, a lane's clock, and an interrupted run: no browser."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ import threading
 
 import pytest
 
-from streamscope.lanes import CancellableClock, Cancelled, Job, plan_lanes
+from streamscope import lanes as lanes_module
+from streamscope.config import load_config
+from streamscope.engines import EngineInfo
+from streamscope.lanes import CancellableClock, Cancelled, Job, plan_lanes, record_jobs
+from streamscope.recording import Recording
 
 URLS = ("/a", "/b", "/c")
 
@@ -64,3 +68,46 @@ def test_the_lane_clock_pauses_until_the_run_is_cancelled():
     cancelled.set()
     with pytest.raises(Cancelled):
         clock.sleep(60)
+
+
+class _Engine:
+    """Enough of an Engine for a lane: a name, start and stop."""
+
+    def __init__(self, config: object, window: bool) -> None:
+        self.name = config.name  # type: ignore[attr-defined]
+        self.stopped = False
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+@pytest.mark.parametrize("lanes", [1, 2])
+def test_a_recording_cut_by_an_interruption_is_not_stored(monkeypatch, lanes):
+    # The signal reached the automation library, which took it for its call's failure: the
+    # recording comes back with an error, as if the page had failed. It is not a finished run.
+    stop = threading.Event()
+    engines: list[_Engine] = []
+
+    class Pipeline:
+        def __init__(self, engine: _Engine, config: object, clock: object = None) -> None:
+            engines.append(engine)
+
+        def record(self, url: str, **_: object) -> Recording:
+            stop.set()
+            return Recording(url=url, engine=EngineInfo("chromium", "", "", "", ""),
+                             error="Connection closed while reading from the driver")
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(lanes_module, "create_engine", _Engine)
+    monkeypatch.setattr(lanes_module, "Pipeline", Pipeline)
+    stored: list[dict[int, Recording]] = []
+    with pytest.raises(Cancelled):
+        record_jobs(jobs(("chromium", "firefox"), ("/a",)), load_config(None), lanes=lanes,
+                    stored=stored.append, stop=stop)
+    assert stored == []
+    assert engines and all(engine.stopped for engine in engines)
