@@ -17,10 +17,10 @@ LABELS = {"chromium": "Chromium", "firefox": "Firefox", "webkit": "WebKit"}
 
 def _run(engine: str, *, incremental: bool = False, first: float | None = 5012.0,
          end: float | None = 5010.0, painted: bool | None = None,
-         error: str | None = None) -> Run:
+         error: str | None = None, status: int | None = 200) -> Run:
     info = EngineInfo(engine, engine, engine, "1", "test")
     recording = Recording(url="http://h/a", engine=info, dom_error_ms=5.0,
-                          error=error)
+                          error=error, status=status)
     verdict = Verdict(incremental=incremental if painted is None else painted,
                       verdict_from="dom" if painted is None else "paint", reason="r",
                       dom_incremental=incremental, dom_reason="r", first_content_ms=first,
@@ -61,6 +61,15 @@ def test_a_phrase_without_room_for_the_url_leads_with_it() -> None:
     runs = [_run(name, first=10.0 + i, end=9.0 + i) for i, name in enumerate(LABELS)]
     assert sentence(clauses("/sync", runs, LABELS)) == (
         "On /sync, Chromium, Firefox and WebKit show nothing until the response ends (9–11 ms).")
+
+
+def test_an_error_page_says_its_status_after_the_url() -> None:
+    runs = [_run("chromium", incremental=True, first=20.0, status=404), _run("webkit", status=404)]
+    assert sentence(clauses("/missing", runs, LABELS)) == (
+        "Chromium renders /missing (HTTP 404) progressively; "
+        "WebKit shows nothing until the response ends (5.0 s).")
+    runs = [_run(name, first=10.0, end=9.0, status=500) for name in LABELS]
+    assert sentence(clauses("/boom", runs, LABELS)).startswith("On /boom (HTTP 500), Chromium")
 
 
 def test_the_other_outcomes_read_as_plain_words() -> None:

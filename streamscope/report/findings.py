@@ -80,12 +80,14 @@ def clauses(url_label: str, runs: Sequence[Judged],
             labels: Mapping[str, str]) -> list[Clause]:
     """One clause per outcome among `runs` (all of one URL), best outcome first.
 
-    Only the first clause names the URL ("On /sync, ..." when its phrase has no place for it);
-    the ones after it say "it", as a person would.
+    Only the first clause names the URL ("On /sync, ..." when its phrase has no place for it),
+    with an error status after it ("/missing (HTTP 404)"); the ones after it say "it", as a
+    person would.
     """
     groups: dict[Outcome, list[Judged]] = {}
     for run in runs:
         groups.setdefault(outcome(run), []).append(run)
+    status = _error_status(runs)
     result = []
     for index, kind in enumerate(sorted(groups, key=lambda o: o.value)):
         members = groups[kind]
@@ -95,12 +97,20 @@ def clauses(url_label: str, runs: Sequence[Judged],
         names = tuple(engine_of(run) for run in members)
         lead = _join([labels.get(name, name) for name in names]) + " " + head
         if index == 0 and has_it:
-            result.append(Clause(names, kind, lead, url_label, tail))
+            result.append(Clause(names, kind, lead, url_label, status + tail))
         elif index == 0:
-            result.append(Clause(names, kind, "On ", url_label, ", " + lead + tail))
+            result.append(Clause(names, kind, "On ", url_label, status + ", " + lead + tail))
         else:
             result.append(Clause(names, kind, lead + ("it" if has_it else "") + tail))
     return result
+
+
+def _error_status(runs: Sequence[Judged]) -> str:
+    """" (HTTP 404)" where the server answered with an error page; a page is recorded all
+    the same, and its reader should know what it was before reading on."""
+    codes = sorted({run.recording.status for run in runs
+                    if run.recording.status is not None and run.recording.status >= 400})
+    return f" (HTTP {', '.join(map(str, codes))})" if codes else ""
 
 
 def sentence(parts: Sequence[Clause]) -> str:
