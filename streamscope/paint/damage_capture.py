@@ -60,10 +60,12 @@ class DamagePaintCapture:
         display = self._engine.display
         if display is None:
             raise EngineError(f"{self._engine.name} has no window to capture: start it with one")
-        show_blank_document(page)
-        origin, size = locate_page(page, display.name, display.size)
         self._spool = Path(tempfile.mkdtemp(prefix="streamscope-frames-"))
-        self._recorder = DamageRecorder(display.name, origin, size, self._spool)
+        self._recorder = DamageRecorder(display.name, (0, 0), display.size, self._spool)
+        # Its process starts while the page is readied and located: as long, and not after.
+        self._recorder.launch()
+        show_blank_document(page)
+        self._recorder.aim(*locate_page(page, display.name, display.size))
         # Its first frame is the screen as the listener finds it: the marker, which
         # locate_page left there.
         self._recorder.start()
