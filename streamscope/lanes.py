@@ -5,7 +5,8 @@ thread of its own: Playwright's sync API drives a browser only from the thread t
 its driver (engines/playwright_driver.py keeps one per thread), and a paint capture films one
 engine's own display, so lanes share no engine, driver or display. Each lane's engine opens
 its own Xvfb when the screen is filmed; each recording has its own browser context (Playwright)
-or session (WebDriver), as in a serial run.
+or session (WebDriver), as in a serial run. Captured frames are made into videos by one
+VideoQueue beside the recordings (paint/video_queue.py), waited for before the run returns.
 
 Jobs are planned so that engines start as few times as possible: one lane per engine while
 there are lanes enough, then an engine's URLs split between lanes, each lane with its own
@@ -25,6 +26,7 @@ from pathlib import Path
 from streamscope.config import Config
 from streamscope.engines import Engine, EngineError, EngineInfo, create_engine
 from streamscope.errors import one_line
+from streamscope.paint.video_queue import VideoQueue
 from streamscope.pipeline import Pipeline
 from streamscope.recorder import SYSTEM_CLOCK, Clock
 from streamscope.recording import Recording
@@ -118,9 +120,10 @@ class _Run:
 
     def __init__(self, config: Config, total: int, *, headed: bool, media: Path | None,
                  wire: bool, progress: Progress | None, clock: Clock,
-                 replays: dict[int, FixReplay] | None,
+                 replays: dict[int, FixReplay] | None, videos: VideoQueue | None = None,
                  cancelled: threading.Event | None = None) -> None:
         self.config, self.total, self.headed, self.media = config, total, headed, media
+        self.videos = videos
         self.wire, self.replays = wire, replays
         self.progress, self.clock, self.cancelled = progress, clock, cancelled
         self.recordings: dict[int, Recording] = {}
@@ -140,7 +143,8 @@ class _Run:
                     _stop(engine, pipeline)
                     engine, pipeline = None, None
                     engine = self._start(job.browser)
-                    pipeline = Pipeline(engine, self.config, self.clock) if engine else None
+                    pipeline = (Pipeline(engine, self.config, self.clock, self.videos)
+                                if engine else None)
                 if pipeline is None:
                     self._store(job, _failed(job, self._failed[job.browser]))
                     continue
@@ -203,7 +207,9 @@ def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: 
 
     `wire`: fetch each URL beside the browser too (pipeline.py), unless the server must see
     one request per job. `replays`: where given, each held recording whose fix the harness can
-    apply is replayed with it (verify.py) and the result kept there, by job index.
+    apply is replayed with it (verify.py) and the result kept there, by job index. With
+    `media`, every video is written by the time this returns; one that could not be costs its
+    recording the paint, as a failed paint analysis does.
 
     Ctrl-C or SIGTERM in the calling thread stops every lane within a poll or an engine start:
     each ends its recording, page and engine (display included) before the interruption goes on.
@@ -214,14 +220,38 @@ def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: 
         raise SharedScreenError(one_screen_error("--jobs 1"))
     limits = {browser: s.concurrent_sessions() for browser, s in settings.items()}
     plan = plan_lanes(jobs, lanes, limits)
+    videos = VideoQueue() if media is not None else None
+    try:
+        recordings = _record_planned(plan, config, len(jobs), headed=headed, media=media,
+                                     wire=wire, progress=progress, replays=replays,
+                                     videos=videos)
+        failed = videos.wait() if videos is not None else {}
+    except BaseException:
+        if videos is not None:
+            videos.close(cancel=True)
+        raise
+    if videos is not None:
+        videos.close()
+    for recording in recordings.values():
+        if recording.paint is not None and recording.paint.video in failed:
+            recording.lose_paint(failed[recording.paint.video])
+    return recordings
+
+
+def _record_planned(plan: list[list[Job]], config: Config, total: int, *, headed: bool,
+                    media: Path | None, wire: bool, progress: Progress | None,
+                    replays: dict[int, FixReplay] | None,
+                    videos: VideoQueue | None) -> dict[int, Recording]:
+    """The lanes of `plan`, recorded: a serial run in this thread, else a thread a lane."""
     if len(plan) <= 1:
-        run = _Run(config, len(jobs), headed=headed, media=media, wire=wire, progress=progress,
-                   clock=SYSTEM_CLOCK, replays=replays)
+        run = _Run(config, total, headed=headed, media=media, wire=wire, progress=progress,
+                   clock=SYSTEM_CLOCK, replays=replays, videos=videos)
         run.record_lane(plan[0] if plan else [])
         return run.recordings
     cancelled = threading.Event()
-    run = _Run(config, len(jobs), headed=headed, media=media, wire=wire, progress=progress,
-               clock=CancellableClock(cancelled), replays=replays, cancelled=cancelled)
+    run = _Run(config, total, headed=headed, media=media, wire=wire, progress=progress,
+               clock=CancellableClock(cancelled), replays=replays, videos=videos,
+               cancelled=cancelled)
     errors: list[BaseException] = []
 
     def lane(jobs: list[Job]) -> None:
