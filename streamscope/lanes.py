@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from streamscope.config import Config
-from streamscope.engines import Engine, EngineError, EngineInfo, create_engine
+from streamscope.engines import Engine, EngineError, EngineInfo, create_engine, playwright_driver
 from streamscope.errors import one_line
 from streamscope.paint.video_queue import VideoQueue
 from streamscope.pipeline import Pipeline
@@ -132,7 +132,12 @@ class _Run:
 
     def record_lane(self, jobs: Sequence[Job]) -> None:
         """Records `jobs` in order; an engine starts when its first job comes, and stops when
-        the lane moves on to another engine or ends, also on failure or interruption."""
+        the lane moves on to another engine or ends, also on failure or interruption. The
+        lane's Playwright driver serves every engine it starts."""
+        with playwright_driver.kept():
+            self._record_lane(jobs)
+
+    def _record_lane(self, jobs: Sequence[Job]) -> None:
         engine: Engine | None = None
         pipeline: Pipeline | None = None
         try:

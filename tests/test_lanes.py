@@ -6,6 +6,7 @@ import threading
 
 import pytest
 
+from streamscope.engines import playwright_driver
 from streamscope.lanes import CancellableClock, Cancelled, Job, plan_lanes
 
 URLS = ("/a", "/b", "/c")
@@ -64,3 +65,35 @@ def test_the_lane_clock_pauses_until_the_run_is_cancelled():
     cancelled.set()
     with pytest.raises(Cancelled):
         clock.sleep(60)
+
+
+class FakeDriver:
+    """sync_playwright() as the driver module uses it: start() gives a driver to stop()."""
+
+    def __init__(self) -> None:
+        self.started = 0
+        self.stopped = 0
+
+    def __call__(self) -> FakeDriver:
+        return self
+
+    def start(self) -> FakeDriver:
+        self.started += 1
+        return self
+
+    def stop(self) -> None:
+        self.stopped += 1
+
+
+def test_a_lane_starts_one_playwright_driver_for_all_its_engines(monkeypatch):
+    fake = FakeDriver()
+    monkeypatch.setattr(playwright_driver, "sync_playwright", fake)
+    with playwright_driver.kept():
+        for _engine in ("chromium", "firefox", "webkit's look for Playwright's build"):
+            playwright_driver.acquire()
+            playwright_driver.release()
+        assert (fake.started, fake.stopped) == (1, 0)
+    assert (fake.started, fake.stopped) == (1, 1)
+    playwright_driver.acquire()  # outside a lane, a driver lasts as long as its engine
+    playwright_driver.release()
+    assert (fake.started, fake.stopped) == (2, 2)
