@@ -7,7 +7,11 @@ from the process they were) before anything is asked to stop.
 
 from __future__ import annotations
 
+import time
+
 import psutil
+
+POLL_S = 0.02
 
 
 def descendants(pid: int) -> list[psutil.Process]:
@@ -25,10 +29,32 @@ def end_all(processes: list[psutil.Process], grace_s: float = 3.0) -> None:
             process.terminate()
         except psutil.NoSuchProcess:
             pass
-    _, remaining = psutil.wait_procs(processes, timeout=grace_s)
+    remaining = _still_running(processes, grace_s)
     for process in remaining:
         try:
             process.kill()
         except psutil.NoSuchProcess:
             pass
-    psutil.wait_procs(remaining, timeout=grace_s)
+    _still_running(remaining, grace_s)
+
+
+def _still_running(processes: list[psutil.Process], timeout_s: float) -> list[psutil.Process]:
+    """Those of `processes` still running after up to `timeout_s`.
+
+    A process that has exited counts as ended while it is a zombie: its status is for its
+    parent to collect, not us. MiniBrowser's helpers, orphaned when it quits, are collected
+    by the machine's init, which took 1.5 to 2 s here, and psutil.wait_procs waited for that.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        running = [process for process in processes if _running(process)]
+        if not running or time.monotonic() >= deadline:
+            return running
+        time.sleep(POLL_S)
+
+
+def _running(process: psutil.Process) -> bool:
+    try:  # is_running() first: a PID the process left may belong to another one by now
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
