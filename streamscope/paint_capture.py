@@ -36,6 +36,10 @@ class ScreenPaintCapture:
         else:
             self._capture = VideoPaintCapture(engine, video, settings)
 
+    def prepare(self) -> None:
+        """Starts what takes long to start, before the page is opened (optional)."""
+        self._capture.prepare()
+
     def before_navigation(self, page: PageDriver) -> None:
         self._capture.before_navigation(page)
 
@@ -62,6 +66,9 @@ class VideoPaintCapture:
     def pid(self) -> int | None:
         """ffmpeg while it films: the bench reads its CPU time."""
         return self._recorder.pid if self._recorder else None
+
+    def prepare(self) -> None:
+        """Nothing to start early: ffmpeg is started for the page's box, found later."""
 
     def before_navigation(self, page: PageDriver) -> None:
         display = self._engine.display

@@ -66,25 +66,31 @@ class Pipeline:
 
     def _record(self, url: str, video: Path | None,
                 paint_capture: PaintCapture | None) -> Recording:
+        remote_screen = video is not None and self.engine.display is None
+        own = (ScreenPaintCapture(self.engine, video, self.config.paint, self.videos)
+               if video is not None and paint_capture is None and not remote_screen else None)
         try:
+            if own is not None:
+                own.prepare()  # what takes long to start starts while the page opens
             self.close()
             self._page = self.engine.new_page()
-        except Exception as exc:
+        except BaseException as exc:
+            if own is not None:
+                own.abort()
+            if not isinstance(exc, Exception):
+                raise
             return Recording(url=url, engine=self.engine.info,
                              error=f"{self.engine.name} could not open a fresh page: "
                                    f"{one_line(exc)}")
-        if video is not None and self.engine.display is None:
+        if remote_screen:
             # A remote browser's screen: the DOM is recorded, and the run says why not the paint.
             recording = record(self._page, self.engine.info, url, self.config.recording,
                                clock=self.clock)
             if recording.error is None:
                 recording.paint_error = self.engine.why_not_filmed()
             return recording
-        paint = paint_capture or (ScreenPaintCapture(self.engine, video, self.config.paint,
-                                                     self.videos)
-                                  if video is not None else None)
-        return record(self._page, self.engine.info, url, self.config.recording, paint,
-                      clock=self.clock)
+        return record(self._page, self.engine.info, url, self.config.recording,
+                      paint_capture or own, clock=self.clock)
 
     def discard_video(self, video: Path) -> None:
         """A recording's video that is not wanted (a replay's): removed, also if it is made
