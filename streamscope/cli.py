@@ -25,7 +25,7 @@ from streamscope.engines import ENGINE_NAMES
 from streamscope.lanes import SharedScreenError
 from streamscope.machine import describe_machine
 from streamscope.recording import Recording
-from streamscope.report import RAW_JSON, write_report
+from streamscope.report import RAW_JSON, import_plots_early, write_report
 from streamscope.runs import Run, read_json, record_runs, write_json
 from streamscope.thresholds.measure import measure_engines
 
@@ -282,6 +282,8 @@ def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
     # Recordings name their videos by these paths: absolute, they hold from any folder.
     report_dir = report_dir.resolve() if report_dir is not None else None
     _check_writable(report_dir, json_path, summary_path)
+    if report_dir is not None:
+        import_plots_early()
     with media_folder(report_dir) as media:
         with progress_bar() as advance:
             try:

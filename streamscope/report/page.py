@@ -20,7 +20,6 @@ from streamscope.report import findings
 from streamscope.report.folder import ReportFolder
 from streamscope.report.inputs import ArtifactMap, Artifacts, Judged, engine_of, video_of
 from streamscope.report.palette import EngineStyle, engine_styles
-from streamscope.report.plots import has_paint, write_growth_plot
 from streamscope.verdict import PAINT_NOISE
 from streamscope.wording import milliseconds, shared_origin
 
@@ -82,6 +81,9 @@ def write_report(runs: Sequence[Judged], out_dir: Path, *,
     """
     if not runs:
         raise ValueError("no runs to report")
+    # matplotlib, imported only when a report is drawn (import_plots_early() may have begun).
+    from streamscope.report.plots import has_paint, write_growth_plot
+
     folder = ReportFolder(Path(out_dir))
     styles = engine_styles(engine_of(run) for run in runs)
     files = artifacts or {}
