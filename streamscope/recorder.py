@@ -144,12 +144,17 @@ def _await_settled(page: PageDriver, clock: Clock, deadline: float, settle_ms: f
     """Until the response has ended (the parser is done) and the DOM was quiet for settle_ms."""
     while True:
         state = page.evaluate(page_scripts.POLL)
+        pause_s = WATCH_INTERVAL_S
         if state and not state["old"] and state["readyState"] != "loading":
-            if state["now"] - state["lastChange"] >= settle_ms:
+            quiet_ms = state["now"] - state["lastChange"]
+            if quiet_ms >= settle_ms:
                 return
+            # Looked at again when it will have been quiet for long enough, not up to a whole
+            # interval later: a change meanwhile is seen then, and the wait goes on.
+            pause_s = min(pause_s, (settle_ms - quiet_ms) / 1000)
         if clock.monotonic() > deadline:
             raise TimeoutError
-        clock.sleep(WATCH_INTERVAL_S)
+        clock.sleep(pause_s)
 
 
 def _fill(recording: Recording, data: dict[str, Any], response: NavigationResponse | None,
