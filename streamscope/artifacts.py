@@ -2,7 +2,9 @@
 
 Each cut is an ffmpeg or two run on one video (0.2 to 0.9 s), so a report's are cut a few at
 a time, each video's final screen once: it is both the still of the end and what tells the
-part of the page the filmstrip shows.
+part of the page the filmstrip shows. A run can have that one cut as soon as each video is
+written (FinalStills), beside the recordings that follow; a filmstrip waits for every run of
+its URL, whose times and part of the page it shares.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -65,6 +68,29 @@ def find_videos(runs: Sequence[Run], beside: Path) -> None:
             run.recording.paint = replace(paint, video=str(moved.resolve()))
 
 
+class FinalStills:
+    """Each video's final screen, cut into `stills` (as report_artifacts would) once `cut` is
+    called for it: a run hands `cut` to its VideoQueue, which calls it as each video is
+    written, on its own thread and priority."""
+
+    def __init__(self, stills: Path) -> None:
+        self.stills = stills
+        self._cut: dict[str, Path | None] = {}
+        self._lock = threading.Lock()
+
+    def cut(self, video: Path) -> None:
+        final = _final_still(video, self.stills / video.stem)
+        with self._lock:
+            self._cut[str(video)] = final
+
+    def of(self, video: Path, folder: Path) -> Path | None:
+        """The final screen of `video` in `folder`, cut now unless it was already."""
+        with self._lock:
+            known = str(video) in self._cut and folder == self.stills / video.stem
+            final = self._cut.get(str(video))
+        return final if known else _final_still(video, folder)
+
+
 @dataclass
 class _Filmed:
     """A run with a video, the folder its stills go to, and its final screen once cut."""
@@ -75,13 +101,16 @@ class _Filmed:
     final: Path | None = None
 
 
-def report_artifacts(runs: Sequence[Run], stills: Path) -> dict[tuple[str, str], Artifacts]:
+def report_artifacts(runs: Sequence[Run], stills: Path,
+                     finals: FinalStills | None = None) -> dict[tuple[str, str], Artifacts]:
     """Video and filmstrip for each run. Every engine's strip of a URL uses the same times and
-    the same part of the page: the top-left region that holds what any engine showed."""
+    the same part of the page: the top-left region that holds what any engine showed.
+    `finals`: the final screens cut already, as the videos were written."""
     filmed = [_Filmed(run, paint, stills / Path(paint.video or "").stem) for run in runs
               if (paint := _filmed(run.recording.paint)) is not None]
-    for item, final in zip(filmed, _at_once(lambda f: _final_still(f.paint, f.folder), filmed),
-                           strict=True):
+    known = finals or FinalStills(stills)
+    cut = _at_once(lambda f: known.of(Path(f.paint.video or ""), f.folder), filmed)
+    for item, final in zip(filmed, cut, strict=True):
         item.final = final
     plans: list[tuple[_Filmed, list[float], Region]] = []
     for url in dict.fromkeys(run.recording.url for run in runs):
@@ -104,7 +133,7 @@ def recording_artifacts(recording: Recording, folder: Path) -> Artifacts | None:
     paint = _filmed(recording.paint)
     if paint is None:
         return None
-    final = _final_still(paint, folder)
+    final = _final_still(Path(paint.video or ""), folder)
     box = _content(final)
     region = film.reading_region([box] if box is not None else [])
     return _cut(paint, film.filmstrip_times(recording.response_end_ms or 0.0), region, folder,
@@ -117,10 +146,10 @@ def _at_once(work: Callable[[Item], Result], items: Iterable[Item]) -> list[Resu
         return list(pool.map(work, items))
 
 
-def _final_still(paint: PaintTimeline, folder: Path) -> Path | None:
+def _final_still(video: Path, folder: Path) -> Path | None:
     """The video's last frame, as the run's final screenshot; None for an unreadable video."""
     try:
-        return film.final_screenshot(Path(paint.video or ""), folder / FINAL_STILL)
+        return film.final_screenshot(video, folder / FINAL_STILL)
     except (ValueError, KeyError, OSError):
         return None
 

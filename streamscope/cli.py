@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import click
 
 from streamscope import comparison, step_summary
-from streamscope.artifacts import find_videos, media_folder, report_artifacts
+from streamscope.artifacts import FinalStills, find_videos, media_folder, report_artifacts
 from streamscope.config import Config, load_config
 from streamscope.console import print_table, print_thresholds, progress_bar, stderr
 from streamscope.demo import WRITEUP_PATHS, demo_server
@@ -285,11 +285,14 @@ def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
     if report_dir is not None:
         import_plots_early()
     with media_folder(report_dir) as media:
+        # Each video's final screen is cut as it is written, while the recordings go on.
+        finals = FinalStills(media / "stills") if report_dir is not None else None
         with progress_bar() as advance:
             try:
                 runs = record_runs(urls, browsers, config, headed=headed,
                                    media=media if paint else None, verify_fixes=verify_fix,
-                                   progress=advance, jobs=jobs)
+                                   progress=advance, jobs=jobs,
+                                   after_video=finals.cut if finals is not None else None)
             except SharedScreenError as exc:  # checked before any engine starts
                 raise click.UsageError(str(exc)) from exc
         if report_dir is None:
@@ -299,7 +302,7 @@ def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
         extra = {"machine": describe_machine()}
         try:
             if report_dir is not None:
-                artifacts = report_artifacts(runs, media / "stills")
+                artifacts = report_artifacts(runs, media / "stills", finals)
                 write_json(runs, report_dir / RAW_JSON, extra)
                 index = write_report(runs, report_dir, artifacts=artifacts, title=title,
                                      machine=extra["machine"])

@@ -207,14 +207,16 @@ def _failed(job: Job, error: str) -> Recording:
 def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: bool = False,
                 media: Path | None = None, wire: bool = True,
                 progress: Progress | None = None,
-                replays: dict[int, FixReplay] | None = None) -> dict[int, Recording]:
+                replays: dict[int, FixReplay] | None = None,
+                after_video: Callable[[Path], None] | None = None) -> dict[int, Recording]:
     """Every job's recording, by job index, recorded on up to `lanes` lanes at once.
 
     `wire`: fetch each URL beside the browser too (pipeline.py), unless the server must see
     one request per job. `replays`: where given, each held recording whose fix the harness can
     apply is replayed with it (verify.py) and the result kept there, by job index. With
     `media`, every video is written by the time this returns; one that could not be costs its
-    recording the paint, as a failed paint analysis does.
+    recording the paint, as a failed paint analysis does. `after_video`: called with each
+    video as it is written, beside the recordings that follow (video_queue.py).
 
     Ctrl-C or SIGTERM in the calling thread stops every lane within a poll or an engine start:
     each ends its recording, page and engine (display included) before the interruption goes on.
@@ -225,7 +227,7 @@ def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: 
         raise SharedScreenError(one_screen_error("--jobs 1"))
     limits = {browser: s.concurrent_sessions() for browser, s in settings.items()}
     plan = plan_lanes(jobs, lanes, limits)
-    videos = VideoQueue() if media is not None else None
+    videos = VideoQueue(after_video) if media is not None else None
     try:
         recordings = _record_planned(plan, config, len(jobs), headed=headed, media=media,
                                      wire=wire, progress=progress, replays=replays,

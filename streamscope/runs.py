@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,20 +67,22 @@ def _prefixed(prefix: str, fields: dict[str, Any]) -> dict[str, Any]:
 
 def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
                 headed: bool = False, media: Path | None = None, verify_fixes: bool = False,
-                progress: Progress | None = None, jobs: int = 1) -> list[Run]:
+                progress: Progress | None = None, jobs: int = 1,
+                after_video: Callable[[Path], None] | None = None) -> list[Run]:
     """Every URL in every engine, ordered by URL then by `browsers`.
 
     With `media`, each engine runs in a window and every recording is filmed there, one
     numbered WebM each. With `verify_fixes`, each held run whose fix the harness can apply is
     replayed with it (verify.py). An engine that cannot start yields runs carrying its error;
     the others still run. `jobs`: how many recordings run at once, each lane with engines of
-    its own (lanes.py); the verdicts do not depend on it.
+    its own (lanes.py); the verdicts do not depend on it. `after_video`: called with each
+    video as it is written, while the recordings go on.
     """
     work = [Job(index, url, browser) for index, (browser, url)
             in enumerate((browser, url) for browser in browsers for url in urls)]
     replays: dict[int, FixReplay] | None = {} if verify_fixes else None
     recordings = record_jobs(work, config, lanes=jobs, headed=headed, media=media,
-                             progress=progress, replays=replays)
+                             progress=progress, replays=replays, after_video=after_video)
     index = {(job.url, job.browser): job.index for job in work}
     return [Run.of(recordings[i], (replays or {}).get(i))
             for i in (index[url, browser] for url in urls for browser in browsers)]

@@ -112,3 +112,24 @@ def test_a_recording_whose_video_was_lost_is_one_without_paint() -> None:
     recording.lose_paint("ffmpeg could not encode the frames: boom")
     assert recording.paint is None and "paint" not in recording.methods
     assert recording.paint_error == "ffmpeg could not encode the frames: boom"
+
+
+def test_what_follows_each_video_runs_once_it_is_written_and_its_failure_is_ignored(
+    tmp_path: Path,
+) -> None:
+    followed: list[str] = []
+
+    def after(video: Path) -> None:
+        followed.append(video.name)
+        assert video.is_file()
+        raise RuntimeError("a still could not be cut")
+
+    videos = VideoQueue(after)
+    broken, fine, replay = (job(tmp_path, "broken", frames=0), job(tmp_path, "fine"),
+                            job(tmp_path, "replay"))
+    videos.discard(replay.video)
+    for work in (broken, fine, replay):
+        videos.submit(work)
+    assert videos.wait() == {str(broken.video): "no frames to make a video of"}
+    videos.close()
+    assert followed == ["fine.webm"]  # not the failed one, nor the one not wanted

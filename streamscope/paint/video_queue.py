@@ -14,7 +14,7 @@ import os
 import queue
 import shutil
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,7 +52,10 @@ class VideoQueue:
     interrupted.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, after: Callable[[Path], None] | None = None) -> None:
+        """`after`: called with each video once it is written (a report's still cut from it),
+        on the queue's thread, at its priority; what it raises is ignored."""
+        self._after = after
         self._jobs: queue.SimpleQueue[EncodeJob | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
@@ -105,6 +108,13 @@ class VideoQueue:
                     encode_now(job)
             except Exception as exc:  # the video is lost, never the run
                 error = one_line(exc)
+            with self._lock:
+                wanted = not skip and error is None and str(job.video) not in self._unwanted
+            if wanted and self._after is not None:
+                try:
+                    self._after(job.video)
+                except Exception:
+                    pass  # an extra: the video stands, and the caller can do it again
             with self._idle:
                 if error is not None:
                     self._failed[str(job.video)] = error
