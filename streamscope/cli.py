@@ -8,7 +8,8 @@ import os
 import signal
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -245,10 +246,8 @@ def report_command(runs_json: Path, report_dir: Path) -> int:
     try:
         # Stills beside the report, not in its media folder: that may hold the videos.
         with tempfile.TemporaryDirectory(prefix="streamscope-") as stills:
-            artifacts = report_artifacts(runs, Path(stills))
-            write_json(runs, report_dir / RAW_JSON, extra)
-            index = write_report(runs, report_dir, artifacts=artifacts, title=RUN_TITLE,
-                                 machine=machine if isinstance(machine, dict) else None)
+            index = _report(runs, report_dir, Path(stills), None, extra, RUN_TITLE,
+                            machine if isinstance(machine, dict) else None)
     except OSError as exc:
         raise click.ClickException(f"could not write {exc.filename}: {exc.strerror}") from exc
     click.echo(f"Report: {index}")
@@ -302,10 +301,8 @@ def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
         extra = {"machine": describe_machine()}
         try:
             if report_dir is not None:
-                artifacts = report_artifacts(runs, media / "stills", finals)
-                write_json(runs, report_dir / RAW_JSON, extra)
-                index = write_report(runs, report_dir, artifacts=artifacts, title=title,
-                                     machine=extra["machine"])
+                index = _report(runs, report_dir, media / "stills", finals, extra, title,
+                                extra["machine"])
                 click.echo(f"Report: {index}")
             if json_path is not None:
                 write_json(runs, json_path, extra)
@@ -319,6 +316,17 @@ def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
         click.echo(f"streamscope: {run.recording.browser} on {run.recording.url}: "
                    f"{run.recording.error}", err=True)
     return 1 if failed else 0
+
+
+def _report(runs: Sequence[Run], report_dir: Path, stills: Path, finals: FinalStills | None,
+            extra: dict[str, Any], title: str, machine: Mapping[str, object] | None) -> Path:
+    """report.json and the report; its stills are cut (ffmpeg's work) on a thread of their
+    own while its figures are drawn (matplotlib's)."""
+    with ThreadPoolExecutor(1, thread_name_prefix="streamscope-report") as pool:
+        cutting = pool.submit(report_artifacts, runs, stills, finals)
+        write_json(runs, report_dir / RAW_JSON, extra)
+        return write_report(runs, report_dir, artifacts=cutting.result, title=title,
+                            machine=machine)
 
 
 def _check_writable(report_dir: Path | None, *files: Path | None) -> None:

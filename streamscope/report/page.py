@@ -7,7 +7,7 @@ decides how it looks, and plots.py draws the figures.
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -70,14 +70,16 @@ class Section:
 
 
 def write_report(runs: Sequence[Judged], out_dir: Path, *,
-                 artifacts: ArtifactMap | None = None, title: str = "streamscope report",
+                 artifacts: ArtifactMap | Callable[[], ArtifactMap] | None = None,
+                 title: str = "streamscope report",
                  machine: Mapping[str, object] | None = None,
                  created: datetime | None = None) -> Path:
     """Write index.html and everything it shows into `out_dir`; return the index.html path.
 
     Runs are grouped by URL, in the order given. `artifacts` holds each run's files by
-    (URL, engine name); videos, filmstrip frames and screenshots are copied in unless they
-    already live inside `out_dir`. `created` defaults to now.
+    (URL, engine name), or is a function that gives them, called once the figures are drawn
+    (so that stills can be cut meanwhile); videos, filmstrip frames and screenshots are copied
+    in unless they already live inside `out_dir`. `created` defaults to now.
     """
     if not runs:
         raise ValueError("no runs to report")
@@ -86,7 +88,6 @@ def write_report(runs: Sequence[Judged], out_dir: Path, *,
 
     folder = ReportFolder(Path(out_dir))
     styles = engine_styles(engine_of(run) for run in runs)
-    files = artifacts or {}
     labels = {name: style.label for name, style in styles.items()}
     by_url: dict[str, list[Judged]] = {}
     for run in runs:
@@ -105,9 +106,12 @@ def write_report(runs: Sequence[Judged], out_dir: Path, *,
             sentence=findings.sentence(clauses),
             plot_href=folder.href(plot),
             plot_has_paint=has_paint(url_runs),
-            rows=[_row(run, files.get((url, engine_of(run)), Artifacts()), styles, folder, slug)
-                  for run in url_runs],
+            rows=[],
         ))
+    files = (artifacts() if callable(artifacts) else artifacts) or {}
+    for section in sections:
+        section.rows = [_row(run, files.get((section.url, engine_of(run)), Artifacts()), styles,
+                             folder, section.slug) for run in by_url[section.url]]
     folder.path("report.css").write_bytes(
         resources.files("streamscope.report").joinpath("report.css").read_bytes()
     )
