@@ -1,13 +1,27 @@
-"""Files a run leaves beside its recordings: screen videos, and filmstrip stills cut from them."""
+"""Files a run leaves beside its recordings: screen videos, and filmstrip stills cut from them.
+
+Each cut is an ffmpeg or two run on one video (0.2 to 0.9 s), so a report's are cut a few at
+a time, each video's final screen once: it is both the still of the end and what tells the
+part of the page the filmstrip shows. A run can have that one cut as soon as each video is
+written (FinalStills), beside the recordings that follow; a filmstrip waits for every run of
+its URL, whose times and part of the page it shares.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+from PIL import Image
 
 from streamscope import paint as film
 from streamscope.paint.video_frames import Region
@@ -17,6 +31,12 @@ from streamscope.runs import Run
 
 # A name of streamscope's own: the folder is emptied at every run into the same report.
 MEDIA_FOLDER = "streamscope-media"
+# ffmpeg processes at once: one a core, the browsers having ended.
+CUTS_AT_ONCE = os.cpu_count() or 2
+FINAL_STILL = "final.png"
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 
 @contextmanager
@@ -48,22 +68,62 @@ def find_videos(runs: Sequence[Run], beside: Path) -> None:
             run.recording.paint = replace(paint, video=str(moved.resolve()))
 
 
-def report_artifacts(runs: Sequence[Run], stills: Path) -> dict[tuple[str, str], Artifacts]:
+class FinalStills:
+    """Each video's final screen, cut into `stills` (as report_artifacts would) once `cut` is
+    called for it: a run hands `cut` to its VideoQueue, which calls it as each video is
+    written, on its own thread and priority."""
+
+    def __init__(self, stills: Path) -> None:
+        self.stills = stills
+        self._cut: dict[str, Path | None] = {}
+        self._lock = threading.Lock()
+
+    def cut(self, video: Path) -> None:
+        final = _final_still(video, self.stills / video.stem)
+        with self._lock:
+            self._cut[str(video)] = final
+
+    def of(self, video: Path, folder: Path) -> Path | None:
+        """The final screen of `video` in `folder`, cut now unless it was already."""
+        with self._lock:
+            known = str(video) in self._cut and folder == self.stills / video.stem
+            final = self._cut.get(str(video))
+        return final if known else _final_still(video, folder)
+
+
+@dataclass
+class _Filmed:
+    """A run with a video, the folder its stills go to, and its final screen once cut."""
+
+    run: Run
+    paint: PaintTimeline
+    folder: Path
+    final: Path | None = None
+
+
+def report_artifacts(runs: Sequence[Run], stills: Path,
+                     finals: FinalStills | None = None) -> dict[tuple[str, str], Artifacts]:
     """Video and filmstrip for each run. Every engine's strip of a URL uses the same times and
-    the same part of the page: the top-left region that holds what any engine showed."""
-    artifacts: dict[tuple[str, str], Artifacts] = {}
+    the same part of the page: the top-left region that holds what any engine showed.
+    `finals`: the final screens cut already, as the videos were written."""
+    filmed = [_Filmed(run, paint, stills / Path(paint.video or "").stem) for run in runs
+              if (paint := _filmed(run.recording.paint)) is not None]
+    known = finals or FinalStills(stills)
+    cut = _at_once(lambda f: known.of(Path(f.paint.video or ""), f.folder), filmed)
+    for item, final in zip(filmed, cut, strict=True):
+        item.final = final
+    plans: list[tuple[_Filmed, list[float], Region]] = []
     for url in dict.fromkeys(run.recording.url for run in runs):
-        filmed = [(run, paint) for run in runs
-                  if run.recording.url == url and (paint := _filmed(run.recording.paint))]
-        ends = [run.verdict.response_end_ms or 0.0 for run, _ in filmed]
+        of_url = [item for item in filmed if item.run.recording.url == url]
+        ends = [item.run.verdict.response_end_ms or 0.0 for item in of_url]
         times = film.filmstrip_times(max(ends, default=0.0))
-        boxes = [box for _, paint in filmed if (box := _final_content(paint)) is not None]
-        region = film.reading_region(boxes)
-        for run, paint in filmed:
-            cut = _cut(paint, times, region, stills / Path(paint.video or "").stem)
-            if cut is not None:
-                artifacts[url, run.recording.browser] = cut
-    return artifacts
+        region = film.reading_region(
+            [box for item in of_url if (box := _content(item.final)) is not None])
+        plans += [(item, times, region) for item in of_url]
+    cuts = _at_once(lambda plan: _cut(plan[0].paint, plan[1], plan[2], plan[0].folder,
+                                      plan[0].final), plans)
+    return {(item.run.recording.url, item.run.recording.browser): cut
+            for (item, _, _), cut in zip(plans, cuts, strict=True) if cut is not None}
 
 
 def recording_artifacts(recording: Recording, folder: Path) -> Artifacts | None:
@@ -73,30 +133,47 @@ def recording_artifacts(recording: Recording, folder: Path) -> Artifacts | None:
     paint = _filmed(recording.paint)
     if paint is None:
         return None
-    box = _final_content(paint)
+    final = _final_still(Path(paint.video or ""), folder)
+    box = _content(final)
     region = film.reading_region([box] if box is not None else [])
-    return _cut(paint, film.filmstrip_times(recording.response_end_ms or 0.0), region, folder)
+    return _cut(paint, film.filmstrip_times(recording.response_end_ms or 0.0), region, folder,
+                final)
 
 
-def _cut(paint: PaintTimeline, times: list[float], region: Region,
-         folder: Path) -> Artifacts | None:
+def _at_once(work: Callable[[Item], Result], items: Iterable[Item]) -> list[Result]:
+    """`work` on each item, CUTS_AT_ONCE at a time (each waits on its ffmpeg), in order."""
+    with ThreadPoolExecutor(CUTS_AT_ONCE, thread_name_prefix="streamscope-stills") as pool:
+        return list(pool.map(work, items))
+
+
+def _final_still(video: Path, folder: Path) -> Path | None:
+    """The video's last frame, as the run's final screenshot; None for an unreadable video."""
+    try:
+        return film.final_screenshot(video, folder / FINAL_STILL)
+    except (ValueError, KeyError, OSError):
+        return None
+
+
+def _content(final: Path | None) -> Region | None:
+    if final is None:
+        return None
+    with Image.open(final) as image:
+        return film.content_box(np.asarray(image.convert("RGB")))
+
+
+def _cut(paint: PaintTimeline, times: list[float], region: Region, folder: Path,
+         final: Path | None) -> Artifacts | None:
+    if final is None:  # an unreadable video: nothing to show
+        return None
     video = Path(paint.video or "")
     alignment = film.Alignment(marker_index=0, marker_video_s=0.0,
                                offset_ms=paint.video_offset_ms or 0.0)
     try:
         paths = film.filmstrip(video, alignment, times, folder, region=region)
-        final = film.final_screenshot(video, folder / "final.png")
-    except (ValueError, KeyError, OSError):  # an unreadable video: nothing to show
+    except (ValueError, KeyError, OSError):
         return None
     return Artifacts(video=video, filmstrip=list(zip(times, paths, strict=True)),
                      screenshot=final)
-
-
-def _final_content(paint: PaintTimeline) -> Region | None:
-    try:
-        return film.content_box(film.last_frame(Path(paint.video or "")))
-    except (ValueError, KeyError, OSError):
-        return None
 
 
 def _filmed(paint: PaintTimeline | None) -> PaintTimeline | None:

@@ -6,7 +6,8 @@ import math
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from urllib.parse import urlsplit
 import click
 
 from streamscope import comparison, interrupts, step_summary
-from streamscope.artifacts import find_videos, media_folder, report_artifacts
+from streamscope.artifacts import FinalStills, find_videos, media_folder, report_artifacts
 from streamscope.config import Config, load_config
 from streamscope.console import print_table, print_thresholds, progress_bar, stderr
 from streamscope.demo import WRITEUP_PATHS, demo_server
@@ -25,7 +26,7 @@ from streamscope.interrupts import run_interruptibly
 from streamscope.lanes import SharedScreenError
 from streamscope.machine import describe_machine
 from streamscope.recording import Recording
-from streamscope.report import RAW_JSON, write_report
+from streamscope.report import RAW_JSON, import_plots_early, write_report
 from streamscope.runs import Run, read_json, record_runs, write_json
 from streamscope.thresholds.measure import measure_engines
 
@@ -256,10 +257,8 @@ def report_command(runs_json: Path, report_dir: Path) -> int:
     try:
         # Stills beside the report, not in its media folder: that may hold the videos.
         with tempfile.TemporaryDirectory(prefix="streamscope-") as stills:
-            artifacts = report_artifacts(runs, Path(stills))
-            write_json(runs, report_dir / RAW_JSON, extra)
-            index = write_report(runs, report_dir, artifacts=artifacts, title=RUN_TITLE,
-                                 machine=machine if isinstance(machine, dict) else None)
+            index = _report(runs, report_dir, Path(stills), None, extra, RUN_TITLE,
+                            machine if isinstance(machine, dict) else None)
     except OSError as exc:
         raise click.ClickException(f"could not write {exc.filename}: {exc.strerror}") from exc
     click.echo(f"Report: {index}")
@@ -309,23 +308,26 @@ def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
                     f"could not write {exc.filename}: {exc.strerror}") from exc
 
     save([])
+    if report_dir is not None:
+        import_plots_early()
     with media_folder(report_dir) as media:
+        # Each video's final screen is cut as it is written, while the recordings go on.
+        finals = FinalStills(media / "stills") if report_dir is not None else None
         with progress_bar() as advance:
             try:
                 runs = record_runs(urls, browsers, config, headed=headed,
                                    media=media if paint else None, verify_fixes=verify_fix,
                                    progress=advance, jobs=jobs, finished=save,
-                                   stop=interrupts.REQUESTED)
+                                   stop=interrupts.REQUESTED,
+                                   after_video=finals.cut if finals is not None else None)
             except SharedScreenError as exc:  # checked before any engine starts
                 raise click.UsageError(str(exc)) from exc
         save(runs)
         print_table(runs)
         try:
             if report_dir is not None:
-                artifacts = report_artifacts(runs, media / "stills")
-                write_json(runs, report_dir / RAW_JSON, extra)
-                index = write_report(runs, report_dir, artifacts=artifacts, title=title,
-                                     machine=extra["machine"])
+                index = _report(runs, report_dir, media / "stills", finals, extra, title,
+                                extra["machine"])
                 click.echo(f"Report: {index}")
             if json_path is not None:
                 click.echo(f"JSON: {json_path}")
@@ -338,6 +340,17 @@ def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
         click.echo(f"streamscope: {run.recording.browser} on {run.recording.url}: "
                    f"{run.recording.error}", err=True)
     return 1 if failed else 0
+
+
+def _report(runs: Sequence[Run], report_dir: Path, stills: Path, finals: FinalStills | None,
+            extra: dict[str, Any], title: str, machine: Mapping[str, object] | None) -> Path:
+    """report.json and the report; its stills are cut (ffmpeg's work) on a thread of their
+    own while its figures are drawn (matplotlib's)."""
+    with ThreadPoolExecutor(1, thread_name_prefix="streamscope-report") as pool:
+        cutting = pool.submit(report_artifacts, runs, stills, finals)
+        write_json(runs, report_dir / RAW_JSON, extra)
+        return write_report(runs, report_dir, artifacts=cutting.result, title=title,
+                            machine=machine)
 
 
 def _check_writable(report_dir: Path | None, *files: Path | None) -> None:

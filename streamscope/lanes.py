@@ -5,7 +5,8 @@ thread of its own: Playwright's sync API drives a browser only from the thread t
 its driver (engines/playwright_driver.py keeps one per thread), and a paint capture films one
 engine's own display, so lanes share no engine, driver or display. Each lane's engine opens
 its own Xvfb when the screen is filmed; each recording has its own browser context (Playwright)
-or session (WebDriver), as in a serial run.
+or session (WebDriver), as in a serial run. Captured frames are made into videos by one
+VideoQueue beside the recordings (paint/video_queue.py), waited for before the run returns.
 
 Jobs are planned so that engines start as few times as possible: one lane per engine while
 there are lanes enough, then an engine's URLs split between lanes, each lane with its own
@@ -23,8 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from streamscope.config import Config
-from streamscope.engines import Engine, EngineError, EngineInfo, create_engine
+from streamscope.engines import Engine, EngineError, EngineInfo, create_engine, playwright_driver
 from streamscope.errors import one_line
+from streamscope.paint.video_queue import VideoQueue
 from streamscope.pipeline import Pipeline
 from streamscope.recorder import SYSTEM_CLOCK, Clock
 from streamscope.recording import Recording
@@ -122,10 +124,11 @@ class _Run:
     def __init__(self, config: Config, total: int, *, headed: bool, media: Path | None,
                  wire: bool, progress: Progress | None, clock: Clock,
                  replays: dict[int, FixReplay] | None, stored: Stored | None = None,
+                 videos: VideoQueue | None = None,
                  cancelled: threading.Event | None = None,
                  stop: threading.Event | None = None) -> None:
         self.config, self.total, self.headed, self.media = config, total, headed, media
-        self.wire, self.replays, self.stored = wire, replays, stored
+        self.wire, self.replays, self.stored, self.videos = wire, replays, stored, videos
         self.progress, self.clock = progress, clock
         self._stops = [event for event in (cancelled, stop) if event is not None]
         self.recordings: dict[int, Recording] = {}
@@ -137,7 +140,12 @@ class _Run:
 
     def record_lane(self, jobs: Sequence[Job]) -> None:
         """Records `jobs` in order; an engine starts when its first job comes, and stops when
-        the lane moves on to another engine or ends, also on failure or interruption."""
+        the lane moves on to another engine or ends, also on failure or interruption. The
+        lane's Playwright driver serves every engine it starts."""
+        with playwright_driver.kept():
+            self._record_lane(jobs)
+
+    def _record_lane(self, jobs: Sequence[Job]) -> None:
         engine: Engine | None = None
         pipeline: Pipeline | None = None
         try:
@@ -148,7 +156,8 @@ class _Run:
                     _stop(engine, pipeline)
                     engine, pipeline = None, None
                     engine = self._start(job.browser)
-                    pipeline = Pipeline(engine, self.config, self.clock) if engine else None
+                    pipeline = (Pipeline(engine, self.config, self.clock, self.videos)
+                                if engine else None)
                 if pipeline is None:
                     self._store(job, _failed(job, self._failed[job.browser]))
                     continue
@@ -218,13 +227,17 @@ def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: 
                 progress: Progress | None = None,
                 replays: dict[int, FixReplay] | None = None,
                 stored: Stored | None = None,
-                stop: threading.Event | None = None) -> dict[int, Recording]:
+                stop: threading.Event | None = None,
+                after_video: Callable[[Path], None] | None = None) -> dict[int, Recording]:
     """Every job's recording, by job index, recorded on up to `lanes` lanes at once.
 
     `wire`: fetch each URL beside the browser too (pipeline.py), unless the server must see
     one request per job. `replays`: where given, each held recording whose fix the harness can
     apply is replayed with it (verify.py) and the result kept there, by job index. `stored`:
-    told of every recording so far each time one, or its replay, is stored.
+    told of every recording so far each time one, or its replay, is stored. With `media`,
+    every video is written by the time this returns; one that could not be costs its
+    recording the paint, as a failed paint analysis does. `after_video`: called with each
+    video as it is written, beside the recordings that follow (video_queue.py).
 
     Ctrl-C or SIGTERM in the calling thread stops every lane within a poll or an engine start:
     each ends its recording, page and engine (display included) before the interruption goes on.
@@ -239,18 +252,42 @@ def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: 
         raise SharedScreenError(one_screen_error("--jobs 1"))
     limits = {browser: s.concurrent_sessions() for browser, s in settings.items()}
     plan = plan_lanes(jobs, lanes, limits)
+    videos = VideoQueue(after_video) if media is not None else None
+    try:
+        recordings = _record_planned(plan, config, len(jobs), headed=headed, media=media,
+                                     wire=wire, progress=progress, replays=replays,
+                                     stored=stored, stop=stop, videos=videos)
+        failed = videos.wait() if videos is not None else {}
+    except BaseException:
+        if videos is not None:
+            videos.close(cancel=True)
+        raise
+    if videos is not None:
+        videos.close()
+    for recording in recordings.values():
+        if recording.paint is not None and recording.paint.video in failed:
+            recording.lose_paint(failed[recording.paint.video])
+    return recordings
+
+
+def _record_planned(plan: list[list[Job]], config: Config, total: int, *, headed: bool,
+                    media: Path | None, wire: bool, progress: Progress | None,
+                    replays: dict[int, FixReplay] | None, stored: Stored | None,
+                    stop: threading.Event | None,
+                    videos: VideoQueue | None) -> dict[int, Recording]:
+    """The lanes of `plan`, recorded: a serial run in this thread, else a thread a lane."""
     if len(plan) <= 1:
-        run = _Run(config, len(jobs), headed=headed, media=media, wire=wire, progress=progress,
+        run = _Run(config, total, headed=headed, media=media, wire=wire, progress=progress,
                    clock=SYSTEM_CLOCK if stop is None else CancellableClock(stop),
-                   replays=replays, stored=stored, cancelled=stop)
+                   replays=replays, stored=stored, videos=videos, cancelled=stop)
         run.record_lane(plan[0] if plan else [])
         if stop is not None and stop.is_set():
             raise Cancelled
         return run.recordings
     cancelled = threading.Event()  # ours: a lane's bug sets it too, and is no interruption
-    run = _Run(config, len(jobs), headed=headed, media=media, wire=wire, progress=progress,
+    run = _Run(config, total, headed=headed, media=media, wire=wire, progress=progress,
                clock=CancellableClock(cancelled), replays=replays, stored=stored,
-               cancelled=cancelled, stop=stop)
+               videos=videos, cancelled=cancelled, stop=stop)
     errors: list[BaseException] = []
 
     def lane(jobs: list[Job]) -> None:

@@ -16,6 +16,7 @@ from streamscope.engines import Engine, EngineError, PageDriver
 from streamscope.paint import BLANK_CSS, MARKER_CSS, Grab, ScreenRecorder, analyze
 from streamscope.paint.damage_capture import DamagePaintCapture
 from streamscope.paint.page_setup import paint, place_page
+from streamscope.paint.video_queue import VideoQueue
 from streamscope.recording import PaintTimeline
 
 # The last frames must be on video before it stops: a few frame intervals after settling.
@@ -25,9 +26,19 @@ TAIL_FRAMES = 4
 class ScreenPaintCapture:
     """What the screen showed around one navigation, captured by `settings.method`."""
 
-    def __init__(self, engine: Engine, video: Path, settings: PaintConfig) -> None:
-        chosen = DamagePaintCapture if settings.method == "damage" else VideoPaintCapture
-        self._capture = chosen(engine, video, settings)
+    def __init__(self, engine: Engine, video: Path, settings: PaintConfig,
+                 videos: VideoQueue | None = None) -> None:
+        """`videos`: where the damage method's frames are made into the video, beside what
+        comes next (None: before finish() returns); the video method films it live."""
+        self._capture: DamagePaintCapture | VideoPaintCapture
+        if settings.method == "damage":
+            self._capture = DamagePaintCapture(engine, video, settings, videos)
+        else:
+            self._capture = VideoPaintCapture(engine, video, settings)
+
+    def prepare(self) -> None:
+        """Starts what takes long to start, before the page is opened (optional)."""
+        self._capture.prepare()
 
     def before_navigation(self, page: PageDriver) -> None:
         self._capture.before_navigation(page)
@@ -54,6 +65,9 @@ class VideoPaintCapture:
     def pid(self) -> int | None:
         """ffmpeg while it films: the bench reads its CPU time."""
         return self._recorder.pid if self._recorder else None
+
+    def prepare(self) -> None:
+        """Nothing to start early: ffmpeg is started for the page's box, found later."""
 
     def before_navigation(self, page: PageDriver) -> None:
         display, (origin, size) = place_page(self._engine, page)

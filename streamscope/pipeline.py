@@ -4,7 +4,8 @@ For each URL: a fresh page from the engine; a raw HTTP client fetching the same 
 (wire.py), unless the caller must keep the server to one request, and once more uncompressed
 where a compressed body came all at once; the screen filmed around the navigation when a
 video path is given (paint_capture.py), where the engine's screen is on this machine (else
-the recording says why not); the DOM timeline and the stopping rule (recorder.py); the
+the recording says why not), its video made at once or, given a VideoQueue, beside what
+comes next; the DOM timeline and the stopping rule (recorder.py); the
 thresholds measured on this engine build (thresholds/cache.py). A failure is the recording's
 error, so one bad page never ends a run. The last page stays open, for a screenshot, until
 the next recording or close().
@@ -18,6 +19,7 @@ from streamscope.config import Config
 from streamscope.engines import Engine, EngineError, PageDriver
 from streamscope.errors import one_line
 from streamscope.failures import explain
+from streamscope.paint.video_queue import VideoQueue
 from streamscope.paint_capture import ScreenPaintCapture
 from streamscope.recorder import SYSTEM_CLOCK, Clock, PaintCapture, record
 from streamscope.recording import Recording
@@ -29,12 +31,16 @@ WIRE_AFTER_ERROR_S = 2.0
 
 
 class Pipeline:
-    def __init__(self, engine: Engine, config: Config, clock: Clock = SYSTEM_CLOCK) -> None:
+    def __init__(self, engine: Engine, config: Config, clock: Clock = SYSTEM_CLOCK,
+                 videos: VideoQueue | None = None) -> None:
         """`clock`: where the recorder's time limit and pauses come from (a run with several
-        lanes gives one that raises once the run is cancelled)."""
+        lanes gives one that raises once the run is cancelled). `videos`: where captured
+        frames are made into each recording's video after it returns (the caller waits for
+        it before reading a video); None: before it returns."""
         self.engine = engine
         self.config = config
         self.clock = clock
+        self.videos = videos
         self._page: PageDriver | None = None
 
     def record(self, url: str, *, video: Path | None = None, wire: bool = True,
@@ -69,27 +75,42 @@ class Pipeline:
 
     def _record(self, url: str, video: Path | None, capture: WireCapture | None,
                 paint_capture: PaintCapture | None) -> Recording:
+        remote_screen = video is not None and self.engine.display is None
+        own = (ScreenPaintCapture(self.engine, video, self.config.paint, self.videos)
+               if video is not None and paint_capture is None and not remote_screen else None)
         try:
+            if own is not None:
+                own.prepare()  # what takes long to start starts while the page opens
             self.close()
             self._page = self.engine.new_page()
-        except Exception as exc:
+        except BaseException as exc:
+            if own is not None:
+                own.abort()
+            if not isinstance(exc, Exception):
+                raise
             return Recording(url=url, engine=self.engine.info,
                              error=f"{self.engine.name} could not open a fresh page: "
                                    f"{one_line(exc)}")
         # The raw client's word that there is no page to wait for (a download, a refused
         # certificate) ends the recording early.
         no_page = (lambda: capture.no_page) if capture is not None else None
-        if video is not None and self.engine.display is None:
+        if remote_screen:
             # A remote browser's screen: the DOM is recorded, and the run says why not the paint.
             recording = record(self._page, self.engine.info, url, self.config.recording,
                                clock=self.clock, no_page=no_page)
             if recording.error is None:
                 recording.paint_error = self.engine.why_not_filmed()
             return recording
-        paint = paint_capture or (ScreenPaintCapture(self.engine, video, self.config.paint)
-                                  if video is not None else None)
-        return record(self._page, self.engine.info, url, self.config.recording, paint,
-                      clock=self.clock, no_page=no_page)
+        return record(self._page, self.engine.info, url, self.config.recording,
+                      paint_capture or own, clock=self.clock, no_page=no_page)
+
+    def discard_video(self, video: Path) -> None:
+        """A recording's video that is not wanted (a replay's): removed, also if it is made
+        later."""
+        if self.videos is not None:
+            self.videos.discard(video)
+        else:
+            video.unlink(missing_ok=True)
 
     def screenshot(self, path: Path) -> None:
         """What the last recorded page shows now."""

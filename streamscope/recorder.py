@@ -243,10 +243,15 @@ class _Watch:
             # A document on its way out stops loading, and would seem settled. One that stays
             # (its script only started a download) settles once LEAVE_WAIT_S has passed.
             staying = leaving_since is None or self.clock.monotonic() - leaving_since > LEAVE_WAIT_S
-            if staying and state["readyState"] != "loading" and (
-                    state["now"] - state["lastChange"] >= settle_ms):
-                return
-            self._pause(WATCH_INTERVAL_S)
+            pause_s = WATCH_INTERVAL_S
+            if staying and state["readyState"] != "loading":
+                quiet_ms = state["now"] - state["lastChange"]
+                if quiet_ms >= settle_ms:
+                    return
+                # Looked at again when it will have been quiet for long enough, not up to a
+                # whole interval later: a change meanwhile is seen then, and the wait goes on.
+                pause_s = min(pause_s, (settle_ms - quiet_ms) / 1000)
+            self._pause(pause_s)
 
     def _read_before_it_goes(self) -> dict[str, Any] | None:
         """Everything the leaving document recorded, while it is still there to ask."""

@@ -172,6 +172,13 @@ class Recording:
     error: str | None = None  # nothing was recorded, and why
     paint_error: str | None = None  # the DOM was recorded but what was painted was not
 
+    def lose_paint(self, error: str) -> None:
+        """What was painted cannot be kept after all (its video could not be written): the
+        recording is then as one whose paint analysis failed."""
+        self.paint = None
+        self.paint_error = error
+        self.methods.pop("paint", None)
+
     def attach_wire(self, wire: WireTimeline | None) -> None:
         """Keeps what a raw client saw; it also tells the status where the engine would not."""
         self.wire = wire

@@ -80,7 +80,8 @@ def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
                 headed: bool = False, media: Path | None = None, verify_fixes: bool = False,
                 progress: Progress | None = None, jobs: int = 1,
                 finished: Finished | None = None,
-                stop: threading.Event | None = None) -> list[Run]:
+                stop: threading.Event | None = None,
+                after_video: Callable[[Path], None] | None = None) -> list[Run]:
     """Every URL in every engine, ordered by URL then by `browsers`.
 
     With `media`, each engine runs in a window and every recording is filmed there, one
@@ -90,6 +91,7 @@ def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
     its own (lanes.py); the verdicts do not depend on it. `finished` gets the runs finished so
     far, in the same order, each time one finishes (so that --json holds them if the run is
     interrupted). `stop`: once set, the run stores nothing more and raises lanes.Cancelled.
+    `after_video`: called with each video as it is written, while the recordings go on.
     """
     work = [Job(index, url, browser) for index, (browser, url)
             in enumerate((browser, url) for browser in browsers for url in urls)]
@@ -108,7 +110,7 @@ def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
 
     recordings = record_jobs(
         work, config, lanes=jobs, headed=headed, media=media, progress=progress,
-        replays=replays, stop=stop,
+        replays=replays, stop=stop, after_video=after_video,
         stored=None if finished is None else (lambda so_far: finished(runs_of(so_far))))
     return runs_of(recordings)
 

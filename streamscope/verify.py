@@ -80,7 +80,7 @@ def verify_fix(pipeline: Pipeline, recording: Recording, verdict: Verdict,
         with replay_server(response) as url:
             replayed_verdict = judge(pipeline.record(url, video=video, wire=False))
         if video is not None:
-            video.unlink(missing_ok=True)
+            pipeline.discard_video(video)
         return ReplayVerdict(replayed_verdict.incremental, replayed_verdict.reason)
 
     unchanged = replay({}, "unchanged")

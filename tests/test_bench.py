@@ -1,7 +1,11 @@
-"""The benchmarks' pure helpers: percentiles, item arrival times, /proc fields, the targets."""
+"""The benchmarks' pure helpers: percentiles, item arrival times, /proc fields, the targets,
+the side-by-side's commands."""
+
+from pathlib import Path
 
 import pytest
 
+from bench import side_by_side
 from bench.browsers import ClockCheck, EngineFigures
 from bench.figures import results
 from bench.lanes import LevelFigures
@@ -86,3 +90,23 @@ def test_a_jobs_level_counts_verdicts_against_the_serial_run_and_judges_one_fram
     data = results({}, [], None, None, levels)
     assert data["met"]["lanes_lag_p95_within_one_frame"] == {1: {"webkit": True},
                                                              4: {"webkit": False}}
+
+
+def test_the_side_by_side_loads_one_page_as_several_urls_in_chromium_with_a_report() -> None:
+    command = side_by_side.streamscope_command("http://h/p?a=1", 3, Path("/r"))
+    assert command[-8:] == ["run", "http://h/p?a=1#1", "http://h/p?a=1#2", "http://h/p?a=1#3",
+                            "--browser", "chromium", "--report", "/r"]
+
+
+def test_browsertime_loads_the_page_with_video_and_visual_metrics_on_its_own_display() -> None:
+    command = side_by_side.browsertime_command("bt", "http://h/p", 3, "/usr/bin/chromium",
+                                               "/usr/bin/chromedriver", 201, Path("/out"))
+    assert command[:3] == ["bt", "-n", "3"] and command[-1] == "http://h/p"
+    for flag, value in (("--chrome.binaryPath", "/usr/bin/chromium"),
+                        ("--xvfbParams.display", "201"), ("--resultDir", "/out")):
+        assert command[command.index(flag) + 1] == value
+    assert {"--video", "--visualMetrics", "--xvfb"} <= set(command)
+
+
+def test_the_ratio_is_of_the_medians() -> None:
+    assert side_by_side.ratio([10.0, 30.0, 12.0], [60.0, 66.0, 90.0]) == 5.5

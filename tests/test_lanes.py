@@ -8,7 +8,7 @@ import pytest
 
 from streamscope import lanes as lanes_module
 from streamscope.config import load_config
-from streamscope.engines import EngineInfo
+from streamscope.engines import EngineInfo, playwright_driver
 from streamscope.lanes import CancellableClock, Cancelled, Job, plan_lanes, record_jobs
 from streamscope.recording import Recording
 
@@ -92,7 +92,7 @@ def test_a_recording_cut_by_an_interruption_is_not_stored(monkeypatch, lanes):
     engines: list[_Engine] = []
 
     class Pipeline:
-        def __init__(self, engine: _Engine, config: object, clock: object = None) -> None:
+        def __init__(self, engine: _Engine, *_: object) -> None:
             engines.append(engine)
 
         def record(self, url: str, **_: object) -> Recording:
@@ -111,3 +111,35 @@ def test_a_recording_cut_by_an_interruption_is_not_stored(monkeypatch, lanes):
                     stored=stored.append, stop=stop)
     assert stored == []
     assert engines and all(engine.stopped for engine in engines)
+
+
+class FakeDriver:
+    """sync_playwright() as the driver module uses it: start() gives a driver to stop()."""
+
+    def __init__(self) -> None:
+        self.started = 0
+        self.stopped = 0
+
+    def __call__(self) -> FakeDriver:
+        return self
+
+    def start(self) -> FakeDriver:
+        self.started += 1
+        return self
+
+    def stop(self) -> None:
+        self.stopped += 1
+
+
+def test_a_lane_starts_one_playwright_driver_for_all_its_engines(monkeypatch):
+    fake = FakeDriver()
+    monkeypatch.setattr(playwright_driver, "sync_playwright", fake)
+    with playwright_driver.kept():
+        for _engine in ("chromium", "firefox", "webkit's look for Playwright's build"):
+            playwright_driver.acquire()
+            playwright_driver.release()
+        assert (fake.started, fake.stopped) == (1, 0)
+    assert (fake.started, fake.stopped) == (1, 1)
+    playwright_driver.acquire()  # outside a lane, a driver lasts as long as its engine
+    playwright_driver.release()
+    assert (fake.started, fake.stopped) == (2, 2)

@@ -3,13 +3,15 @@ made from frames, the timeline of frames, and the listener's process protocol (a
 
 from __future__ import annotations
 
+import io
+import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from streamscope.paint import BaselineNotFound, MarkerNotFound, decode
+from streamscope.paint import BaselineNotFound, MarkerNotFound, damage, decode
 from streamscope.paint import damage_recorder as recorder_module
 from streamscope.paint.damage_capture import damage_timeline
 from streamscope.paint.damage_recorder import DamageError, DamageRecorder
@@ -200,10 +202,12 @@ def test_frames_without_the_marker_or_the_blank_page_are_refused() -> None:
 
 
 def stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> DamageRecorder:
-    """A DamageRecorder running `body` as its listener: a Python script with `say(message)`."""
+    """A DamageRecorder running `body` as its listener: a Python script with `say(message)`,
+    started once it has read its job, as the real one."""
     script = tmp_path / "listener.py"
     script.write_text("import json, sys, time\n"
-                      "def say(m):\n    print(json.dumps(m), flush=True)\n" + body)
+                      "def say(m):\n    print(json.dumps(m), flush=True)\n"
+                      "job = json.loads(sys.stdin.readline())\n" + body)
     recorder = DamageRecorder(":0", (0, 80), (640, 360), tmp_path / "spool")
     monkeypatch.setattr(recorder, "command", [sys.executable, str(script)])
     return recorder
@@ -244,3 +248,35 @@ def test_a_listener_that_ignores_stop_is_ended(tmp_path: Path,
     with pytest.raises(DamageError, match="ended with status -9"):
         recorder.stop()
     assert not Path(f"/proc/{pid}").exists()
+
+
+def test_a_launched_listener_gets_the_box_it_is_aimed_at_when_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = ('say({"ready": {"clock_error_ms": 0, "box": job["box"]}, "spool": job["spool"]})\n'
+            'sys.stdin.readline()\nsay({"end": {"grabs": 0, "frames": 0}})\n')
+    recorder = stand_in(tmp_path, monkeypatch, body)
+    recorder.launch()  # before the page is located
+    recorder.aim((5, 6), (70, 80))
+    with recorder:
+        capture = recorder.stop()
+    assert capture.box == (5, 6, 70, 80)
+    assert recorder.spool.is_dir()
+
+
+def test_a_listener_stopped_before_its_job_ends_quietly() -> None:
+    assert damage.read_job(io.StringIO("stop\n")) is None
+    assert damage.read_job(io.StringIO("")) is None  # its parent has gone
+    job = '{"box": [1, 2, 30, 40], "spool": "/tmp/frames"}\n'
+    assert damage.read_job(io.StringIO(job)) == ((1, 2, 30, 40), Path("/tmp/frames"))
+
+
+def test_the_listener_imports_no_engine() -> None:
+    # It starts for every recording: Playwright, Selenium and the engines are 0.13 s it needs
+    # none of.
+    check = ("import sys, streamscope.paint.damage; "
+             "print(sorted(m for m in ('playwright', 'selenium', 'streamscope.engines') "
+             "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"

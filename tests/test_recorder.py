@@ -42,11 +42,13 @@ def collected(**changes: Any) -> dict[str, Any]:
 class FakeClock:
     def __init__(self) -> None:
         self.now = 0.0
+        self.pauses: list[float] = []
 
     def monotonic(self) -> float:
         return self.now
 
     def sleep(self, seconds: float) -> None:
+        self.pauses.append(seconds)
         self.now += seconds
 
 
@@ -134,6 +136,14 @@ def test_it_waits_until_the_dom_is_quiet_for_settle_ms(clock):
     run(page, clock)
     # The first poll found the document; the settling polls went on until one was quiet.
     assert page.calls == ["navigate", "poll", "poll", "poll", "poll", "collect"]
+
+
+def test_a_quiet_page_is_looked_at_again_when_its_settle_time_is_up(clock):
+    page = FakePage(clock, polls=[new(quiet_ms=0), new(ready="loading"), new(quiet_ms=230),
+                                  new(quiet_ms=250)])
+    run(page, clock)
+    # While it loads, every interval; once quiet for 230 of 250 ms, 20 ms later.
+    assert clock.pauses[-2:] == [pytest.approx(0.05), pytest.approx(0.02)]
 
 
 def test_the_time_limit_while_the_old_document_is_still_there(clock):

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 
 import psutil
 
+POLL_S = 0.02
+
 
 def descendants(pid: int) -> list[psutil.Process]:
     """Every process below `pid`; none when it is gone."""
@@ -40,14 +42,18 @@ def end_all(processes: list[psutil.Process], grace_s: float = 3.0) -> None:
 
 
 def _wait_gone(processes: list[psutil.Process], timeout_s: float) -> list[psutil.Process]:
-    """Those still running after `timeout_s`. A zombie has ended: ours are reaped here; an
-    orphan's is its new parent's to reap, which in a container may never happen."""
+    """Those of `processes` still running after up to `timeout_s`.
+
+    A process that has exited counts as ended while it is a zombie: its status is for its
+    parent to collect, not us. MiniBrowser's helpers, orphaned when it quits, are collected
+    by the machine's init, which took 1.5 to 2 s here, and psutil.wait_procs waited for that.
+    """
     deadline = time.monotonic() + timeout_s
     while True:
         running = still_running(processes)
         if not running or time.monotonic() >= deadline:
             return running
-        time.sleep(0.05)
+        time.sleep(POLL_S)
 
 
 def still_running(processes: list[psutil.Process]) -> list[psutil.Process]:
@@ -56,13 +62,10 @@ def still_running(processes: list[psutil.Process]) -> list[psutil.Process]:
 
 
 def _running(process: psutil.Process) -> bool:
-    try:
-        if process.status() != psutil.STATUS_ZOMBIE:
-            return process.is_running()
-        process.wait(0)  # reaps it, where it is our child
-    except (psutil.NoSuchProcess, psutil.TimeoutExpired):
-        pass
-    return False
+    try:  # is_running() first: a PID the process left may belong to another one by now
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 @contextmanager

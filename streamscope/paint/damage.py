@@ -7,14 +7,17 @@ previous grab (frame_taker.py). A grab that differs is a frame, written to SPOOL
 NNNNNN.bmp. Each damage is timed by the X server's clock, put on the wall clock
 (server_clock.py), so a frame's stamp does not depend on how soon this process read the event.
 
-Run as its own process (`python -m streamscope.paint.damage DISPLAY X Y WIDTH HEIGHT SPOOL`, as
-DamageRecorder does). As a thread of the recorder it grabbed as promptly (damage to grab p95
+Run as its own process (`python -m streamscope.paint.damage DISPLAY`, as DamageRecorder does),
+then sent its job as one JSON line on stdin, {"box": [X, Y, WIDTH, HEIGHT], "spool": SPOOL}:
+the process starts and imports while the page is readied, which takes as long, and only then
+is the page's box known. As a thread of the recorder it grabbed as promptly (damage to grab p95
 7 to 17 ms either way, at load 10), but on its own it shares no GIL with the recorder, runs at
 real-time priority apart from it, has its CPU time measured apart, and is ended by its PID.
 
 The process reports on stdout, one JSON object a line: {"ready": ...} once it listens, a
 {"frame": ...} per frame, {"end": ...} with its counts when it stops, or {"error": ...}. It
-stops at a line "stop" on stdin, or when stdin closes: its parent has gone.
+stops at a line "stop" on stdin, or when stdin closes: its parent has gone (before its job
+too, then without a word).
 """
 
 from __future__ import annotations
@@ -120,16 +123,30 @@ def raise_priority() -> str:
     return "real-time priority (SCHED_FIFO 1)"
 
 
+def read_job(control: IO[str]) -> tuple[Box, Path] | None:
+    """The box to grab and the spool to write, from the job line; None when told to stop
+    (or left) first."""
+    line = control.readline().strip()
+    if line in (STOP, ""):
+        return None
+    job = json.loads(line)
+    x, y, width, height = (int(n) for n in job["box"])
+    return (x, y, width, height), Path(job["spool"])
+
+
 def main(argv: list[str]) -> int:
-    display, x, y, width, height, spool = argv
-    box = (int(x), int(y), int(width), int(height))
+    (display,) = argv
+    job = read_job(sys.stdin)
+    if job is None:
+        return 0
+    box, spool = job
 
     def report(message: dict[str, Any]) -> None:
         sys.stdout.write(json.dumps(message) + "\n")
         sys.stdout.flush()
 
     try:
-        listener = DamageListener(display, box, Path(spool), report)
+        listener = DamageListener(display, box, spool, report)
     except Exception as exc:
         report({"error": f"cannot listen to display {display}: {exc}"})
         return 1
@@ -146,4 +163,9 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    status = main(sys.argv[1:])
+    # Everything is written and reported by now; tearing the interpreter down (numpy, Xlib,
+    # mss) took 70 to 120 ms more, which every recording waited for before it could go on.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)

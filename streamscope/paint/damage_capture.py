@@ -4,7 +4,8 @@ The page is readied as for the video capture (page_setup.py); then the DAMAGE li
 (damage.py) grabs the page's box whenever the X server reports it drawn, and keeps each grab
 that differs from the one before, stamped with the server's time of the damage. After the
 page settles the frames are put on the page clock by those stamps, analysed with the video
-capture's own visual progress, and encoded into a WebM at their times for the report.
+capture's own visual progress, and encoded into a WebM at their times for the report: at
+once, or by a VideoQueue beside the next recording (video_queue.py).
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ from streamscope.engines import Engine, EngineError, PageDriver
 from streamscope.paint.alignment import BY_CLOCK, CLOCK_AGREEMENT_MS, Alignment
 from streamscope.paint.damage_recorder import Capture, DamageRecorder
 from streamscope.paint.frame_taker import FrameReport
-from streamscope.paint.frame_video import encode
 from streamscope.paint.marker import BLANK_CSS
 from streamscope.paint.page_setup import paint, place_page
 from streamscope.paint.spool import frame_path, read_frame
 from streamscope.paint.video_frames import ANALYSIS_WIDTH, VideoFrames
+from streamscope.paint.video_queue import EncodeJob, VideoQueue, encode_now
 from streamscope.paint.visual_progress import baseline_frame, changed_frames, paint_timeline
 from streamscope.recording import PaintTimeline
 
@@ -44,9 +45,13 @@ STILL_S = 0.05
 
 
 class DamagePaintCapture:
-    def __init__(self, engine: Engine, video: Path, settings: PaintConfig) -> None:
+    def __init__(self, engine: Engine, video: Path, settings: PaintConfig,
+                 videos: VideoQueue | None = None) -> None:
+        """`videos`: where the WebM is made, beside what comes next; None: before finish()
+        returns."""
         self._engine = engine
         self._video = video
+        self._videos = videos
         self._recorder: DamageRecorder | None = None
         self._spool: Path | None = None
         self.capture: Capture | None = None  # what the listener reported, once finished
@@ -56,10 +61,22 @@ class DamagePaintCapture:
         """The listener process while it runs: the bench reads its CPU time."""
         return self._recorder.pid if self._recorder else None
 
-    def before_navigation(self, page: PageDriver) -> None:
-        display, (origin, size) = place_page(self._engine, page)
+    def prepare(self) -> None:
+        """Launches the listener's process, which readies itself (0.3 to 0.9 s, mostly its
+        imports) while the page is opened, readied and located, instead of after."""
+        display = self._engine.display
+        if display is None:
+            raise EngineError(self._engine.why_not_filmed())
         self._spool = Path(tempfile.mkdtemp(prefix="streamscope-frames-"))
-        self._recorder = DamageRecorder(display, origin, size, self._spool)
+        self._recorder = DamageRecorder(display.name, (0, 0), display.size, self._spool)
+        self._recorder.launch()
+
+    def before_navigation(self, page: PageDriver) -> None:
+        if self._recorder is None:
+            self.prepare()
+        assert self._recorder is not None
+        _, box = place_page(self._engine, page)
+        self._recorder.aim(*box)
         # Its first frame is the screen as the listener finds it: the marker, which
         # place_page left there.
         self._recorder.start()
@@ -99,7 +116,13 @@ class DamagePaintCapture:
         pixels = np.stack([read_frame(path, ANALYSIS_WIDTH) for path in paths])
         timeline = damage_timeline(capture.frames, pixels, time_origin_epoch_ms,
                                    capture.clock_error_ms, str(self._video), capture.priority)
-        encode(paths, [report.t for report in capture.frames], end_ms, self._video)
+        job = EncodeJob(paths, [report.t for report in capture.frames], end_ms, self._video,
+                        self._spool)
+        if self._videos is None:
+            encode_now(job)
+        else:
+            self._spool = None  # the queue removes it, once encoded
+            self._videos.submit(job)
         return timeline
 
     def _remove_spool(self) -> None:

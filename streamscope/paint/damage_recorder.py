@@ -2,6 +2,10 @@
 
 The listener is a RecorderProcess (recorder_process.py), asked to stop by a line "stop" on
 its stdin. If we die first, its stdin closes and it ends by itself.
+
+launch() starts the process and start() gives it its job, the page's box: a recording
+launches it before readying and locating the page, so that the 0.3 to 0.9 s its interpreter
+takes to start and import is spent while the browser works, not after.
 """
 
 from __future__ import annotations
@@ -50,11 +54,9 @@ class DamageRecorder(RecorderProcess):
 
     def __init__(self, display: str, origin: tuple[int, int], size: tuple[int, int],
                  spool: Path) -> None:
-        super().__init__([
-            sys.executable, "-m", "streamscope.paint.damage", display,
-            *(str(n) for n in (*origin, *size)), str(spool),
-        ])  # fmt: skip
+        super().__init__([sys.executable, "-m", "streamscope.paint.damage", display])
         self.spool = spool
+        self.aim(origin, size)
         self._capture = Capture()
         self._last_frame_s = 0.0  # time.monotonic() when the last frame was reported
         self._log_tail = ""  # the end of its stderr, kept when it ends
@@ -67,14 +69,39 @@ class DamageRecorder(RecorderProcess):
     def __exit__(self, *exc_info: object) -> None:
         self.halt()
 
-    def start(self) -> None:
+    def aim(self, origin: tuple[int, int], size: tuple[int, int]) -> None:
+        """Where to grab, until start(): a launched listener may be aimed once the page is
+        located."""
+        self._job = json.dumps({"box": [*origin, *size], "spool": str(self.spool)})
+
+    def launch(self) -> None:
+        """Starts the listener process, which readies itself until start() sends its job."""
         if self._proc is not None:
             raise DamageError("the damage listener is already running")
-        self.spool.mkdir(parents=True, exist_ok=True)
         path = os.pathsep.join(p for p in (SOURCE_ROOT, os.environ.get("PYTHONPATH")) if p)
         try:
             self._spawn(self._read_reports, "damage-reports", text=True,
                         env={**os.environ, "PYTHONPATH": path})
+        except BaseException:
+            self.halt()
+            raise
+
+    def start(self) -> None:
+        """Launches the listener unless launch() did, sends its job, and waits until it
+        listens."""
+        if self._capture.ready:
+            raise DamageError("the damage listener is already running")
+        if self._proc is None:
+            self.launch()
+        proc = self._proc
+        assert proc is not None and proc.stdin is not None
+        try:
+            self.spool.mkdir(parents=True, exist_ok=True)
+            try:
+                proc.stdin.write(self._job + "\n")
+                proc.stdin.flush()
+            except OSError:
+                pass  # it has gone already: the wait below says why
             self._wait(lambda: self._capture.ready, START_TIMEOUT_S, "start listening")
         except BaseException:
             self.halt()

@@ -12,6 +12,7 @@ page to the final screen.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -19,7 +20,9 @@ import numpy.typing as npt
 from streamscope.paint.alignment import BY_CLOCK, CLOCK_AGREEMENT_MS, Alignment
 from streamscope.paint.marker import is_marker
 from streamscope.paint.video_frames import VideoFrames, decode
-from streamscope.recording import PaintFrame, PaintTimeline
+
+if TYPE_CHECKING:
+    from streamscope.recording import PaintFrame, PaintTimeline
 
 # A pixel of the 160-px-wide analysis frame counts as changed when a channel moves by more
 # than this (of 255): twice the recorder's noise on a still screen, which peaked at 6 (10 s
@@ -80,6 +83,11 @@ def paint_timeline(
 ) -> PaintTimeline:
     """The PaintTimeline of frames already aligned to the page clock, however they were
     captured: `error_ms` is how far a frame's time may be from its reaching the screen."""
+    # Imported here: the DAMAGE listener, a process of its own for every recording, imports
+    # this package, and streamscope.recording brings in every engine (Playwright, Selenium),
+    # 0.13 s of its start-up, for nothing it uses.
+    from streamscope.recording import PaintFrame, PaintTimeline
+
     page_ms = frames.times_s * 1000.0 + alignment.offset_ms
     baseline_index = baseline_frame(frames, alignment)
     pixels = frames.pixels

@@ -7,7 +7,18 @@ inputs.py defines what goes in, page.py renders it with templates/index.html, pl
 draws the figures and findings.py words the headline.
 """
 
+import importlib
+import threading
+
 from streamscope.report.inputs import Artifacts, Judged
 from streamscope.report.page import RAW_JSON, write_report
 
-__all__ = ["RAW_JSON", "Artifacts", "Judged", "write_report"]
+__all__ = ["RAW_JSON", "Artifacts", "Judged", "import_plots_early", "write_report"]
+
+
+def import_plots_early() -> None:
+    """Imports the figures' module, and so matplotlib (0.4 to 1 s), on a thread of its own,
+    for a report drawn later: a run that calls this first has it imported while its first
+    engine starts, which mostly waits. write_report waits for it, if it is not done."""
+    threading.Thread(target=importlib.import_module, args=("streamscope.report.plots",),
+                     name="streamscope-import-plots", daemon=True).start()

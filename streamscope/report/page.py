@@ -7,7 +7,7 @@ decides how it looks, and plots.py draws the figures.
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -20,7 +20,6 @@ from streamscope.report import findings
 from streamscope.report.folder import ReportFolder
 from streamscope.report.inputs import ArtifactMap, Artifacts, Judged, engine_of, video_of
 from streamscope.report.palette import EngineStyle, engine_styles
-from streamscope.report.plots import has_paint, write_growth_plot
 from streamscope.verdict import PAINT_NOISE
 from streamscope.wording import milliseconds, shared_origin
 
@@ -71,20 +70,24 @@ class Section:
 
 
 def write_report(runs: Sequence[Judged], out_dir: Path, *,
-                 artifacts: ArtifactMap | None = None, title: str = "streamscope report",
+                 artifacts: ArtifactMap | Callable[[], ArtifactMap] | None = None,
+                 title: str = "streamscope report",
                  machine: Mapping[str, object] | None = None,
                  created: datetime | None = None) -> Path:
     """Write index.html and everything it shows into `out_dir`; return the index.html path.
 
     Runs are grouped by URL, in the order given. `artifacts` holds each run's files by
-    (URL, engine name); videos, filmstrip frames and screenshots are copied in unless they
-    already live inside `out_dir`. `created` defaults to now.
+    (URL, engine name), or is a function that gives them, called once the figures are drawn
+    (so that stills can be cut meanwhile); videos, filmstrip frames and screenshots are copied
+    in unless they already live inside `out_dir`. `created` defaults to now.
     """
     if not runs:
         raise ValueError("no runs to report")
+    # matplotlib, imported only when a report is drawn (import_plots_early() may have begun).
+    from streamscope.report.plots import has_paint, write_growth_plot
+
     folder = ReportFolder(Path(out_dir))
     styles = engine_styles(engine_of(run) for run in runs)
-    files = artifacts or {}
     labels = {name: style.label for name, style in styles.items()}
     by_url: dict[str, list[Judged]] = {}
     for run in runs:
@@ -103,9 +106,12 @@ def write_report(runs: Sequence[Judged], out_dir: Path, *,
             sentence=findings.sentence(clauses),
             plot_href=folder.href(plot),
             plot_has_paint=has_paint(url_runs),
-            rows=[_row(run, files.get((url, engine_of(run)), Artifacts()), styles, folder, slug)
-                  for run in url_runs],
+            rows=[],
         ))
+    files = (artifacts() if callable(artifacts) else artifacts) or {}
+    for section in sections:
+        section.rows = [_row(run, files.get((section.url, engine_of(run)), Artifacts()), styles,
+                             folder, section.slug) for run in by_url[section.url]]
     folder.path("report.css").write_bytes(
         resources.files("streamscope.report").joinpath("report.css").read_bytes()
     )

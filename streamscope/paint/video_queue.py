@@ -1,0 +1,124 @@
+"""Making captured frames into the report's WebM: at once, or beside the next recording.
+
+The paint timeline is analysed from the spooled frames themselves, so the video is for
+people only, and nothing of the recording waits for it. Encoding one took 0.2 to 0.6 s of
+wall time after every recording (frame_video.py); a VideoQueue encodes on a thread of its
+own instead, while the next recording runs, and a run waits for it only before it cuts
+stills from the videos. Its ffmpeg runs at a lower CPU priority (nice +10) than the
+browsers being recorded, so that on a busy machine a recording keeps the CPU it had.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from streamscope.errors import one_line
+from streamscope.paint.frame_video import encode
+
+# How much less CPU priority the encoding thread, and the ffmpeg it starts, take than ours.
+NICENESS = 10
+
+
+@dataclass(frozen=True)
+class EncodeJob:
+    """Spooled frames to make into `video`; the spool is removed once they are."""
+
+    frames: Sequence[Path]
+    times_ms: Sequence[float]  # epoch ms each frame was captured
+    end_ms: float  # epoch ms the capture ended: how long the last frame shows
+    video: Path
+    spool: Path
+
+
+def encode_now(job: EncodeJob) -> None:
+    """Encodes in this thread and removes the spool; raises as encode() does."""
+    try:
+        encode(job.frames, job.times_ms, job.end_ms, job.video)
+    finally:
+        shutil.rmtree(job.spool, ignore_errors=True)
+
+
+class VideoQueue:
+    """Encodes submitted jobs one at a time, in order, on a thread of its own.
+
+    wait() returns when every job is done, with what failed; close() ends the thread, and
+    with `cancel` drops the jobs not yet begun (removing their spools), for a run that was
+    interrupted.
+    """
+
+    def __init__(self, after: Callable[[Path], None] | None = None) -> None:
+        """`after`: called with each video once it is written (a report's still cut from it),
+        on the queue's thread, at its priority; what it raises is ignored."""
+        self._after = after
+        self._jobs: queue.SimpleQueue[EncodeJob | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._pending = 0
+        self._failed: dict[str, str] = {}  # video path -> why it could not be written
+        self._unwanted: set[str] = set()
+        self._cancelled = False
+        self._thread = threading.Thread(target=self._work, name="streamscope-videos",
+                                        daemon=True)
+        self._thread.start()
+
+    def submit(self, job: EncodeJob) -> None:
+        with self._lock:
+            self._pending += 1
+        self._jobs.put(job)
+
+    def discard(self, video: Path) -> None:
+        """`video` is not wanted after all (a replay's): removed once written, never left."""
+        with self._lock:
+            self._unwanted.add(str(video))
+        video.unlink(missing_ok=True)  # in case it was written already
+
+    def wait(self) -> dict[str, str]:
+        """Once every job submitted is done: why each video that could not be written was not,
+        by its path."""
+        with self._idle:
+            self._idle.wait_for(lambda: self._pending == 0)
+            return {video: why for video, why in self._failed.items()
+                    if video not in self._unwanted}
+
+    def close(self, *, cancel: bool = False) -> None:
+        with self._lock:
+            self._cancelled = self._cancelled or cancel
+        self._jobs.put(None)
+        self._thread.join()
+
+    def _work(self) -> None:
+        try:  # Linux: a thread's own nice value, which the processes it starts inherit
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
+        except (OSError, AttributeError):
+            pass  # not Linux, or not allowed: encoded at our own priority
+        while (job := self._jobs.get()) is not None:
+            with self._lock:
+                skip = self._cancelled
+            error = None
+            try:
+                if skip:
+                    shutil.rmtree(job.spool, ignore_errors=True)
+                else:
+                    encode_now(job)
+            except Exception as exc:  # the video is lost, never the run
+                error = one_line(exc)
+            with self._lock:
+                wanted = not skip and error is None and str(job.video) not in self._unwanted
+            if wanted and self._after is not None:
+                try:
+                    self._after(job.video)
+                except Exception:
+                    pass  # an extra: the video stands, and the caller can do it again
+            with self._idle:
+                if error is not None:
+                    self._failed[str(job.video)] = error
+                if str(job.video) in self._unwanted:
+                    job.video.unlink(missing_ok=True)
+                self._pending -= 1
+                self._idle.notify_all()
