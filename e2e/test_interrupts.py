@@ -82,14 +82,14 @@ def _names(processes: list[psutil.Process]) -> set[str]:
 
 
 def _filming(processes: list[psutil.Process]) -> bool:
-    """A paint capture runs: the DAMAGE listener ([paint] method "damage", the default), or
-    ffmpeg filming ("video")."""
+    """The DAMAGE listener runs ([paint] method "damage", the default): a page is being
+    recorded. Not ffmpeg: it makes the last recording's video beside the next engine's start."""
     for process in processes:
         try:
             command = " ".join(process.cmdline())
         except psutil.Error:
             continue
-        if "streamscope.paint.damage" in command or ".webm" in command:
+        if "streamscope.paint.damage" in command:
             return True
     return False
 
@@ -103,7 +103,7 @@ def _finished_runs(path: Path) -> int:
 
 def _interrupt(tmp_path: Path, url: str, signum: int, *, group: bool, runs_before: int,
                recording: Callable[[list[psutil.Process]], bool],
-               extra: tuple[str, ...] = ()) -> None:
+               extra: tuple[str, ...] = (), wait_s: float = 0.5) -> None:
     out = tmp_path / "out.json"
     # Its own temporary folder: what the run and its browsers make there must be gone after.
     # A short path: Chromium's singleton socket lives there, and a socket's path has at most
@@ -115,7 +115,7 @@ def _interrupt(tmp_path: Path, url: str, signum: int, *, group: bool, runs_befor
         # Mid-recording: the runs before it are in the JSON, and the next engine's page is
         # being recorded.
         cli.watch_until(lambda found: _finished_runs(out) >= runs_before and recording(found))
-        time.sleep(0.5)
+        time.sleep(wait_s)
         cli.below()
         sent = time.monotonic()
         if group:
@@ -148,6 +148,13 @@ def test_ctrl_c_to_the_process_group_while_firefox_records(server_url: str, tmp_
     _interrupt(tmp_path, server_url + STREAM, signal.SIGINT, group=True, runs_before=1,
                recording=lambda found: _filming(found)
                and any("firefox" in n for n in _names(found)))
+
+
+def test_ctrl_c_to_the_process_group_while_firefox_starts(server_url: str, tmp_path: Path):
+    # The browser is half launched: nobody will close it, and its profile is still to remove.
+    _interrupt(tmp_path, server_url + STREAM, signal.SIGINT, group=True, runs_before=1,
+               recording=lambda found: not _filming(found)
+               and "firefox-esr" in _names(found), wait_s=0.0)
 
 
 def test_sigterm_while_webkit_records(server_url: str, tmp_path: Path):

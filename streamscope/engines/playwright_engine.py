@@ -191,11 +191,14 @@ class PlaywrightEngine(Engine):
             self._temporary = [Path(tempfile.mkdtemp(prefix="streamscope-artifacts-"))]
             options["downloads_path"] = self._temporary[0]
             before = set(descendants(os.getpid()))
-            self._browser = browser_type.launch(headless=self.display is None, **options)
-            # Taken while the driver runs: should it die first, the browser is orphaned, no
-            # longer below us, and still to be ended, and its profile left to remove.
-            self._launched = [p for p in descendants(os.getpid()) if p not in before]
-            self._temporary += _profiles(self._launched)
+            try:
+                self._browser = browser_type.launch(headless=self.display is None, **options)
+            finally:
+                # Taken while the driver runs: should it die first, the browser is orphaned,
+                # no longer below us, and still to be ended, and its profile left to remove.
+                # Also when the launch was interrupted (a Ctrl-C while the browser starts).
+                self._launched = [p for p in descendants(os.getpid()) if p not in before]
+                self._temporary += _profiles(self._launched)
         assert self._browser is not None
         page = self.new_page()
         try:
@@ -265,6 +268,8 @@ class PlaywrightEngine(Engine):
         try:
             if browser is not None:
                 browser.close()
+            else:  # a launch that did not finish: nobody will close what it started
+                end_all(launched)
         except Exception:
             # The driver is gone ("Connection closed while reading from the driver": a
             # terminal's Ctrl-C reaches it too), and may have been closing the browser itself.
