@@ -93,11 +93,13 @@ def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
     interrupted). `stop`: once set, the run stores nothing more and raises lanes.Cancelled.
     `after_video`: called with each video as it is written, while the recordings go on.
     """
-    work = [Job(index, url, browser) for index, (browser, url)
-            in enumerate((browser, url) for browser in browsers for url in urls)]
+    # Recorded engine by engine (an engine starts once), returned URL by URL; by place in
+    # `urls`, not by URL: a URL given three times is recorded, and returned, three times.
+    places = [(browser, place) for browser in browsers for place in range(len(urls))]
+    work = [Job(index, urls[place], browser) for index, (browser, place) in enumerate(places)]
     replays: dict[int, FixReplay] | None = {} if verify_fixes else None
-    index = {(job.url, job.browser): job.index for job in work}
-    order = [index[url, browser] for url in urls for browser in browsers]
+    index = {key: i for i, key in enumerate(places)}
+    order = [index[browser, place] for place in range(len(urls)) for browser in browsers]
     judged: dict[int, Run] = {}
 
     def runs_of(recordings: Mapping[int, Recording]) -> list[Run]:
