@@ -18,7 +18,7 @@ from typing import Any
 import psutil
 
 from bench.stats import status_kib
-from streamscope.engines.processes import descendants, end_all
+from streamscope.engines.processes import descendants, end_all, wait_gone
 from streamscope.wire import capture_wire
 
 REPO = Path(__file__).resolve().parent.parent
@@ -153,5 +153,4 @@ def reap(processes: list[psutil.Process], grace_s: float = 5.0) -> None:
     network processes) outlive its main process by a second or two; left alone they would be
     orphaned, out of reach of the next engine's tree and of its memory figure.
     """
-    _, remaining = psutil.wait_procs(processes, timeout=grace_s)
-    end_all(remaining)
+    end_all(wait_gone(processes, grace_s))

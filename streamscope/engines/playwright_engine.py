@@ -26,7 +26,7 @@ from streamscope.engines import playwright_driver
 from streamscope.engines.base import Engine, EngineError
 from streamscope.engines.info import EngineInfo
 from streamscope.engines.page import NavigationResponse, ScriptTimeout
-from streamscope.engines.processes import descendants, end_all
+from streamscope.engines.processes import descendants, end_all, wait_gone
 from streamscope.engines.settings import remote_url, x_display
 from streamscope.errors import one_line
 
@@ -186,10 +186,6 @@ class PlaywrightEngine(Engine):
             options["args"] = [*options.get("args", []), *self._window_args()]
             if self.display is not None:
                 options["env"] = self.display.env
-            # A folder of ours for what the driver would keep in a playwright-artifacts-*
-            # folder of its own: it is removed below even if the driver dies first.
-            self._temporary = [Path(tempfile.mkdtemp(prefix="streamscope-artifacts-"))]
-            options["downloads_path"] = self._temporary[0]
             before = set(descendants(os.getpid()))
             try:
                 self._browser = browser_type.launch(headless=self.display is None, **options)
@@ -198,7 +194,7 @@ class PlaywrightEngine(Engine):
                 # no longer below us, and still to be ended, and its profile left to remove.
                 # Also when the launch was interrupted (a Ctrl-C while the browser starts).
                 self._launched = [p for p in descendants(os.getpid()) if p not in before]
-                self._temporary += _profiles(self._launched)
+                self._temporary = _profiles(self._launched)
         assert self._browser is not None
         page = self.new_page()
         try:
@@ -273,8 +269,7 @@ class PlaywrightEngine(Engine):
         except Exception:
             # The driver is gone ("Connection closed while reading from the driver": a
             # terminal's Ctrl-C reaches it too), and may have been closing the browser itself.
-            _, alive = psutil.wait_procs(launched, timeout=CLOSE_WAIT_S)
-            end_all(alive)
+            end_all(wait_gone(launched, CLOSE_WAIT_S))
         finally:
             self._browser = None
             for folder in temporary:  # already gone where the driver closed the browser

@@ -32,16 +32,16 @@ def end_all(processes: list[psutil.Process], grace_s: float = 3.0) -> None:
             process.terminate()
         except psutil.NoSuchProcess:
             pass
-    remaining = _wait_gone(processes, grace_s)
+    remaining = wait_gone(processes, grace_s)
     for process in remaining:
         try:
             process.kill()
         except psutil.NoSuchProcess:
             pass
-    _wait_gone(remaining, grace_s)
+    wait_gone(remaining, grace_s)
 
 
-def _wait_gone(processes: list[psutil.Process], timeout_s: float) -> list[psutil.Process]:
+def wait_gone(processes: list[psutil.Process], timeout_s: float) -> list[psutil.Process]:
     """Those of `processes` still running after up to `timeout_s`.
 
     A process that has exited counts as ended while it is a zombie: its status is for its
