@@ -257,6 +257,8 @@ def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: 
         recordings = _record_planned(plan, config, len(jobs), headed=headed, media=media,
                                      wire=wire, progress=progress, replays=replays,
                                      stored=stored, stop=stop, videos=videos)
+        if stop is not None and stop.is_set():
+            raise Cancelled
         failed = videos.wait() if videos is not None else {}
     except BaseException:
         if videos is not None:
@@ -281,8 +283,6 @@ def _record_planned(plan: list[list[Job]], config: Config, total: int, *, headed
                    clock=SYSTEM_CLOCK if stop is None else CancellableClock(stop),
                    replays=replays, stored=stored, videos=videos, cancelled=stop)
         run.record_lane(plan[0] if plan else [])
-        if stop is not None and stop.is_set():
-            raise Cancelled
         return run.recordings
     cancelled = threading.Event()  # ours: a lane's bug sets it too, and is no interruption
     run = _Run(config, total, headed=headed, media=media, wire=wire, progress=progress,
@@ -318,6 +318,4 @@ def _record_planned(plan: list[list[Job]], config: Config, total: int, *, headed
         raise
     if errors:
         raise errors[0]
-    if stop is not None and stop.is_set():
-        raise Cancelled
     return run.recordings
