@@ -93,13 +93,12 @@ def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
     interrupted). `stop`: once set, the run stores nothing more and raises lanes.Cancelled.
     `after_video`: called with each video as it is written, while the recordings go on.
     """
-    # Recorded engine by engine (an engine starts once), returned URL by URL; by place in
-    # `urls`, not by URL: a URL given three times is recorded, and returned, three times.
-    places = [(browser, place) for browser in browsers for place in range(len(urls))]
-    work = [Job(index, urls[place], browser) for index, (browser, place) in enumerate(places)]
+    # Jobs numbered engine by engine (an engine starts once), returned URL by URL, each by its
+    # place in `urls`, not by URL: a URL given three times is recorded, and returned, thrice.
+    work = [Job(index, url, browser) for index, (browser, url)
+            in enumerate((browser, url) for browser in browsers for url in urls)]
+    order = [b * len(urls) + place for place in range(len(urls)) for b in range(len(browsers))]
     replays: dict[int, FixReplay] | None = {} if verify_fixes else None
-    index = {key: i for i, key in enumerate(places)}
-    order = [index[browser, place] for place in range(len(urls)) for browser in browsers]
     judged: dict[int, Run] = {}
 
     def runs_of(recordings: Mapping[int, Recording]) -> list[Run]:
@@ -114,6 +113,8 @@ def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
         work, config, lanes=jobs, headed=headed, media=media, progress=progress,
         replays=replays, stop=stop, after_video=after_video,
         stored=None if finished is None else (lambda so_far: finished(runs_of(so_far))))
+    # Judged again: a recording whose video could not be written has lost its paint since.
+    judged.clear()
     return runs_of(recordings)
 
 
