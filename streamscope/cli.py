@@ -25,7 +25,6 @@ from streamscope.files import write_json_atomically
 from streamscope.interrupts import run_interruptibly
 from streamscope.lanes import SharedScreenError
 from streamscope.machine import describe_machine
-from streamscope.recording import Recording
 from streamscope.report import RAW_JSON, import_plots_early, write_report
 from streamscope.runs import Run, read_json, record_runs, write_json
 from streamscope.thresholds.measure import measure_engines
@@ -143,9 +142,12 @@ def fleet_options(command: Any) -> Any:
 
 
 def _configured(config: Config, timeout: float | None, connect: str | None,
-                webdriver_url: str | None, remote_display: str | None) -> Config:
+                webdriver_url: str | None, remote_display: str | None,
+                ignore_https_errors: bool) -> Config:
+    """The file's settings with what `recording_options` gave on the command line."""
     try:
-        return config.with_timeout(timeout).with_engine_settings(
+        return config.with_timeout(timeout).ignoring_https_errors(
+            ignore_https_errors).with_engine_settings(
             connect=connect, webdriver_url=webdriver_url, remote_display=remote_display)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
@@ -179,9 +181,9 @@ def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: P
         webdriver_url: str | None, remote_display: str | None, jobs: int,
         ignore_https_errors: bool) -> int:
     """Record each URL in each engine and say whether it rendered progressively, and why."""
-    config = config.ignoring_https_errors(ignore_https_errors)
-    return _run(_configured(config, timeout, connect, webdriver_url, remote_display), urls,
-                browsers or config.matrix, json_path=json_path, report_dir=report_dir,
+    return _run(_configured(config, timeout, connect, webdriver_url, remote_display,
+                            ignore_https_errors),
+                urls, browsers or config.matrix, json_path=json_path, report_dir=report_dir,
                 summary_path=summary_path, paint=paint, headed=headed, verify_fix=verify_fix,
                 jobs=jobs, title=RUN_TITLE)
 
@@ -199,8 +201,8 @@ def repro(config: Config, browsers: tuple[str, ...], json_path: Path | None, rep
           connect: str | None, webdriver_url: str | None, remote_display: str | None,
           jobs: int, ignore_https_errors: bool) -> int:
     """Reproduce the write-up: the demo server's streams, recorded in every engine."""
-    config = _configured(config.ignoring_https_errors(ignore_https_errors), timeout, connect,
-                         webdriver_url, remote_display)
+    config = _configured(config, timeout, connect, webdriver_url, remote_display,
+                         ignore_https_errors)
     with demo_server() as base:
         click.echo(f"Demo server on {base}/")
         return _run(config, [base + p for p in WRITEUP_PATHS],
@@ -297,9 +299,8 @@ def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
     def save(runs: list[Run]) -> None:
         """--json holds every run finished so far, from the start: an interrupted run leaves
         it valid."""
-        if report_dir is None:
-            for run in runs:  # the videos go with the temporary folder
-                _forget_video(run.recording)
+        if report_dir is None:  # the videos go with the temporary folder
+            runs = [_without_video(run) for run in runs]
         if json_path is not None:
             try:
                 write_json(runs, json_path, extra)
@@ -373,9 +374,13 @@ def _check_writable(report_dir: Path | None, *files: Path | None) -> None:
         raise click.ClickException(f"cannot write {exc.filename}: {exc.strerror}") from exc
 
 
-def _forget_video(recording: Recording) -> None:
-    if recording.paint is not None:
-        recording.paint = replace(recording.paint, video=None)
+def _without_video(run: Run) -> Run:
+    """The run as --json keeps it when its video is not kept. A copy: while the run goes on,
+    its recording is still the lanes' (a video that cannot be written costs it the paint)."""
+    paint = run.recording.paint
+    if paint is None or paint.video is None:
+        return run
+    return replace(run, recording=replace(run.recording, paint=replace(paint, video=None)))
 
 
 def main() -> None:
