@@ -87,9 +87,12 @@ class Config:
 
     def ignoring_https_errors(self, ignore: bool = True) -> Config:
         """This config, with untrusted certificates accepted (or not: the file's setting)."""
-        if not ignore:
-            return self
-        return replace(self, recording=replace(self.recording, ignore_https_errors=True))
+        return self.with_https_errors_ignored(True) if ignore else self
+
+    def with_https_errors_ignored(self, ignore: bool) -> Config:
+        """This config, with untrusted certificates accepted or refused, whatever the file
+        says (one test's own choice)."""
+        return replace(self, recording=replace(self.recording, ignore_https_errors=ignore))
 
 
 def _field_names(settings: Any) -> set[str]:

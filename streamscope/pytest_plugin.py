@@ -17,7 +17,6 @@ from __future__ import annotations
 import shutil
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -168,7 +167,7 @@ def _marked(request: pytest.FixtureRequest, config: Config) -> Config | None:
     ignore = bool(marker.kwargs["ignore_https_errors"])
     if ignore == config.recording.ignore_https_errors:
         return None
-    return replace(config, recording=replace(config.recording, ignore_https_errors=ignore))
+    return config.with_https_errors_ignored(ignore)
 
 
 @pytest.fixture
