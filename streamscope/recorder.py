@@ -206,9 +206,7 @@ class _Watch:
             reason = self.no_page() if self.no_page is not None else None
             if reason is not None:
                 raise _NoPage(reason)
-            if self.clock.monotonic() > self.deadline:
-                raise TimeoutError
-            self.clock.sleep(interval_s)
+            self._pause(interval_s)
 
     def settled(self, settle_ms: float, first: dict[str, Any]) -> None:
         """Until the response has ended (the parser is done) and the DOM was quiet for
