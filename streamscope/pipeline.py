@@ -51,8 +51,8 @@ class Pipeline:
         it), for an engine whose screen is on this machine.
         """
         settings = self.config.recording
-        capture = (WireCapture(url, settings.timeout_s, keep_body=True,
-                               verify=not settings.ignore_https_errors).start()
+        verify = not settings.ignore_https_errors  # the raw client trusts what the engine does
+        capture = (WireCapture(url, settings.timeout_s, keep_body=True, verify=verify).start()
                    if wire else None)
         try:
             recording = self._record(url, video, capture, paint_capture)
@@ -68,7 +68,7 @@ class Pipeline:
                 # Was it the compressor? The same URL uncompressed tells (causes.py).
                 recording.wire_identity = WireCapture(
                     url, settings.timeout_s, compressed=False, keep_body=True,
-                    verify=not settings.ignore_https_errors).run()
+                    verify=verify).run()
         explain(recording, capture.no_page if capture is not None else None, settings.timeout_s)
         recording.thresholds = cached_thresholds(recording.engine)
         return recording
