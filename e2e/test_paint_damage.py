@@ -99,6 +99,41 @@ def test_each_paint_is_a_frame_stamped_within_its_bound(
 
 
 @pytest.mark.e2e
+def test_one_listener_captures_one_job_after_another(
+    display: str, chromium_page: Page, tmp_path: Path
+) -> None:
+    # As a run's recordings share it: each job has its own frames, numbered from 0, in its
+    # own spool, and the damage between jobs goes nowhere.
+    page = chromium_page
+    page.evaluate(PLAYWRIGHT_PAINT, MARKER_CSS)
+    recorder = DamageRecorder(display, (0, 0), SIZE, tmp_path / "first")
+    try:
+        captures = []
+        for job in range(2):
+            recorder.aim((0, 0), SIZE, tmp_path / str(job))
+            recorder.start()
+            pid = recorder.pid
+            page.evaluate(PLAYWRIGHT_PAINT, BLANK_CSS)
+            assert recorder.wait_for_frames(2, timeout_s=2)
+            recorder.wait_until_still(STILL_S, timeout_s=2)
+            captures.append(recorder.end_job())
+            page.evaluate(PLAYWRIGHT_PAINT, MARKER_CSS)  # between jobs: nobody's frame
+            time.sleep(STILL_S)
+        assert recorder.running and recorder.pid == pid
+    finally:
+        assert recorder.halt() == 0
+    for job, capture in enumerate(captures):
+        assert [report.frame for report in capture.frames] == [0, 1]
+        assert capture.counts is not None and capture.counts.frames == 2
+        assert sorted(path.name for path in (tmp_path / str(job)).iterdir()) == [
+            "000000.bmp", "000001.bmp"]
+    # Each began on the marker, painted before the first and between the two.
+    first, second = (read_frame(frame_path(tmp_path / str(job), 0), ANALYSIS_WIDTH)
+                     for job in range(2))
+    assert np.array_equal(first, second)
+
+
+@pytest.mark.e2e
 def test_an_interrupted_capture_ends_its_listener(display: str, tmp_path: Path) -> None:
     with pytest.raises(KeyboardInterrupt), DamageRecorder(display, (0, 0), (64, 64),
                                                           tmp_path) as recorder:

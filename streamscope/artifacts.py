@@ -3,8 +3,9 @@
 Each cut is an ffmpeg or two run on one video (0.2 to 0.9 s), so a report's are cut a few at
 a time, each video's final screen once: it is both the still of the end and what tells the
 part of the page the filmstrip shows. A run can have that one cut as soon as each video is
-written (FinalStills), beside the recordings that follow; a filmstrip waits for every run of
-its URL, whose times and part of the page it shares.
+written, and a URL's filmstrips as soon as every run of it is (StillsAhead), beside the
+recordings that follow: a filmstrip waits for every run of its URL, whose times and part of
+the page it shares.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -68,62 +69,111 @@ def find_videos(runs: Sequence[Run], beside: Path) -> None:
             run.recording.paint = replace(paint, video=str(moved.resolve()))
 
 
-class FinalStills:
-    """Each video's final screen, cut into `stills` (as report_artifacts would) once `cut` is
-    called for it: a run hands `cut` to its VideoQueue, which calls it as each video is
-    written, on its own thread and priority."""
+@dataclass(frozen=True)
+class _Strip:
+    """One run's filmstrip, all it is cut from: the same strip whether cut early or late."""
 
-    def __init__(self, stills: Path) -> None:
+    video: Path
+    offset_ms: float  # the video's start on the page clock
+    times: tuple[float, ...]
+    region: Region
+    folder: Path
+    final: Path | None
+
+
+class StillsAhead:
+    """A report's stills, cut while the recordings go on: each video's final screen as soon as
+    the video is written, and a URL's filmstrips as soon as every run of it is finished and
+    each of their videos written (the strips of a URL share their times and part of the
+    page). A run hands `runs_finished` to record_runs and `cut` to its VideoQueue, which calls
+    it on its own thread and priority; report_artifacts takes what is cut and cuts the rest.
+
+    A URL's last video is nearly always written after its run is stored (its encoding takes
+    0.2 s and more, storing a few ms); where it is not, its strips are cut with the report.
+    """
+
+    def __init__(self, stills: Path, runs_per_url: Mapping[str, int] | None = None) -> None:
+        """`runs_per_url`: how many runs each URL will have; None: no strip is cut early."""
         self.stills = stills
-        self._cut: dict[str, Path | None] = {}
+        self._expected = dict(runs_per_url or {})
+        self._finals: dict[str, Path | None] = {}
+        self._strips: dict[_Strip, Artifacts | None] = {}
+        self._runs: dict[str, list[Run]] = {}  # the runs finished so far, by URL
+        self._begun: set[str] = set()  # URLs whose strips are cut, or being cut
         self._lock = threading.Lock()
 
+    def runs_finished(self, runs: Sequence[Run]) -> None:
+        """Every run finished so far."""
+        by_url: dict[str, list[Run]] = {}
+        for run in runs:
+            by_url.setdefault(run.recording.url, []).append(run)
+        with self._lock:
+            self._runs = by_url
+
     def cut(self, video: Path) -> None:
+        """`video` is written: its final screen, and the strips of the URL it completes."""
         final = _final_still(video, self.stills / video.stem)
         with self._lock:
-            self._cut[str(video)] = final
+            self._finals[str(video)] = final
+            complete = [runs for url, runs in self._runs.items() if self._complete(url, runs)]
+            self._begun.update(runs[0].recording.url for runs in complete)
+        for runs in complete:  # one at a time: the browsers being recorded need the CPU
+            for _, strip in _strips(runs, self.stills, self.final):
+                cut = _cut(strip)
+                with self._lock:
+                    self._strips[strip] = cut
 
-    def of(self, video: Path, folder: Path) -> Path | None:
+    def final(self, video: Path, folder: Path) -> Path | None:
         """The final screen of `video` in `folder`, cut now unless it was already."""
         with self._lock:
-            known = str(video) in self._cut and folder == self.stills / video.stem
-            final = self._cut.get(str(video))
+            known = str(video) in self._finals and folder == self.stills / video.stem
+            final = self._finals.get(str(video))
         return final if known else _final_still(video, folder)
 
+    def strip(self, strip: _Strip) -> Artifacts | None:
+        """The filmstrip `strip` describes, cut now unless it was already."""
+        with self._lock:
+            if strip in self._strips:
+                return self._strips[strip]
+        return _cut(strip)
 
-@dataclass
-class _Filmed:
-    """A run with a video, the folder its stills go to, and its final screen once cut."""
-
-    run: Run
-    paint: PaintTimeline
-    folder: Path
-    final: Path | None = None
+    def _complete(self, url: str, runs: list[Run]) -> bool:
+        """Every run of `url` finished, and every video of them written (under the lock)."""
+        videos = [paint.video for run in runs if (paint := _filmed(run.recording.paint))]
+        return (url not in self._begun and len(runs) == self._expected.get(url)
+                and all(video in self._finals for video in videos))
 
 
 def report_artifacts(runs: Sequence[Run], stills: Path,
-                     finals: FinalStills | None = None) -> dict[tuple[str, str], Artifacts]:
+                     ahead: StillsAhead | None = None) -> dict[tuple[str, str], Artifacts]:
     """Video and filmstrip for each run. Every engine's strip of a URL uses the same times and
     the same part of the page: the top-left region that holds what any engine showed.
-    `finals`: the final screens cut already, as the videos were written."""
-    filmed = [_Filmed(run, paint, stills / Path(paint.video or "").stem) for run in runs
+    `ahead`: the stills cut already, as the recordings went on."""
+    known = ahead or StillsAhead(stills)
+    strips = _strips(runs, stills, known.final)
+    cuts = _at_once(lambda item: known.strip(item[1]), strips)
+    return {(run.recording.url, run.recording.browser): cut
+            for (run, _), cut in zip(strips, cuts, strict=True) if cut is not None}
+
+
+def _strips(runs: Sequence[Run], stills: Path,
+            final: Callable[[Path, Path], Path | None]) -> list[tuple[Run, _Strip]]:
+    """Each filmed run's filmstrip, its final screen got from `final(video, folder)`."""
+    filmed = [(run, paint, stills / Path(paint.video or "").stem) for run in runs
               if (paint := _filmed(run.recording.paint)) is not None]
-    known = finals or FinalStills(stills)
-    cut = _at_once(lambda f: known.of(Path(f.paint.video or ""), f.folder), filmed)
-    for item, final in zip(filmed, cut, strict=True):
-        item.final = final
-    plans: list[tuple[_Filmed, list[float], Region]] = []
+    finals = _at_once(lambda item: final(Path(item[1].video or ""), item[2]), filmed)
+    strips: list[tuple[Run, _Strip]] = []
     for url in dict.fromkeys(run.recording.url for run in runs):
-        of_url = [item for item in filmed if item.run.recording.url == url]
-        ends = [item.run.verdict.response_end_ms or 0.0 for item in of_url]
-        times = film.filmstrip_times(max(ends, default=0.0))
+        of_url = [(item, final) for item, final in zip(filmed, finals, strict=True)
+                  if item[0].recording.url == url]
+        ends = [run.verdict.response_end_ms or 0.0 for (run, _, _), _ in of_url]
+        times = tuple(film.filmstrip_times(max(ends, default=0.0)))
         region = film.reading_region(
-            [box for item in of_url if (box := _content(item.final)) is not None])
-        plans += [(item, times, region) for item in of_url]
-    cuts = _at_once(lambda plan: _cut(plan[0].paint, plan[1], plan[2], plan[0].folder,
-                                      plan[0].final), plans)
-    return {(item.run.recording.url, item.run.recording.browser): cut
-            for (item, _, _), cut in zip(plans, cuts, strict=True) if cut is not None}
+            [box for _, final in of_url if (box := _content(final)) is not None])
+        strips += [(run, _Strip(Path(paint.video or ""), paint.video_offset_ms or 0.0, times,
+                                region, folder, final))
+                   for (run, paint, folder), final in of_url]
+    return strips
 
 
 def recording_artifacts(recording: Recording, folder: Path) -> Artifacts | None:
@@ -136,8 +186,9 @@ def recording_artifacts(recording: Recording, folder: Path) -> Artifacts | None:
     final = _final_still(Path(paint.video or ""), folder)
     box = _content(final)
     region = film.reading_region([box] if box is not None else [])
-    return _cut(paint, film.filmstrip_times(recording.response_end_ms or 0.0), region, folder,
-                final)
+    times = tuple(film.filmstrip_times(recording.response_end_ms or 0.0))
+    return _cut(_Strip(Path(paint.video or ""), paint.video_offset_ms or 0.0, times, region,
+                       folder, final))
 
 
 def _at_once(work: Callable[[Item], Result], items: Iterable[Item]) -> list[Result]:
@@ -161,19 +212,17 @@ def _content(final: Path | None) -> Region | None:
         return film.content_box(np.asarray(image.convert("RGB")))
 
 
-def _cut(paint: PaintTimeline, times: list[float], region: Region, folder: Path,
-         final: Path | None) -> Artifacts | None:
-    if final is None:  # an unreadable video: nothing to show
+def _cut(strip: _Strip) -> Artifacts | None:
+    if strip.final is None:  # an unreadable video: nothing to show
         return None
-    video = Path(paint.video or "")
-    alignment = film.Alignment(marker_index=0, marker_video_s=0.0,
-                               offset_ms=paint.video_offset_ms or 0.0)
+    alignment = film.Alignment(marker_index=0, marker_video_s=0.0, offset_ms=strip.offset_ms)
     try:
-        paths = film.filmstrip(video, alignment, times, folder, region=region)
+        paths = film.filmstrip(strip.video, alignment, strip.times, strip.folder,
+                               region=strip.region)
     except (ValueError, KeyError, OSError):
         return None
-    return Artifacts(video=video, filmstrip=list(zip(times, paths, strict=True)),
-                     screenshot=final)
+    return Artifacts(video=strip.video, filmstrip=list(zip(strip.times, paths, strict=True)),
+                     screenshot=strip.final)
 
 
 def _filmed(paint: PaintTimeline | None) -> PaintTimeline | None:

@@ -124,14 +124,17 @@ class _Run:
     def __init__(self, config: Config, total: int, *, headed: bool, media: Path | None,
                  wire: bool, progress: Progress | None, clock: Clock,
                  replays: dict[int, FixReplay] | None, stored: Stored | None = None,
+                 recorded: Stored | None = None,
                  videos: VideoQueue | None = None,
                  cancelled: threading.Event | None = None,
                  stop: threading.Event | None = None) -> None:
         self.config, self.total, self.headed, self.media = config, total, headed, media
         self.wire, self.replays, self.stored, self.videos = wire, replays, stored, videos
+        self.recorded = recorded
         self.progress, self.clock = progress, clock
         self._stops = [event for event in (cancelled, stop) if event is not None]
         self.recordings: dict[int, Recording] = {}
+        self._done = 0  # jobs done, their replays included
         self._failed: dict[str, str] = {}  # browser -> why it could not start
         self._lock = threading.Lock()
 
@@ -160,6 +163,7 @@ class _Run:
                                 if engine else None)
                 if pipeline is None:
                     self._store(job, _failed(job, self._failed[job.browser]))
+                    self._job_done()
                     continue
                 self._report(job)
                 video = (self.media / f"{job.index + 1:02d}-{job.browser}.webm"
@@ -174,6 +178,7 @@ class _Run:
                                 raise Cancelled
                             self.replays[job.index] = replay
                             self._stored()
+                self._job_done()
         finally:
             _stop(engine, pipeline)
 
@@ -207,6 +212,13 @@ class _Run:
         if self.stored is not None:
             self.stored(dict(self.recordings))
 
+    def _job_done(self) -> None:
+        with self._lock:
+            self._done += 1
+            if self._done < self.total or self.recorded is None or self.cancelled():
+                return
+            self.recorded(dict(self.recordings))
+
 
 def _stop(engine: Engine | None, pipeline: Pipeline | None) -> None:
     try:
@@ -227,6 +239,7 @@ def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: 
                 progress: Progress | None = None,
                 replays: dict[int, FixReplay] | None = None,
                 stored: Stored | None = None,
+                recorded: Stored | None = None,
                 stop: threading.Event | None = None,
                 after_video: Callable[[Path], None] | None = None) -> dict[int, Recording]:
     """Every job's recording, by job index, recorded on up to `lanes` lanes at once.
@@ -234,7 +247,9 @@ def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: 
     `wire`: fetch each URL beside the browser too (pipeline.py), unless the server must see
     one request per job. `replays`: where given, each held recording whose fix the harness can
     apply is replayed with it (verify.py) and the result kept there, by job index. `stored`:
-    told of every recording so far each time one, or its replay, is stored. With `media`,
+    told of every recording so far each time one, or its replay, is stored. `recorded`: told
+    of them all once the last is stored, its replay too, while the engines stop and the last
+    videos are written (a report can begin; it must not block). With `media`,
     every video is written by the time this returns; one that could not be costs its
     recording the paint, as a failed paint analysis does. `after_video`: called with each
     video as it is written, beside the recordings that follow (video_queue.py).
@@ -256,7 +271,8 @@ def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: 
     try:
         recordings = _record_planned(plan, config, len(jobs), headed=headed, media=media,
                                      wire=wire, progress=progress, replays=replays,
-                                     stored=stored, stop=stop, videos=videos)
+                                     stored=stored, recorded=recorded, stop=stop,
+                                     videos=videos)
         if stop is not None and stop.is_set():
             raise Cancelled
         failed = videos.wait() if videos is not None else {}
@@ -275,19 +291,20 @@ def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: 
 def _record_planned(plan: list[list[Job]], config: Config, total: int, *, headed: bool,
                     media: Path | None, wire: bool, progress: Progress | None,
                     replays: dict[int, FixReplay] | None, stored: Stored | None,
-                    stop: threading.Event | None,
+                    recorded: Stored | None, stop: threading.Event | None,
                     videos: VideoQueue | None) -> dict[int, Recording]:
     """The lanes of `plan`, recorded: a serial run in this thread, else a thread a lane."""
     if len(plan) <= 1:
         run = _Run(config, total, headed=headed, media=media, wire=wire, progress=progress,
                    clock=SYSTEM_CLOCK if stop is None else CancellableClock(stop),
-                   replays=replays, stored=stored, videos=videos, cancelled=stop)
+                   replays=replays, stored=stored, recorded=recorded, videos=videos,
+                   cancelled=stop)
         run.record_lane(plan[0] if plan else [])
         return run.recordings
     cancelled = threading.Event()  # ours: a lane's bug sets it too, and is no interruption
     run = _Run(config, total, headed=headed, media=media, wire=wire, progress=progress,
                clock=CancellableClock(cancelled), replays=replays, stored=stored,
-               videos=videos, cancelled=cancelled, stop=stop)
+               recorded=recorded, videos=videos, cancelled=cancelled, stop=stop)
     errors: list[BaseException] = []
 
     def lane(jobs: list[Job]) -> None:

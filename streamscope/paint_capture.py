@@ -14,7 +14,7 @@ from pathlib import Path
 from streamscope.config import PaintConfig
 from streamscope.engines import Engine, EngineError, PageDriver
 from streamscope.paint import BLANK_CSS, MARKER_CSS, Grab, ScreenRecorder, analyze
-from streamscope.paint.damage_capture import DamagePaintCapture
+from streamscope.paint.damage_capture import DamagePaintCapture, KeptListener
 from streamscope.paint.page_setup import paint, place_page
 from streamscope.paint.video_queue import VideoQueue
 from streamscope.recording import PaintTimeline
@@ -27,12 +27,13 @@ class ScreenPaintCapture:
     """What the screen showed around one navigation, captured by `settings.method`."""
 
     def __init__(self, engine: Engine, video: Path, settings: PaintConfig,
-                 videos: VideoQueue | None = None) -> None:
+                 videos: VideoQueue | None = None, kept: KeptListener | None = None) -> None:
         """`videos`: where the damage method's frames are made into the video, beside what
-        comes next (None: before finish() returns); the video method films it live."""
+        comes next (None: before finish() returns); the video method films it live. `kept`:
+        the damage method's listener, shared by the engine's recordings."""
         self._capture: DamagePaintCapture | VideoPaintCapture
         if settings.method == "damage":
-            self._capture = DamagePaintCapture(engine, video, settings, videos)
+            self._capture = DamagePaintCapture(engine, video, settings, videos, kept)
         else:
             self._capture = VideoPaintCapture(engine, video, settings)
 

@@ -20,7 +20,7 @@ from streamscope.engines import Engine, EngineError, PageDriver
 from streamscope.errors import one_line
 from streamscope.failures import explain
 from streamscope.paint.video_queue import VideoQueue
-from streamscope.paint_capture import ScreenPaintCapture
+from streamscope.paint_capture import KeptListener, ScreenPaintCapture
 from streamscope.recorder import SYSTEM_CLOCK, Clock, PaintCapture, record
 from streamscope.recording import Recording
 from streamscope.thresholds.cache import cached_thresholds
@@ -42,6 +42,7 @@ class Pipeline:
         self.clock = clock
         self.videos = videos
         self._page: PageDriver | None = None
+        self._listener = KeptListener()  # the paint capture's, from one recording to the next
 
     def record(self, url: str, *, video: Path | None = None, wire: bool = True,
                paint_capture: PaintCapture | None = None) -> Recording:
@@ -76,12 +77,13 @@ class Pipeline:
     def _record(self, url: str, video: Path | None, capture: WireCapture | None,
                 paint_capture: PaintCapture | None) -> Recording:
         remote_screen = video is not None and self.engine.display is None
-        own = (ScreenPaintCapture(self.engine, video, self.config.paint, self.videos)
+        own = (ScreenPaintCapture(self.engine, video, self.config.paint, self.videos,
+                                  self._listener)
                if video is not None and paint_capture is None and not remote_screen else None)
         try:
             if own is not None:
                 own.prepare()  # what takes long to start starts while the page opens
-            self.close()
+            self._close_page()
             self._page = self.engine.new_page()
         except BaseException as exc:
             if own is not None:
@@ -119,7 +121,14 @@ class Pipeline:
         self._page.screenshot(path)
 
     def close(self) -> None:
-        """Closes the last page; the engine stays up for the next recording."""
+        """Closes the last page and ends the paint capture's listener; the engine stays up, and
+        a recording after this starts them again."""
+        try:
+            self._close_page()
+        finally:
+            self._listener.close()
+
+    def _close_page(self) -> None:
         page, self._page = self._page, None
         if page is not None:
             try:

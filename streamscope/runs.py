@@ -80,6 +80,7 @@ def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
                 headed: bool = False, media: Path | None = None, verify_fixes: bool = False,
                 progress: Progress | None = None, jobs: int = 1,
                 finished: Finished | None = None,
+                recorded: Finished | None = None,
                 stop: threading.Event | None = None,
                 after_video: Callable[[Path], None] | None = None) -> list[Run]:
     """Every URL in every engine, ordered by URL then by `browsers`.
@@ -90,7 +91,8 @@ def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
     the others still run. `jobs`: how many recordings run at once, each lane with engines of
     its own (lanes.py); the verdicts do not depend on it. `finished` gets the runs finished so
     far, in the same order, each time one finishes (so that --json holds them if the run is
-    interrupted). `stop`: once set, the run stores nothing more and raises lanes.Cancelled.
+    interrupted); `recorded` gets them all once the last is, before every video is written
+    (lanes.py). `stop`: once set, the run stores nothing more and raises lanes.Cancelled.
     `after_video`: called with each video as it is written, while the recordings go on.
     """
     # Jobs numbered engine by engine (an engine starts once), returned URL by URL, each by its
@@ -112,7 +114,8 @@ def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
     recordings = record_jobs(
         work, config, lanes=jobs, headed=headed, media=media, progress=progress,
         replays=replays, stop=stop, after_video=after_video,
-        stored=None if finished is None else (lambda so_far: finished(runs_of(so_far))))
+        stored=None if finished is None else (lambda so_far: finished(runs_of(so_far))),
+        recorded=None if recorded is None else (lambda every: recorded(runs_of(every))))
     # Judged again: a recording whose video could not be written has lost its paint since.
     judged.clear()
     return runs_of(recordings)

@@ -143,3 +143,33 @@ def test_a_lane_starts_one_playwright_driver_for_all_its_engines(monkeypatch):
     playwright_driver.acquire()  # outside a lane, a driver lasts as long as its engine
     playwright_driver.release()
     assert (fake.started, fake.stopped) == (2, 2)
+
+
+@pytest.mark.parametrize("lanes", [1, 2])
+def test_the_run_is_told_once_when_the_last_recording_is_in_before_the_engines_stop(
+    monkeypatch, lanes
+):
+    # What comes after the recordings (a report's figures) can begin while the engines stop.
+    engines: list[_Engine] = []
+    told: list[tuple[list[int], list[bool]]] = []
+
+    class Pipeline:
+        def __init__(self, engine: _Engine, *_: object) -> None:
+            engines.append(engine)
+
+        def record(self, url: str, **_: object) -> Recording:
+            return Recording(url=url, engine=EngineInfo("chromium", "", "", "", ""))
+
+        def close(self) -> None:
+            pass
+
+    def recorded(recordings: dict[int, Recording]) -> None:
+        told.append((sorted(recordings), [engine.stopped for engine in engines]))
+
+    monkeypatch.setattr(lanes_module, "create_engine", _Engine)
+    monkeypatch.setattr(lanes_module, "Pipeline", Pipeline)
+    record_jobs(jobs(("chromium", "firefox"), ("/a", "/b")), load_config(None), lanes=lanes,
+                recorded=recorded)
+    ((indexes, stopped),) = told
+    assert indexes == [0, 1, 2, 3]
+    assert not all(stopped)  # the last lane's engine was still up

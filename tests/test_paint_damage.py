@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from streamscope.paint import BaselineNotFound, MarkerNotFound, damage, decode
+from streamscope.paint import BaselineNotFound, MarkerNotFound, damage, damage_capture, decode
 from streamscope.paint import damage_recorder as recorder_module
 from streamscope.paint.damage_capture import damage_timeline
 from streamscope.paint.damage_recorder import DamageError, DamageRecorder
@@ -264,6 +264,63 @@ def test_a_launched_listener_gets_the_box_it_is_aimed_at_when_started(
     assert recorder.spool.is_dir()
 
 
+def test_a_listener_serves_one_job_after_another_until_it_is_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As damage.main: a job, "ready", a frame, "end" at "stop"; then the next job.
+    body = ('while job:\n'
+            '    say({"ready": {"clock_error_ms": 0, "box": job["box"]}})\n'
+            '    say({"frame": {"frame": 0, "t": 1.0, "done": 2.0, "events": 1,'
+            ' "arrived": 1.0}})\n'
+            '    sys.stdin.readline()\n'
+            '    say({"end": {"grabs": 1, "frames": 1}})\n'
+            '    line = sys.stdin.readline().strip()\n'
+            '    job = json.loads(line) if line not in ("", "stop") else None\n')
+    recorder = stand_in(tmp_path, monkeypatch, body)
+    recorder.start()
+    pid = recorder.pid
+    first = recorder.end_job()
+    recorder.aim((1, 2), (30, 40), tmp_path / "second")
+    recorder.start()
+    assert recorder.wait_for_frames(1, timeout_s=5)
+    second = recorder.end_job()
+    assert recorder.pid == pid and recorder.running
+    assert first.box == (0, 80, 640, 360) and second.box == (1, 2, 30, 40)
+    assert len(first.frames) == len(second.frames) == 1  # each job's own
+    assert (tmp_path / "second").is_dir()
+    assert recorder.halt() == 0  # it ends when told, between jobs
+    assert not recorder.running and not Path(f"/proc/{pid}").exists()
+
+
+def test_a_kept_listener_is_taken_again_and_one_that_died_is_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    launched: list[DamageRecorder] = []
+
+    class StandIn(DamageRecorder):
+        def launch(self) -> None:
+            monkeypatch.setattr(self, "command", [sys.executable, "-c", "input()"])
+            super().launch()
+            launched.append(self)
+
+    monkeypatch.setattr(damage_capture, "DamageRecorder", StandIn)
+    kept = damage_capture.KeptListener()
+    first = kept.take(":0", (64, 64), tmp_path / "1")
+    kept.keep(first)
+    assert kept.take(":0", (64, 64), tmp_path / "2") is first and first.spool == tmp_path / "2"
+    kept.keep(first)
+    assert kept.take(":1", (64, 64), tmp_path / "3") is not first  # another display
+    assert not first.running
+    second = launched[-1]
+    second.halt()  # it died while it waited
+    kept.keep(second)
+    third = kept.take(":1", (64, 64), tmp_path / "4")
+    assert third is not second and len(launched) == 3
+    kept.keep(third)
+    kept.close()
+    assert not third.running
+
+
 def test_a_listener_stopped_before_its_job_ends_quietly() -> None:
     assert damage.read_job(io.StringIO("stop\n")) is None
     assert damage.read_job(io.StringIO("")) is None  # its parent has gone
@@ -272,8 +329,8 @@ def test_a_listener_stopped_before_its_job_ends_quietly() -> None:
 
 
 def test_the_listener_imports_no_engine() -> None:
-    # It starts for every recording: Playwright, Selenium and the engines are 0.13 s it needs
-    # none of.
+    # It starts with each engine's first recording: Playwright, Selenium and the engines are
+    # 0.13 s it needs none of.
     check = ("import sys, streamscope.paint.damage; "
              "print(sorted(m for m in ('playwright', 'selenium', 'streamscope.engines') "
              "if m in sys.modules))")

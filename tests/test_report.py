@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,7 +21,7 @@ from streamscope.recording import (
     PaintTimeline,
     Recording,
 )
-from streamscope.report import Artifacts, write_report
+from streamscope.report import Artifacts, FiguresAhead, plots, write_report
 from streamscope.runs import Run
 from streamscope.verdict import judge
 
@@ -205,6 +206,23 @@ def test_plots_are_the_same_for_the_same_runs(tmp_path: Path, runs: list[Run]) -
     first = write_report(runs, tmp_path / "a").parent / "plots/hello-world.svg"
     second = write_report(runs, tmp_path / "b").parent / "plots/hello-world.svg"
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_figures_drawn_as_the_run_ended_are_the_ones_the_report_would_draw(
+    tmp_path: Path, runs: list[Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    late = write_report(runs, tmp_path / "late").parent / "plots"
+    figures = FiguresAhead()
+    figures.start(runs)
+    drawn: list[str] = []
+    monkeypatch.setattr(plots, "write_growth_plot",
+                        lambda url_runs, *_: drawn.append(url_runs[0].recording.url))
+    # A run that lost its paint after the figures were drawn (its video could not be written).
+    changed = [*runs[:3], Run(replace(runs[3].recording, paint=None), runs[3].verdict),
+               *runs[4:]]
+    ahead = write_report(changed, tmp_path / "ahead", figures=figures).parent / "plots"
+    assert (ahead / "hello-world.svg").read_bytes() == (late / "hello-world.svg").read_bytes()
+    assert drawn == [BASE + "/sync"]  # drawn anew, from what the run holds at the end
 
 
 def test_the_machine_and_the_date_are_shown(rendered: _Page) -> None:

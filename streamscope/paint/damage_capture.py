@@ -44,14 +44,49 @@ SHOWN_TIMEOUT_S = 2.0
 STILL_S = 0.05
 
 
+class KeptListener:
+    """The DAMAGE listener that one engine's recordings share: launched by the first, it waits
+    between recordings for the next job (damage.py), until close()."""
+
+    def __init__(self) -> None:
+        self._idle: DamageRecorder | None = None
+
+    def take(self, display: str, size: tuple[int, int], spool: Path) -> DamageRecorder:
+        """The listener waiting on `display`, aimed at the whole screen and `spool` until the
+        page is located; a new one launched where there is none, or it has gone."""
+        recorder, self._idle = self._idle, None
+        if recorder is not None and recorder.running and recorder.display == display:
+            recorder.aim((0, 0), size, spool)
+            return recorder
+        if recorder is not None:
+            recorder.halt()
+        recorder = DamageRecorder(display, (0, 0), size, spool)
+        recorder.launch()
+        return recorder
+
+    def keep(self, recorder: DamageRecorder) -> None:
+        """`recorder`, its job ended, waits for the next one."""
+        if self._idle is not None:
+            self._idle.halt()
+        self._idle = recorder
+
+    def close(self) -> None:
+        """Ends the waiting listener, if any; never raises for one that is gone."""
+        recorder, self._idle = self._idle, None
+        if recorder is not None:
+            recorder.halt()
+
+
 class DamagePaintCapture:
     def __init__(self, engine: Engine, video: Path, settings: PaintConfig,
-                 videos: VideoQueue | None = None) -> None:
+                 videos: VideoQueue | None = None, kept: KeptListener | None = None) -> None:
         """`videos`: where the WebM is made, beside what comes next; None: before finish()
-        returns."""
+        returns. `kept`: the listener this engine's recordings share; None: one of its own,
+        ended by finish()."""
         self._engine = engine
         self._video = video
         self._videos = videos
+        self._kept = kept
         self._recorder: DamageRecorder | None = None
         self._spool: Path | None = None
         self.capture: Capture | None = None  # what the listener reported, once finished
@@ -62,14 +97,14 @@ class DamagePaintCapture:
         return self._recorder.pid if self._recorder else None
 
     def prepare(self) -> None:
-        """Launches the listener's process, which readies itself (0.3 to 0.9 s, mostly its
-        imports) while the page is opened, readied and located, instead of after."""
+        """Takes the kept listener, or launches one whose process readies itself (0.3 to 0.9
+        s, mostly its imports) while the page is opened, readied and located, not after."""
         display = self._engine.display
         if display is None:
             raise EngineError(self._engine.why_not_filmed())
         self._spool = Path(tempfile.mkdtemp(prefix="streamscope-frames-"))
-        self._recorder = DamageRecorder(display.name, (0, 0), display.size, self._spool)
-        self._recorder.launch()
+        self._recorder = (self._kept or KeptListener()).take(display.name, display.size,
+                                                             self._spool)
 
     def before_navigation(self, page: PageDriver) -> None:
         if self._recorder is None:
@@ -91,7 +126,11 @@ class DamagePaintCapture:
             raise EngineError("the paint capture was not started before navigating")
         end_ms = time.time() * 1000.0
         try:
-            self.capture = recorder.stop()
+            if self._kept is not None:
+                self.capture = recorder.end_job()
+                self._kept.keep(recorder)
+            else:
+                self.capture = recorder.stop()
             return self._timeline(self.capture, time_origin_epoch_ms, end_ms)
         finally:
             self._remove_spool()

@@ -1,11 +1,12 @@
 """The DAMAGE listener process (damage.py), started, watched and ended from the recorder.
 
-The listener is a RecorderProcess (recorder_process.py), asked to stop by a line "stop" on
-its stdin. If we die first, its stdin closes and it ends by itself.
-
-launch() starts the process and start() gives it its job, the page's box: a recording
-launches it before readying and locating the page, so that the 0.3 to 0.9 s its interpreter
-takes to start and import is spent while the browser works, not after.
+The listener is a RecorderProcess (recorder_process.py). launch() starts the process and
+start() gives it its job, the page's box: a recording launches it before readying and
+locating the page, so that the 0.3 to 0.9 s its interpreter takes to start and import is
+spent while the browser works, not after. end_job() ends a job with a line "stop" on its
+stdin and leaves the process waiting for the next one (the recordings that follow on the
+display start no interpreter at all); stop() ends the job and the process. If we die first,
+its stdin closes and it ends by itself.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class DamageRecorder(RecorderProcess):
     def __init__(self, display: str, origin: tuple[int, int], size: tuple[int, int],
                  spool: Path) -> None:
         super().__init__([sys.executable, "-m", "streamscope.paint.damage", display])
+        self.display = display
         self.spool = spool
         self.aim(origin, size)
         self._capture = Capture()
@@ -69,10 +71,18 @@ class DamageRecorder(RecorderProcess):
     def __exit__(self, *exc_info: object) -> None:
         self.halt()
 
-    def aim(self, origin: tuple[int, int], size: tuple[int, int]) -> None:
-        """Where to grab, until start(): a launched listener may be aimed once the page is
-        located."""
-        self._job = json.dumps({"box": [*origin, *size], "spool": str(self.spool)})
+    @property
+    def running(self) -> bool:
+        """The process is up (with a job or waiting for one)."""
+        return self._proc is not None and self._proc.poll() is None and self._alive()
+
+    def aim(self, origin: tuple[int, int], size: tuple[int, int],
+            spool: Path | None = None) -> None:
+        """Where to grab, and where to spool the frames, until start(): a launched listener
+        may be aimed once the page is located, and a kept one at each job."""
+        if spool is not None:
+            self.spool = spool
+        self._box = [*origin, *size]
 
     def launch(self) -> None:
         """Starts the listener process, which readies itself until start() sends its job."""
@@ -89,16 +99,19 @@ class DamageRecorder(RecorderProcess):
     def start(self) -> None:
         """Launches the listener unless launch() did, sends its job, and waits until it
         listens."""
-        if self._capture.ready:
-            raise DamageError("the damage listener is already running")
+        with self._changed:
+            if self._capture.ready and self._capture.counts is None:
+                raise DamageError("the damage listener is already running")
+            self._capture = Capture()  # a kept listener's next job
         if self._proc is None:
             self.launch()
         proc = self._proc
         assert proc is not None and proc.stdin is not None
+        job = json.dumps({"box": self._box, "spool": str(self.spool)})
         try:
             self.spool.mkdir(parents=True, exist_ok=True)
             try:
-                proc.stdin.write(self._job + "\n")
+                proc.stdin.write(job + "\n")
                 proc.stdin.flush()
             except OSError:
                 pass  # it has gone already: the wait below says why
@@ -123,6 +136,25 @@ class DamageRecorder(RecorderProcess):
                 if time.monotonic() > deadline:
                     return
                 self._changed.wait(quiet_s - still)
+
+    def end_job(self) -> Capture:
+        """Ends the job once the listener has answered the damage pending, and leaves the
+        listener waiting for its next job; raises DamageError, the listener ended, if it
+        failed or did not end the job."""
+        proc = self._proc
+        try:
+            if proc is None or proc.stdin is None:
+                raise DamageError("the damage listener is not running")
+            try:
+                proc.stdin.write(STOP + "\n")
+                proc.stdin.flush()
+            except OSError:
+                pass  # it has gone already: the wait below says why
+            self._wait(lambda: self._capture.counts is not None, STOP_TIMEOUT_S, "end its job")
+        except BaseException:
+            self.halt()
+            raise
+        return self._capture
 
     def stop(self) -> Capture:
         """Ends the listener once it has answered the damage pending; raises DamageError if it

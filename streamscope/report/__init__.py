@@ -4,16 +4,18 @@
     write_report(runs, out_dir, artifacts={(url, "chromium"): Artifacts(video=...)})
 
 inputs.py defines what goes in, page.py renders it with templates/index.html, plots.py
-draws the figures and findings.py words the headline.
+draws the figures (figures_ahead.py, as a run ends) and findings.py words the headline.
 """
 
 import importlib
 import threading
 
+from streamscope.report.figures_ahead import FiguresAhead
 from streamscope.report.inputs import Artifacts, Judged
 from streamscope.report.page import RAW_JSON, write_report
 
-__all__ = ["RAW_JSON", "Artifacts", "Judged", "import_plots_early", "write_report"]
+__all__ = ["RAW_JSON", "Artifacts", "FiguresAhead", "Judged", "import_plots_early",
+           "write_report"]
 
 
 def import_plots_early() -> None:

@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from streamscope.recording import EngineInfo, PaintTimeline
 from streamscope.report import findings
+from streamscope.report.figures_ahead import FiguresAhead
 from streamscope.report.folder import ReportFolder
 from streamscope.report.inputs import ArtifactMap, Artifacts, Judged, engine_of, video_of
 from streamscope.report.palette import EngineStyle, engine_styles
@@ -73,13 +74,15 @@ def write_report(runs: Sequence[Judged], out_dir: Path, *,
                  artifacts: ArtifactMap | Callable[[], ArtifactMap] | None = None,
                  title: str = "streamscope report",
                  machine: Mapping[str, object] | None = None,
-                 created: datetime | None = None) -> Path:
+                 created: datetime | None = None,
+                 figures: FiguresAhead | None = None) -> Path:
     """Write index.html and everything it shows into `out_dir`; return the index.html path.
 
     Runs are grouped by URL, in the order given. `artifacts` holds each run's files by
     (URL, engine name), or is a function that gives them, called once the figures are drawn
     (so that stills can be cut meanwhile); videos, filmstrip frames and screenshots are copied
-    in unless they already live inside `out_dir`. `created` defaults to now.
+    in unless they already live inside `out_dir`. `created` defaults to now. `figures`: those
+    drawn already, as the run ended (figures_ahead.py).
     """
     if not runs:
         raise ValueError("no runs to report")
@@ -96,7 +99,12 @@ def write_report(runs: Sequence[Judged], out_dir: Path, *,
     sections = []
     for url, url_runs in by_url.items():
         slug = folder.slug(url)
-        plot = write_growth_plot(url_runs, styles, folder.path(f"plots/{slug}.svg"))
+        plot = folder.path(f"plots/{slug}.svg")
+        drawn = figures.svg(url_runs, styles) if figures is not None else None
+        if drawn is not None:
+            plot.write_bytes(drawn)
+        else:
+            write_growth_plot(url_runs, styles, plot)
         clauses = findings.clauses(url_labels[url], url_runs, labels)
         sections.append(Section(
             url=url,

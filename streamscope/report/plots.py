@@ -8,6 +8,7 @@ the id of its SVG group, so tests and readers of the SVG can find each engine's 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -95,10 +96,17 @@ def has_paint(runs: Sequence[Judged]) -> bool:
 def write_growth_plot(runs: Sequence[Judged], styles: Mapping[str, EngineStyle],
                       path: Path) -> Path:
     """`growth_figure` as a small SVG at `path`."""
-    figure = growth_figure(runs, styles)
-    with matplotlib.rc_context(_RC):
-        figure.savefig(path, format="svg", metadata={"Date": None, "Creator": None})
+    path.write_bytes(growth_svg(runs, styles))
     return path
+
+
+def growth_svg(runs: Sequence[Judged], styles: Mapping[str, EngineStyle]) -> bytes:
+    """`growth_figure` as a small SVG."""
+    figure = growth_figure(runs, styles)
+    svg = io.BytesIO()
+    with matplotlib.rc_context(_RC):
+        figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    return svg.getvalue()
 
 
 def _keyed(runs: Sequence[Judged]) -> list[tuple[str, Judged]]:
