@@ -24,7 +24,7 @@ from bench.stats import percentile
 from streamscope.config import Config
 from streamscope.engines import PageDriver, create_engine
 from streamscope.paint import decode
-from streamscope.paint.damage_capture import DamagePaintCapture
+from streamscope.paint.damage_capture import DamagePaintCapture, KeptListener
 from streamscope.paint.damage_recorder import Capture
 from streamscope.paint.frame_taker import intersects
 from streamscope.paint.video_frames import probe
@@ -75,6 +75,7 @@ class PaintFigures:
     whole: int = 0  # those covering the page's box
     damage_s: float = 0.0  # the time those were counted over, summed over runs
     runs: int = 0
+    kept_cpu_s: dict[int, float] = field(default_factory=dict)  # a kept listener's, by PID
 
     def summary(self) -> dict[str, Any]:
         """The figures as the bench reports them (see figures.METHODS)."""
@@ -111,7 +112,8 @@ class Watched:
         self._start, self._cpu_s = time.monotonic(), _cpu_s(self.capture.pid)
 
     def finish(self, time_origin_epoch_ms: float) -> PaintTimeline:
-        self.figures.load_cpu_s += _cpu_s(self.capture.pid) - self._cpu_s
+        pid = self.capture.pid
+        self.figures.load_cpu_s += _cpu_s(pid) - self._cpu_s
         self.figures.load_s += time.monotonic() - self._start
         started, cpu = time.monotonic(), time.process_time()
         try:
@@ -119,6 +121,12 @@ class Watched:
         finally:
             self.figures.finish_s += time.monotonic() - started
             self.figures.total_cpu_s += time.process_time() - cpu
+            # A kept listener lives on, unreaped: its CPU since the last recording it served
+            # (its start-up, for the first) is this recording's.
+            if pid is not None and psutil.pid_exists(pid):
+                now = _cpu_s(pid)
+                self.figures.total_cpu_s += now - self.figures.kept_cpu_s.get(pid, 0.0)
+                self.figures.kept_cpu_s[pid] = now
 
     def abort(self) -> None:
         self.capture.abort()
@@ -132,14 +140,16 @@ def measure_paint(config: Config, name: str, base_url: str, runs: int,
     figures = [PaintFigures(name, method) for method in METHODS]
     engine.start()
     pipeline = Pipeline(engine, config)
+    listener = KeptListener()  # as a run's recordings share it (pipeline.py)
     try:
         with tempfile.TemporaryDirectory(prefix="streamscope-bench-") as folder:
             for index in range(runs):
                 for method in figures:
                     video = Path(folder) / f"{method.method}-{index}.webm"
-                    _paint_run(pipeline, config, base_url, method, video)
+                    _paint_run(pipeline, config, base_url, method, video, listener)
     finally:
         processes = [process for process in own_tree() if process.pid != server_pid]
+        listener.close()
         pipeline.close()
         engine.stop()
         reap(processes)
@@ -147,11 +157,11 @@ def measure_paint(config: Config, name: str, base_url: str, runs: int,
 
 
 def _paint_run(pipeline: Pipeline, config: Config, base_url: str, figures: PaintFigures,
-               video: Path) -> None:
+               video: Path, listener: KeptListener) -> None:
     engine = pipeline.engine
     capture: Capturing
     if figures.method == "damage":
-        capture = DamagePaintCapture(engine, video, config.paint)
+        capture = DamagePaintCapture(engine, video, config.paint, kept=listener)
     else:
         capture = VideoPaintCapture(engine, video, config.paint)
     watched = Watched(capture, figures)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import threading
+from pathlib import Path
 
 import pytest
+from playwright._impl import _transport
 
 from streamscope import lanes as lanes_module
 from streamscope.config import load_config
@@ -143,6 +146,25 @@ def test_a_lane_starts_one_playwright_driver_for_all_its_engines(monkeypatch):
     playwright_driver.acquire()  # outside a lane, a driver lasts as long as its engine
     playwright_driver.release()
     assert (fake.started, fake.stopped) == (2, 2)
+
+
+def test_our_driver_has_a_temporary_folder_of_its_own_removed_once_it_stopped(monkeypatch):
+    # Where a driver killed mid-launch leaves what it made (its playwright-artifacts-* folder).
+    monkeypatch.setattr(playwright_driver, "sync_playwright", FakeDriver())
+    before = _transport.get_driver_env()
+    assert before.get("TMPDIR") == os.environ.get("TMPDIR")
+    playwright_driver.acquire()
+    folder = Path(_transport.get_driver_env()["TMPDIR"])
+    assert folder.is_dir() and folder.name.startswith(playwright_driver.TEMPORARY_PREFIX)
+    (folder / "playwright-artifacts-left").mkdir()
+    seen_elsewhere: list[str | None] = []
+    other = threading.Thread(target=lambda: seen_elsewhere.append(
+        _transport.get_driver_env().get("TMPDIR")))
+    other.start()
+    other.join()
+    assert seen_elsewhere == [os.environ.get("TMPDIR")]  # another lane's driver: not ours
+    playwright_driver.release()
+    assert not folder.exists()
 
 
 @pytest.mark.parametrize("lanes", [1, 2])

@@ -7,15 +7,26 @@ own), engines borrow their thread's, and the last to leave stops it. Where a dri
 already running in a thread (pytest-playwright's `playwright` fixture), engines borrow that
 one instead, and it is left to its owner. A run that starts engines one after another keeps
 its driver for all of them (kept()): starting one took 0.5 to 1 s.
+
+A driver we start gets a temporary folder of its own (its TMPDIR, and so its browsers'),
+removed once it has stopped: a driver killed mid-launch, as a terminal's Ctrl-C reaching the
+whole process group does, leaves its playwright-artifacts-* folder and the browser's profile
+behind (microsoft/playwright#5332, #13411), under a name only it knew.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+from playwright._impl import _transport
 from playwright.sync_api import Playwright, sync_playwright
+
+TEMPORARY_PREFIX = "streamscope-pw-"  # short: Chromium's socket path under it must fit 107 bytes
 
 
 class _ThreadDriver(threading.local):
@@ -23,9 +34,25 @@ class _ThreadDriver(threading.local):
     owned = False
     users = 0
     keepers = 0  # kept() blocks open in this thread
+    temporary: Path | None = None  # our driver's TMPDIR
 
 
 _local = _ThreadDriver()
+_driver_env = _transport.get_driver_env
+
+
+def _env_of_our_driver() -> dict[str, str]:
+    """The environment the driver starts with: Playwright's, and the TMPDIR of the driver this
+    thread is starting. playwright-python builds it from os.environ with no way to pass one
+    (playwright/_impl/_transport.py), and os.environ is every thread's: changing it around a
+    start would hand that TMPDIR to whatever another lane starts meanwhile."""
+    env: dict[str, str] = _driver_env()
+    if _local.temporary is not None:
+        env["TMPDIR"] = str(_local.temporary)
+    return env
+
+
+_transport.get_driver_env = _env_of_our_driver
 
 
 def share(running: Playwright) -> None:
@@ -36,7 +63,12 @@ def share(running: Playwright) -> None:
 
 def acquire() -> Playwright:
     if _local.driver is None:
-        _local.driver, _local.owned = sync_playwright().start(), True
+        _local.temporary = Path(tempfile.mkdtemp(prefix=TEMPORARY_PREFIX))
+        try:
+            _local.driver, _local.owned = sync_playwright().start(), True
+        except BaseException:
+            _remove_temporary()
+            raise
     _local.users += 1
     return _local.driver
 
@@ -67,3 +99,11 @@ def _stop_unused() -> None:
             driver.stop()
         except Exception:
             pass  # already gone: a terminal's Ctrl-C reaches the driver too
+        finally:
+            _remove_temporary()
+
+
+def _remove_temporary() -> None:
+    folder, _local.temporary = _local.temporary, None
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
