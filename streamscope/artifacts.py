@@ -97,6 +97,7 @@ class StillsAhead:
         self.stills = stills
         self._expected = dict(runs_per_url or {})
         self._finals: dict[str, Path | None] = {}
+        self._contents: dict[Path, Region | None] = {}  # each final screen's content box
         self._strips: dict[_Strip, Artifacts | None] = {}
         self._runs: dict[str, list[Run]] = {}  # the runs finished so far, by URL
         self._begun: set[str] = set()  # URLs whose strips are cut, or being cut
@@ -113,12 +114,15 @@ class StillsAhead:
     def cut(self, video: Path) -> None:
         """`video` is written: its final screen, and the strips of the URL it completes."""
         final = _final_still(video, self.stills / video.stem)
+        content = _content(final)
         with self._lock:
             self._finals[str(video)] = final
+            if final is not None:
+                self._contents[final] = content
             complete = [runs for url, runs in self._runs.items() if self._complete(url, runs)]
             self._begun.update(runs[0].recording.url for runs in complete)
         for runs in complete:  # one at a time: the browsers being recorded need the CPU
-            for _, strip in _strips(runs, self.stills, self.final):
+            for _, strip in _strips(runs, self.stills, self):
                 cut = _cut(strip)
                 with self._lock:
                     self._strips[strip] = cut
@@ -129,6 +133,13 @@ class StillsAhead:
             known = str(video) in self._finals and folder == self.stills / video.stem
             final = self._finals.get(str(video))
         return final if known else _final_still(video, folder)
+
+    def content(self, final: Path | None) -> Region | None:
+        """Where the final screen `final` shows content, read now unless it was already."""
+        with self._lock:
+            if final in self._contents:
+                return self._contents[final]
+        return _content(final)
 
     def strip(self, strip: _Strip) -> Artifacts | None:
         """The filmstrip `strip` describes, cut now unless it was already."""
@@ -150,18 +161,17 @@ def report_artifacts(runs: Sequence[Run], stills: Path,
     the same part of the page: the top-left region that holds what any engine showed.
     `ahead`: the stills cut already, as the recordings went on."""
     known = ahead or StillsAhead(stills)
-    strips = _strips(runs, stills, known.final)
+    strips = _strips(runs, stills, known)
     cuts = _at_once(lambda item: known.strip(item[1]), strips)
     return {(run.recording.url, run.recording.browser): cut
             for (run, _), cut in zip(strips, cuts, strict=True) if cut is not None}
 
 
-def _strips(runs: Sequence[Run], stills: Path,
-            final: Callable[[Path, Path], Path | None]) -> list[tuple[Run, _Strip]]:
-    """Each filmed run's filmstrip, its final screen got from `final(video, folder)`."""
+def _strips(runs: Sequence[Run], stills: Path, known: StillsAhead) -> list[tuple[Run, _Strip]]:
+    """Each filmed run's filmstrip, from the final screens `known` has or cuts."""
     filmed = [(run, paint, stills / Path(paint.video or "").stem) for run in runs
               if (paint := _filmed(run.recording.paint)) is not None]
-    finals = _at_once(lambda item: final(Path(item[1].video or ""), item[2]), filmed)
+    finals = _at_once(lambda item: known.final(Path(item[1].video or ""), item[2]), filmed)
     strips: list[tuple[Run, _Strip]] = []
     for url in dict.fromkeys(run.recording.url for run in runs):
         of_url = [(item, final) for item, final in zip(filmed, finals, strict=True)
@@ -169,7 +179,7 @@ def _strips(runs: Sequence[Run], stills: Path,
         ends = [run.verdict.response_end_ms or 0.0 for (run, _, _), _ in of_url]
         times = tuple(film.filmstrip_times(max(ends, default=0.0)))
         region = film.reading_region(
-            [box for _, final in of_url if (box := _content(final)) is not None])
+            [box for _, final in of_url if (box := known.content(final)) is not None])
         strips += [(run, _Strip(Path(paint.video or ""), paint.video_offset_ms or 0.0, times,
                                 region, folder, final))
                    for (run, paint, folder), final in of_url]
