@@ -2,9 +2,9 @@
 
 The comparison of issue 13: a demo-server page that streams for 3 s, loaded `--loads` times in
 Chromium with video by each tool, each timed from its command's start to its end:
-`streamscope run URL#1 URL#2 URL#3 --browser chromium --report DIR` (three URLs of one page:
-the same URL three times is recorded three times but reported as its last recording thrice,
-since runs are keyed by URL and engine), and
+`streamscope run URL#1 URL#2 URL#3 --browser chromium --report DIR` (three URLs of one page,
+so that the report's three rows, and the times the bench has taken before, tell them apart),
+and
 `browsertime -n 3 --video --visualMetrics --browser chrome --xvfb URL` with Debian's Chromium
 and chromedriver. browsertime is not a dependency: install it apart (`npm install browsertime`
 in a folder of its own) and name it with --browsertime; visualMetrics needs a Python with
