@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import math
 import os
@@ -27,7 +28,7 @@ from streamscope.interrupts import run_interruptibly
 from streamscope.lanes import SharedScreenError
 from streamscope.machine import describe_machine
 from streamscope.report import RAW_JSON, FiguresAhead, import_plots_early, write_report
-from streamscope.runs import Run, read_json, record_runs, write_json
+from streamscope.runs import Run, RunsFile, read_json, record_runs, write_json
 from streamscope.thresholds.measure import measure_engines
 
 RUN_TITLE = "streamscope: does it render progressively?"
@@ -300,16 +301,20 @@ def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
     ahead: StillsAhead | None = None  # the report's stills, cut as the recordings go on
     figures = FiguresAhead() if report_dir is not None else None  # drawn as the run ends
 
-    def save(runs: list[Run]) -> None:
-        """--json holds every run finished so far, from the start: an interrupted run leaves
-        it valid."""
+    runs_file = RunsFile(json_path, extra) if json_path is not None else None
+
+    def save(runs: list[Run], *, now: bool = False) -> None:
+        """--json holds every run finished so far, from the start (`now`: not held back): an
+        interrupted run leaves it valid."""
         if ahead is not None:
             ahead.runs_finished(runs)
         if report_dir is None:  # the videos go with the temporary folder
             runs = [_without_video(run) for run in runs]
-        if json_path is not None:
+        if runs_file is not None:
             try:
-                write_json(runs, json_path, extra)
+                runs_file.update(runs)
+                if now:
+                    runs_file.flush()
             except OSError as exc:
                 raise click.ClickException(
                     f"could not write {exc.filename}: {exc.strerror}") from exc
@@ -331,7 +336,13 @@ def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
                                    after_video=ahead.cut if ahead is not None else None)
             except SharedScreenError as exc:  # checked before any engine starts
                 raise click.UsageError(str(exc)) from exc
-        save(runs)
+            except BaseException:
+                # Interrupted: the runs finished before it, should some be held back.
+                with contextlib.suppress(OSError):
+                    if runs_file is not None:
+                        runs_file.flush()
+                raise
+        save(runs, now=True)
         print_table(runs)
         try:
             if report_dir is not None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import json
 
 from streamscope import lanes
 from streamscope import runs as runs_module
 from streamscope.config import load_config
 from streamscope.engines import EngineInfo
 from streamscope.recording import Recording
-from streamscope.runs import record_runs
+from streamscope.runs import Run, record_runs
 from tests.timelines import recording, streamed
 
 
@@ -67,3 +68,48 @@ def test_a_recording_that_lost_its_paint_after_it_was_stored_is_judged_without_i
                                 [run.verdict.verdict_from for run in so_far]))]
     assert seen == [["paint"]]
     assert finished == ["dom"]
+
+
+class _Clock:
+    """A clock that moves only when told, and by a write as long as `write_s`."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.write_s = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_json_is_rewritten_as_runs_finish_but_never_more_than_a_tenth_of_the_time(
+    tmp_path, monkeypatch
+):
+    clock = _Clock()
+    written: list[int] = []
+
+    def write_json(runs, path, extra=None):
+        written.append(len(runs))
+        clock.now += clock.write_s
+        path.write_text(json.dumps({"runs": len(runs)}))
+
+    monkeypatch.setattr(runs_module, "write_json", write_json)
+    out = runs_module.RunsFile(tmp_path / "out.json", clock=clock)
+    finished = [Run.of(recording(streamed())) for _ in range(6)]
+    out.update(finished[:1])
+    out.update(finished[:2])  # cheap rewrites: every one goes at once
+    assert written == [1, 2]
+    clock.write_s = 1.0  # a long run's: 1 s each
+    out.update(finished[:3])
+    clock.now += 5.0
+    out.update(finished[:4])  # 6 s after the 1 s rewrite began: held back
+    out.update(finished[:5])
+    assert written == [1, 2, 3]
+    clock.now += 4.0
+    out.update(finished[:6])  # 10 s after it began: due
+    assert written == [1, 2, 3, 6]
+    out.flush()  # nothing held back
+    clock.now += 1.0
+    out.update(finished[:5])
+    out.flush()  # at the end, or on an interruption: what was held back goes in
+    assert written == [1, 2, 3, 6, 5]
+    assert json.loads((tmp_path / "out.json").read_text()) == {"runs": 5}
