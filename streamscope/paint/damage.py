@@ -110,8 +110,7 @@ class FrameWriter:
     the listening thread takes real-time priority, which a thread started later would inherit."""
 
     def __init__(self) -> None:
-        self._unwritten: queue.Queue[tuple[Path, bytearray, tuple[int, int]] | None] = (
-            queue.Queue())
+        self._unwritten: queue.Queue[tuple[Path, bytearray, tuple[int, int]]] = queue.Queue()
         self._thread = threading.Thread(target=self._write, name="frame-writer", daemon=True)
         self._thread.start()
 
@@ -123,11 +122,14 @@ class FrameWriter:
         self._unwritten.join()
 
     def _write(self) -> None:
-        while (item := self._unwritten.get()) is not None:
+        while True:  # for the process's life: it is a daemon, and jobs come one after another
+            item = self._unwritten.get()
             try:
                 write_frame(*item)
+            except OSError:
+                pass  # a frame missing from the spool fails its job's analysis, not the writer
             finally:
-                self._unwritten.task_done()
+                self._unwritten.task_done()  # else flush() would wait for ever
 
 
 def _cpu_s() -> float:

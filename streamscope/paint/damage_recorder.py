@@ -185,7 +185,7 @@ class DamageRecorder(RecorderProcess):
             while not done():
                 if self._capture.error is not None:
                     raise DamageError(self._capture.error)
-                if self._proc is None or self._proc.poll() is not None or not self._alive():
+                if not self.running:
                     raise DamageError(f"the damage listener exited: {self._log_text()}")
                 if time.monotonic() > deadline:
                     if what:
