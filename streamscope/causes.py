@@ -89,7 +89,7 @@ def diagnose_dom(recording: Recording, progressive: bool, bound_ms: float) -> Di
     if not wire.streamed:
         return _held_before_the_browser(recording, wire)
     if recording.committed_ms is not None and recording.committed_ms < bound_ms:
-        return _no_early_content(recording, wire, recording.committed_ms, bound_ms)
+        return _no_early_content(recording, wire, recording.committed_ms)
     return _held_by_a_sniffer(recording, wire)
 
 
@@ -136,8 +136,6 @@ def _streamed(recording: Recording, bound_ms: float) -> Diagnosis:
 
 
 def _loading_state(recording: Recording, state: LoadingState) -> Diagnosis:
-    what = (f"{state.visible_chars:,} visible characters" if state.visible_chars
-            else "no text, only shapes or images")
     replaced = (f"; the page replaced it at {milliseconds(state.replaced_ms)}"
                 if state.replaced_ms is not None else "")
     evidence = {"loading_state_ms": _ms(state.shown_ms),
@@ -145,15 +143,15 @@ def _loading_state(recording: Recording, state: LoadingState) -> Diagnosis:
                 "replaced_ms": _ms(state.replaced_ms),
                 "response_end_ms": _ms(recording.response_end_ms)}
     return Diagnosis(Cause.LOADING_STATE, (
-        f"the screen showed a loading state ({what}) from {milliseconds(state.shown_ms)}"
+        f"the screen showed a loading state ({state.what}) from {milliseconds(state.shown_ms)}"
         f"{replaced}"),
         "nothing holds the page; to show the data sooner, stream it in parts as each is "
         "ready (a Suspense boundary, or a flush, per part) instead of one piece at the end",
         evidence, _safari(recording, "unknown"))
 
 
-def _no_early_content(recording: Recording, wire: WireTimeline, committed_ms: float,
-                      bound_ms: float) -> Diagnosis:
+def _no_early_content(recording: Recording, wire: WireTimeline,
+                      committed_ms: float) -> Diagnosis:
     early_bytes = wire.bytes_before((wire.end_ms or 0.0) - ONE_FRAME_MS)
     evidence = {"committed_ms": _ms(committed_ms), "bytes_before_end": early_bytes,
                 "first_content_ms": _ms(recording.first_content_ms),

@@ -33,6 +33,13 @@ class LoadingState:
     replaced_ms: float | None  # the first frame mostly kept in the final picture; None: never
     visible_chars: int  # visible characters in the DOM while it was shown (0: shapes, images)
 
+    @property
+    def what(self) -> str:
+        """What it showed, in a reader's words: "8 visible characters"."""
+        if not self.visible_chars:
+            return "no text: shapes or images"
+        return f"{self.visible_chars:,} visible character{'' if self.visible_chars == 1 else 's'}"
+
 
 def shown_frames(paint: PaintTimeline) -> list[PaintFrame]:
     """The frames that showed page content and stayed on screen for at least one frame."""

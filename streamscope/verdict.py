@@ -228,9 +228,8 @@ def _paint_progressive(recording: Recording, paint: PaintTimeline, first: PaintF
     shown = shown_frames(paint)
     state = loading_state(paint, recording.dom)
     if state is not None:
-        what = (_chars(state.visible_chars) if state.visible_chars
-                else "no text: shapes or images")
-        text = (f"the screen showed a loading state ({what}) from {milliseconds(first.t_ms)}"
+        text = (f"the screen showed a loading state ({state.what}) from "
+                f"{milliseconds(first.t_ms)}"
                 f"{_before_end(first.t_ms, end)}")
         if state.replaced_ms is not None:
             text += f"; the page replaced it at {milliseconds(state.replaced_ms)}"
