@@ -29,6 +29,7 @@ from streamscope.lanes import SharedScreenError
 from streamscope.machine import describe_machine
 from streamscope.report import RAW_JSON, FiguresAhead, import_plots_early, write_report
 from streamscope.runs import Run, RunsFile, read_json, record_runs, write_json
+from streamscope.system_commands import doctor_command, install_deps_command
 from streamscope.thresholds.measure import measure_engines
 
 RUN_TITLE = "streamscope: does it render progressively?"
@@ -167,6 +168,10 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
         ctx.obj = load_config(config_path)
     except (ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+cli.add_command(install_deps_command)
+cli.add_command(doctor_command)
 
 
 @cli.command()
