@@ -43,7 +43,8 @@ def install_deps_command(config: Config, browsers: tuple[str, ...], dry_run: boo
         click.echo(f"streamscope: {problem}: no package fixes that; `streamscope doctor` "
                    "says what does", err=True)
     if not packages:
-        click.echo("streamscope: nothing to install: every part the engines need is here", err=True)
+        click.echo("streamscope: nothing to install" + (
+            "" if misplaced(results) else ": every part the engines need is here"), err=True)
         return 1 if misplaced(results) else 0
     try:
         command = install_command(packages, results)
