@@ -127,7 +127,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     suite that records nothing (or only deselected tests do) checks nothing."""
     config = session.config
     names = sorted({name for name in map(_engine_of, session.items) if name})
-    if not names:
+    if not names or config.getoption("collectonly"):
         return
     loaded = _load(config)
     results = check_engines([loaded.engine(name) for name in names],

@@ -53,17 +53,6 @@ class Check:
         return f"{self.need} {self.problem}" if self.problem else f"{self.need} {self.found}"
 
 
-def installed_packages(names: list[str]) -> set[str]:
-    """Which of these Debian packages dpkg has installed ("ii"); none where there is no dpkg."""
-    if not names or shutil.which("dpkg-query") is None:
-        return set()
-    result = subprocess.run(
-        ["dpkg-query", "-W", "-f=${Package} ${db:Status-Abbrev}\n", *names],
-        capture_output=True, text=True, check=False)
-    return {line.split()[0] for line in result.stdout.splitlines()
-            if line.split()[1:2] == ["ii"]}
-
-
 def _owner_version(path: str) -> str:
     """The version of the Debian package that installed `path` ("" where dpkg cannot say)."""
     if shutil.which("dpkg-query") is None:
