@@ -87,6 +87,6 @@ def _setting_fix(config: Config, engine: str, setting: str, package: str) -> str
     if source is not None and source.name == PYPROJECT:
         table = ".".join((*PYPROJECT_TABLE, table))
     where = source or "playwright.config.toml"
-    return (f"set {setting} under [{table}] in {where} to the file's path (Debian's "
-            f"{package} puts it at {default}; `streamscope install-deps --browser {engine}` "
-            f"installs that where it is missing)")
+    return (f"set {setting} under [{table}] in {where} to the file's path, or remove it for "
+            f"Debian's, which {package} puts at {default} (`streamscope install-deps` "
+            f"installs it where it is missing)")

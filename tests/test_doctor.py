@@ -94,8 +94,8 @@ def test_the_fix_for_a_moved_part_names_the_file_and_the_table(tmp_path):
     results = [_missing("chromium", "chromium", setting="system_executable")]
     (fix,) = fixes(load_config(path), results)
     assert fix.startswith(f"set system_executable under [tool.streamscope.engines.chromium] in "
-                          f"{path} to the file's path (Debian's chromium puts it at "
-                          f"/usr/bin/chromium")
+                          f"{path} to the file's path, or remove it for Debian's, which "
+                          f"chromium puts at /usr/bin/chromium")
 
 
 def test_doctor_exits_1_naming_a_browser_that_is_not_there(tmp_path):
