@@ -159,7 +159,7 @@ def _configured(config: Config, timeout: float | None, connect: str | None,
 @click.group(cls=OneLineErrors)
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False,
               path_type=Path), help="The browser matrix (default: the nearest "
-              "playwright.config.toml).")
+              "playwright.config.toml, or pyproject.toml with [tool.streamscope]).")
 @click.version_option(package_name="streamscope")
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None) -> None:
