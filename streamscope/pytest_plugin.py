@@ -130,7 +130,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if not names or config.getoption("collectonly"):
         return
     loaded = _load(config)
-    results = check_engines([loaded.engine(name) for name in names],
+    headed = bool(config.getoption("--headed"))
+    results = check_engines([loaded.engine(name, headed=headed) for name in names],
                             paint=not config.getoption("--streamscope-no-paint"))
     config.stash[_CANNOT_RUN] = {
         result.engine: "; ".join([result.summary(), *(f"fix: {fix}" for fix in

@@ -10,7 +10,7 @@ from streamscope.cli import cli
 from streamscope.config import load_config
 from streamscope.doctor import fixes
 from streamscope.engines.needs import Check, Part, check_file
-from streamscope.engines.readiness import Readiness
+from streamscope.engines.readiness import Readiness, check_engines
 from streamscope.install_deps import (
     InstallError,
     install_command,
@@ -107,3 +107,16 @@ def test_doctor_exits_1_naming_a_browser_that_is_not_there(tmp_path):
     line, fix = result.output.splitlines()
     assert line == "chromium  cannot run: browser /nonexistent/chromium is missing"
     assert fix.startswith(f"fix: set system_executable under [engines.chromium] in {config}")
+
+
+def test_without_paint_a_headless_engine_needs_no_display_nor_ffmpeg():
+    config = load_config().with_engine_settings(system_executable=sys.executable)
+    (result,) = check_engines([config.engine("chromium")], paint=False)
+    assert [check.need for check in result.checks] == ["browser"] and result.ok
+
+
+def test_a_remote_engine_needs_nothing_here():
+    config = load_config().with_engine_settings(connect="ws://127.0.0.1:9/",
+                                                system_executable="/nonexistent/chromium")
+    (result,) = check_engines([config.engine("chromium")], paint=True)
+    assert result.checks == (Check("endpoint", "ws://127.0.0.1:9/"),)

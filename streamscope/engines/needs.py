@@ -19,7 +19,7 @@ from Xlib import display as xdisplay
 from Xlib.error import DisplayError
 
 from streamscope.engines.display import Display
-from streamscope.engines.settings import EngineConfig, Viewport
+from streamscope.engines.settings import EngineConfig
 
 VERSION_TIMEOUT_S = 10.0  # a browser's --version; Chromium's wrapper script reads its config
 EXTENSIONS = ("DAMAGE", "MIT-SHM")
@@ -93,19 +93,21 @@ def check_ffmpeg() -> Check:
     return Check("ffmpeg", version or path, package="ffmpeg")
 
 
-def check_display(viewport: Viewport) -> list[Check]:
-    """Xvfb, started for a moment, and the X extensions the paint recorder uses on it."""
-    if shutil.which("Xvfb") is None:
+def check_display(config: EngineConfig) -> tuple[Check, Check]:
+    """The display the engine would open (Xvfb, started for a moment; this machine's own when
+    headed and there is one), and the X extensions the paint recorder uses on it."""
+    host = os.environ.get("DISPLAY", "") if config.headed else ""
+    if not host and shutil.which("Xvfb") is None:
         missing = "Xvfb is not on PATH (engines draw on a virtual display)"
-        return [Check("display", "", missing, "xvfb"),
-                Check("X extensions", "", "not checked: no Xvfb", "xvfb")]
+        return (Check("display", "", missing, "xvfb"),
+                Check("X extensions", "", "not checked: no Xvfb", "xvfb"))
     xvfb = shutil.which("Xvfb") or ""
-    found = _owner_version(xvfb) or xvfb
+    found = f"{host} (this machine's)" if host else _owner_version(xvfb) or xvfb
     try:
-        screen = Display.open(EngineConfig("doctor", None, viewport=viewport))
+        screen = Display.open(config)
     except RuntimeError as exc:
-        return [Check("display", found, f"Xvfb did not start: {exc}", "xvfb"),
-                Check("X extensions", "", "not checked: no display", "xvfb")]
+        return (Check("display", found, f"Xvfb did not start: {exc}", "xvfb"),
+                Check("X extensions", "", "not checked: no display", "xvfb"))
     try:
         client = xdisplay.Display(screen.name)
         try:
@@ -113,12 +115,12 @@ def check_display(viewport: Viewport) -> list[Check]:
         finally:
             client.close()
     except DisplayError as exc:
-        return [Check("display", found, f"Xvfb did not answer: {exc}", "xvfb"),
-                Check("X extensions", "", "not checked: no display", "xvfb")]
+        return (Check("display", found, f"Xvfb did not answer: {exc}", "xvfb"),
+                Check("X extensions", "", "not checked: no display", "xvfb"))
     finally:
         screen.close()
     extensions = Check("X extensions", ", ".join(EXTENSIONS), package="xvfb")
     if absent:
         extensions = Check("X extensions", "", f"Xvfb lacks {', '.join(absent)} (the paint "
                            "recorder needs both)", "xvfb")
-    return [Check("display", found, package="xvfb"), extensions]
+    return Check("display", found, package="xvfb"), extensions

@@ -40,13 +40,15 @@ class Readiness:
 
 
 def check_engines(configs: Sequence[EngineConfig], *, paint: bool) -> list[Readiness]:
-    """Each engine's readiness: `paint` puts every engine that runs here on a display."""
+    """Each engine's readiness: `paint` puts every engine that runs here on a display, records
+    its paint there (DAMAGE, MIT-SHM) and films it with ffmpeg."""
     local = [config for config in configs if not config.settings.remote_endpoint]
     builds = _playwright_builds({ENGINES[config.name].playwright_build for config in local})
     screen = [config for config in local if paint or not ENGINES[config.name].headless]
     shared: list[Check] = []
     if screen:
-        shared = [*check_display(screen[0].viewport), check_ffmpeg()]
+        display, extensions = check_display(screen[0])
+        shared = [display, extensions, check_ffmpeg()] if paint else [display]
     results = []
     for config in configs:
         spec = ENGINES[config.name]
