@@ -19,9 +19,9 @@ import click
 from flask import Blueprint, Flask, Response, jsonify, request
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from server import create_app
-from server.probe import body, item_bytes, prefix_bytes
-from server.probe_params import ContentType, parse
+from streamscope.demo_server import create_app
+from streamscope.demo_server.probe import body, item_bytes, prefix_bytes
+from streamscope.demo_server.probe_params import ContentType, parse
 
 
 class _NoDelayHandler(WSGIRequestHandler):

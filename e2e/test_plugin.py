@@ -49,7 +49,20 @@ def test_an_engine_that_cannot_start_fails_with_the_reason(pytester: pytest.Pyte
     result.stdout.fnmatch_lines(
         ["*webkit could not start*/nonexistent/WebKitWebDriver is missing*"]
     )
+    # What `streamscope doctor` says fixes it, checked before any engine started.
+    assert f"fix: set system_driver under [engines.webkit] in {config}" in result.stdout.str()
     assert "skipped" not in result.stdout.str()
+
+
+def test_an_engine_no_selected_test_uses_is_not_checked(pytester: pytest.Pytester):
+    pytester.makepyfile(test_user=USER_TEST)
+    config = pytester.path / "broken.toml"
+    config.write_text('[engines.webkit]\nsystem_driver = "/nonexistent/WebKitWebDriver"\n')
+    result = pytester.runpytest_subprocess(
+        "--browser", "chromium", "--browser", "webkit", "--streamscope-config", str(config),
+        "-k", "chromium", "--streamscope-no-paint",
+    )
+    result.assert_outcomes(passed=1, deselected=1)
 
 
 def test_retain_on_failure_keeps_nothing_for_a_passing_test(pytester: pytest.Pytester):

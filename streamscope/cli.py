@@ -29,6 +29,7 @@ from streamscope.lanes import SharedScreenError
 from streamscope.machine import describe_machine
 from streamscope.report import RAW_JSON, FiguresAhead, import_plots_early, write_report
 from streamscope.runs import Run, RunsFile, read_json, record_runs, write_json
+from streamscope.system_commands import doctor_command, install_deps_command
 from streamscope.thresholds.measure import measure_engines
 
 RUN_TITLE = "streamscope: does it render progressively?"
@@ -158,7 +159,7 @@ def _configured(config: Config, timeout: float | None, connect: str | None,
 @click.group(cls=OneLineErrors)
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False,
               path_type=Path), help="The browser matrix (default: the nearest "
-              "playwright.config.toml).")
+              "playwright.config.toml, or pyproject.toml with [tool.streamscope]).")
 @click.version_option(package_name="streamscope")
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None) -> None:
@@ -167,6 +168,10 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
         ctx.obj = load_config(config_path)
     except (ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+cli.add_command(install_deps_command)
+cli.add_command(doctor_command)
 
 
 @cli.command()

@@ -1,5 +1,6 @@
-"""Settings: defaults here and in each engine's settings, overridden by playwright.config.toml,
-overridden by CLI flags.
+"""Settings: defaults here and in each engine's settings, overridden by playwright.config.toml
+(or the same keys under [tool.streamscope] in a project's pyproject.toml), overridden by CLI
+flags.
 
 Engines receive an EngineConfig, never environment variables, so every decision about how
 a browser launches is visible in the engine's module and in one file.
@@ -16,6 +17,10 @@ from streamscope.engines import ENGINE_NAMES, ENGINES, EngineConfig, Viewport
 from streamscope.engines.settings import section
 
 CONFIG_FILE = "playwright.config.toml"
+# A project that keeps its tools' settings in pyproject.toml puts the same keys under this table.
+PYPROJECT = "pyproject.toml"
+PYPROJECT_TABLE = ("tool", "streamscope")
+KEYS = ("browsers", "recording", "viewport", "paint", "engines")
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class Config:
     viewport: Viewport = Viewport()
     paint: PaintConfig = PaintConfig()
     engines: dict[str, Any] = field(default_factory=_default_settings)  # name -> settings
+    source: Path | None = None  # the file these settings were read from; None: the defaults
 
     @property
     def matrix(self) -> tuple[str, ...]:
@@ -100,35 +106,71 @@ def _field_names(settings: Any) -> set[str]:
 
 
 def find_config_file(start: Path | None = None) -> Path | None:
-    """The nearest playwright.config.toml in this folder or a parent, as pytest finds its ini."""
+    """The nearest playwright.config.toml, or pyproject.toml with a [tool.streamscope] table, in
+    this folder or a parent, as pytest finds its ini; a folder with both is refused."""
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         candidate = folder / CONFIG_FILE
+        pyproject = folder / PYPROJECT
+        configures = pyproject.is_file() and _pyproject_table(pyproject) is not None
+        if candidate.is_file() and configures:
+            raise ValueError(f"{folder}: both {CONFIG_FILE} and {PYPROJECT}'s "
+                             f"[{'.'.join(PYPROJECT_TABLE)}] configure streamscope: keep one")
         if candidate.is_file():
             return candidate
+        if configures:
+            return pyproject
     return None
 
 
+def _read_toml(path: Path) -> dict[str, Any]:
+    with path.open("rb") as fh:
+        try:
+            return tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"{path}: not TOML: {exc}") from None
+
+
+def _pyproject_table(path: Path) -> dict[str, Any] | None:
+    table: Any = _read_toml(path)
+    for key in PYPROJECT_TABLE:
+        table = table.get(key) if isinstance(table, dict) else None
+    return table
+
+
 def load_config(path: Path | None = None) -> Config:
+    """The settings in `path` (default: the nearest file, found as find_config_file finds it);
+    a pyproject.toml's are those under [tool.streamscope]."""
     path = path or find_config_file()
     if path is None:
         return Config()
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
+    prefix = ""
+    data: dict[str, Any] = _read_toml(path)
+    if path.name == PYPROJECT:
+        prefix = ".".join(PYPROJECT_TABLE) + "."
+        data = _pyproject_table(path) or {}
+    unknown_keys = [key for key in data if key not in KEYS]
+    if unknown_keys:
+        where = f"{path}: [{prefix.rstrip('.')}]" if prefix else str(path)
+        raise ValueError(f"{where}: unknown key(s) {', '.join(unknown_keys)} "
+                         f"(known: {', '.join(KEYS)})")
     engines = _default_settings()
     for name, table in data.get("engines", {}).items():
         if name not in ENGINES:
-            raise ValueError(f"{path}: [engines.{name}]: unknown engine "
+            raise ValueError(f"{path}: [{prefix}engines.{name}]: unknown engine "
                              f"(known: {', '.join(ENGINE_NAMES)})")
-        engines[name] = section(ENGINES[name].settings, table, f"{path}: [engines.{name}]")
+        engines[name] = section(ENGINES[name].settings, table,
+                                f"{path}: [{prefix}engines.{name}]")
     browsers = tuple(data["browsers"]) if "browsers" in data else None
     unknown = [name for name in browsers or () if name not in engines]
     if unknown:
-        raise ValueError(f"{path}: browsers: unknown engine(s) {', '.join(unknown)}")
+        raise ValueError(f"{path}: {prefix}browsers: unknown engine(s) {', '.join(unknown)}")
     return Config(
         browsers=browsers,
-        recording=section(RecordingConfig, data.get("recording", {}), f"{path}: [recording]"),
-        viewport=section(Viewport, data.get("viewport", {}), f"{path}: [viewport]"),
-        paint=section(PaintConfig, data.get("paint", {}), f"{path}: [paint]"),
+        recording=section(RecordingConfig, data.get("recording", {}),
+                          f"{path}: [{prefix}recording]"),
+        viewport=section(Viewport, data.get("viewport", {}), f"{path}: [{prefix}viewport]"),
+        paint=section(PaintConfig, data.get("paint", {}), f"{path}: [{prefix}paint]"),
         engines=engines,
+        source=path,
     )

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from server.serve import base_url, make_demo_server
+from streamscope.demo_server.serve import base_url, make_demo_server
 
 # The write-up's endpoints and the non-streaming baseline, in the order reports show them.
 WRITEUP_PATHS = ("/hello-world", "/hello-world-with-template", "/stream?name=World", "/sync")

@@ -8,6 +8,10 @@ pytest-xdist each worker starts engines (and displays) of its own. Its `page`
 fixture launches Playwright's own WebKit, which most Linux machines lack, so these fixtures
 yield our engines instead.
 
+Once collected, the engines the selected tests use are checked as `streamscope doctor` checks
+them (engines/readiness.py): an engine that cannot run here fails its tests with what is
+missing and what fixes it, before any starts; it is never skipped.
+
 Each recording's verdict goes where CI already looks: JUnit XML properties (junit_properties)
 and, where pytest-html writes a report, the test's row (pytest_html_extras).
 """
@@ -24,7 +28,9 @@ import pytest
 from playwright.sync_api import Playwright
 
 from streamscope.config import Config, find_config_file, load_config
+from streamscope.doctor import fixes
 from streamscope.engines import Engine, EngineError, create_engine, playwright_driver
+from streamscope.engines.readiness import check_engines
 from streamscope.junit_properties import junit_properties
 from streamscope.lanes import one_screen_error
 from streamscope.paint import final_screenshot
@@ -39,6 +45,8 @@ if TYPE_CHECKING:
 
 RecordFunction = Callable[[str], Recording]
 _HTML_EXTRAS = "streamscope-html-extras"
+# Why each engine the session's tests use cannot run here; absent where it can.
+_CANNOT_RUN = pytest.StashKey[dict[str, str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -114,6 +122,32 @@ def pytest_configure(config: pytest.Config) -> None:
                                     f"once (webdriver_sessions): run with -n {most} or fewer")
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Checks the engines that the selected tests record in, once, before any test runs: a
+    suite that records nothing (or only deselected tests do) checks nothing."""
+    config = session.config
+    names = sorted({name for name in map(_engine_of, session.items) if name})
+    if not names or config.getoption("collectonly"):
+        return
+    loaded = _load(config)
+    headed = bool(config.getoption("--headed"))
+    results = check_engines([loaded.engine(name, headed=headed) for name in names],
+                            paint=not config.getoption("--streamscope-no-paint"))
+    config.stash[_CANNOT_RUN] = {
+        result.engine: "; ".join([result.summary(), *(f"fix: {fix}" for fix in
+                                                      fixes(loaded, [result]))])
+        for result in results if not result.ok}
+
+
+def _engine_of(item: pytest.Item) -> str | None:
+    """The engine a test records in (pytest-playwright's browser_name), if it records."""
+    callspec = getattr(item, "callspec", None)
+    if callspec is None or "browser_engine" not in getattr(item, "fixturenames", ()):
+        return None
+    name = callspec.params.get("browser_name")
+    return name if isinstance(name, str) else None
+
+
 @pytest.fixture(scope="session")
 def streamscope_config(pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> Config:
     """The settings every engine and recording of this session uses. pytest-playwright's
@@ -137,6 +171,9 @@ def _ignores_https_errors(request: pytest.FixtureRequest) -> bool:
 def browser_engine(browser_name: str, streamscope_config: Config, pytestconfig: pytest.Config,
                    playwright: Playwright) -> Iterator[Engine]:
     """The started engine for this test's `browser_name`; an engine that cannot start fails."""
+    missing = pytestconfig.stash.get(_CANNOT_RUN, {}).get(browser_name)
+    if missing:
+        pytest.fail(f"{browser_name} could not start: {missing}", pytrace=False)
     # pytest-playwright's driver, so that its `page` and our engines can share a session.
     playwright_driver.share(playwright)
     started = _start_engine(browser_name, streamscope_config, pytestconfig)

@@ -16,9 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from server.probe import prefix_bytes
-from server.probe_params import ContentType
 from streamscope.causes import Remedy
+from streamscope.demo_server.probe import prefix_bytes
+from streamscope.demo_server.probe_params import ContentType
 from streamscope.recording import WireTimeline
 
 # Not the response's own: the replay frames the body itself.

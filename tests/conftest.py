@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from server import create_app
+from streamscope.demo_server import create_app
 from tests.live_servers import ServerProcess
 
 

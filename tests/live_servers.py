@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from werkzeug.serving import BaseWSGIServer
 
-from server.serve import make_demo_server
+from streamscope.demo_server.serve import make_demo_server
 
 REPO = Path(__file__).resolve().parent.parent
 # The write-up's streams, which every hang-up test leaves mid-way.

@@ -114,3 +114,52 @@ def test_cli_flags_set_a_setting_on_every_engine_that_has_it():
         Config().with_engine_settings(connect="127.0.0.1:3000")
     with pytest.raises(ValueError, match="no engine has a setting 'frobnicate'"):
         Config().with_engine_settings(frobnicate="x")
+
+
+def test_a_pyprojects_tool_streamscope_table_takes_the_same_keys(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "app"\n[tool.streamscope]\nbrowsers = ["webkit"]\n'
+        '[tool.streamscope.engines.webkit]\nsystem_driver = "/opt/WebKitWebDriver"\n')
+    (tmp_path / "tests").mkdir()
+    path = find_config_file(tmp_path / "tests")
+    assert path == tmp_path / "pyproject.toml"
+    config = load_config(path)
+    assert config.browsers == ("webkit",)
+    assert config.engines["webkit"].system_driver == "/opt/WebKitWebDriver"
+    assert config.source == path
+
+
+def test_a_pyproject_without_the_table_is_passed_by(tmp_path):
+    (tmp_path / "playwright.config.toml").write_text('browsers = ["firefox"]\n')
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "pyproject.toml").write_text('[project]\nname = "app"\n')
+    assert find_config_file(tmp_path / "app") == tmp_path / "playwright.config.toml"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[tool.streamscope.engines.chromium]\nexecutable = 'x'\n",
+     "pyproject.toml: [tool.streamscope.engines.chromium]: unknown setting(s) executable"),
+    ("[tool.streamscope]\nbrowser = ['webkit']\n",
+     "pyproject.toml: [tool.streamscope]: unknown key(s) browser"),
+    ("[tool.streamscope.recording]\ntimeout_s = 'soon'\n",
+     "pyproject.toml: [tool.streamscope.recording]: timeout_s must be float"),
+])
+def test_a_bad_key_in_pyproject_names_the_file_and_the_table(tmp_path, text, message):
+    (tmp_path / "pyproject.toml").write_text(text)
+    with pytest.raises(ValueError) as caught:
+        load_config(find_config_file(tmp_path))
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_an_unknown_top_level_key_is_named(tmp_path):
+    path = tmp_path / "playwright.config.toml"
+    path.write_text("[recordin]\ntimeout_s = 5\n")
+    with pytest.raises(ValueError, match=r"playwright.config.toml: unknown key\(s\) recordin"):
+        load_config(path)
+
+
+def test_a_folder_configured_twice_is_refused(tmp_path):
+    (tmp_path / "playwright.config.toml").write_text("")
+    (tmp_path / "pyproject.toml").write_text("[tool.streamscope]\nbrowsers = ['webkit']\n")
+    with pytest.raises(ValueError, match="configure streamscope: keep one"):
+        find_config_file(tmp_path)

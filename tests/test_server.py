@@ -7,8 +7,8 @@ from urllib.parse import parse_qsl
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
-from server import create_app
-from server.probe_params import PARAMETERS, TOTAL_BOUND, ProbeParams, parse
+from streamscope.demo_server import create_app
+from streamscope.demo_server.probe_params import PARAMETERS, TOTAL_BOUND, ProbeParams, parse
 
 TEN_COMMENTS = "".join(f"<li>Comment {number}</li>\n" for number in range(1, 11))
 

@@ -9,10 +9,14 @@ from dataclasses import dataclass
 import pytest
 from werkzeug.serving import BaseWSGIServer
 
-from server.handler import MAX_HEADER_BYTES, MAX_HEADER_LINE_BYTES, MAX_REQUEST_LINE_BYTES
-from server.probe import item_bytes
-from server.probe_params import ContentType
-from server.writeup import comment_item
+from streamscope.demo_server.handler import (
+    MAX_HEADER_BYTES,
+    MAX_HEADER_LINE_BYTES,
+    MAX_REQUEST_LINE_BYTES,
+)
+from streamscope.demo_server.probe import item_bytes
+from streamscope.demo_server.probe_params import ContentType
+from streamscope.demo_server.writeup import comment_item
 from tests.live_servers import (
     CLOSE_OR_RESET,
     WRITEUP_STREAMS,

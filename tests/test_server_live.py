@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import BaseWSGIServer
 
-from server.probe import item_bytes
-from server.probe_params import ContentType
-from server.serve import base_url
+from streamscope.demo_server.probe import item_bytes
+from streamscope.demo_server.probe_params import ContentType
+from streamscope.demo_server.serve import base_url
 from tests.live_servers import (
     CLOSE_OR_RESET,
     WRITEUP_STREAMS,

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from server.pacing import ClientGone, pause_for
+from streamscope.demo_server.pacing import ClientGone, pause_for
 
 
 @pytest.fixture

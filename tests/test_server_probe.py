@@ -9,9 +9,9 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
-from server.params import BadParameter
-from server.probe import body, gzipped, item_bytes
-from server.probe_params import GIB, MIB, ContentType, Gzip, ProbeParams, parse
+from streamscope.demo_server.params import BadParameter
+from streamscope.demo_server.probe import body, gzipped, item_bytes
+from streamscope.demo_server.probe_params import GIB, MIB, ContentType, Gzip, ProbeParams, parse
 
 # No probe test waits: the default delay is the write-up's half second.
 FAST = {"delay": "0"}

@@ -6,24 +6,30 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from streamscope.engines.base import Engine, EngineError
-from streamscope.engines.chromium import ChromiumEngine, ChromiumSettings
-from streamscope.engines.firefox import FirefoxEngine, FirefoxSettings
+from streamscope.engines.chromium import CHROMIUM_PARTS, ChromiumEngine, ChromiumSettings
+from streamscope.engines.firefox import FIREFOX_PARTS, FirefoxEngine, FirefoxSettings
 from streamscope.engines.info import EngineInfo, Gate, GateKind, Layer
+from streamscope.engines.needs import Part
 from streamscope.engines.page import NavigationResponse, PageDriver, ScriptTimeout
 from streamscope.engines.settings import EngineConfig, Viewport
-from streamscope.engines.webkit import WebKitSettings, create_webkit
+from streamscope.engines.webkit import WEBKIT_PARTS, WebKitSettings, create_webkit
 
 
 @dataclass(frozen=True)
 class EngineSpec:
     create: Callable[..., Engine]  # (EngineConfig, *, window) -> an engine, not yet started
     settings: type  # the engine's settings dataclass; its defaults are this machine's browser
+    # What it runs on this machine where Playwright has not installed its own build of it
+    # (`playwright_build`, a BrowserType's name), and the Debian packages that put it there.
+    parts: tuple[Part, ...]
+    playwright_build: str
+    headless: bool  # whether it can run without a display (WebKitGTK cannot)
 
 
 ENGINES: dict[str, EngineSpec] = {
-    "chromium": EngineSpec(ChromiumEngine, ChromiumSettings),
-    "firefox": EngineSpec(FirefoxEngine, FirefoxSettings),
-    "webkit": EngineSpec(create_webkit, WebKitSettings),
+    "chromium": EngineSpec(ChromiumEngine, ChromiumSettings, CHROMIUM_PARTS, "chromium", True),
+    "firefox": EngineSpec(FirefoxEngine, FirefoxSettings, FIREFOX_PARTS, "firefox", True),
+    "webkit": EngineSpec(create_webkit, WebKitSettings, WEBKIT_PARTS, "webkit", False),
 }
 ENGINE_NAMES = tuple(ENGINES)
 

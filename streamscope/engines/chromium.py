@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from streamscope.engines.gates import BLINK
+from streamscope.engines.needs import Part
 from streamscope.engines.playwright_engine import PlaywrightEngine, PlaywrightSettings
+
+CHROMIUM_PARTS = (Part("browser", "system_executable", "chromium"),)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from streamscope.engines.gates import GECKO
+from streamscope.engines.needs import Part
 from streamscope.engines.playwright_engine import PlaywrightEngine, PlaywrightSettings
+
+FIREFOX_PARTS = (Part("browser", "system_executable", "firefox-esr"),)
 
 
 @dataclass(frozen=True)

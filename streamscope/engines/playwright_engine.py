@@ -50,6 +50,11 @@ class PlaywrightSettings:
         x_display(self.remote_display, "remote_display")
 
     @property
+    def remote_endpoint(self) -> str:
+        """Where the browser runs when not on this machine; "" where it runs here."""
+        return self.connect
+
+    @property
     def remote_screen(self) -> str:
         """The remote display that is filmed, where the browser runs remotely; else ""."""
         return self.remote_display if self.connect else ""

@@ -10,10 +10,16 @@ from dataclasses import dataclass
 from streamscope.engines import playwright_driver
 from streamscope.engines.base import Engine, EngineError
 from streamscope.engines.gates import WEBKIT_LINUX
+from streamscope.engines.needs import Part
 from streamscope.engines.playwright_engine import PlaywrightEngine, bundled
 from streamscope.engines.settings import EngineConfig, remote_url, x_display
 from streamscope.engines.webkitgtk import RemoteWebKitGTKEngine, WebKitGTKEngine
 from streamscope.errors import one_line
+
+# MiniBrowser comes with libwebkit2gtk-4.1-0, which webkit2gtk-driver installs; neither file
+# prints its version, which is its Debian package's.
+WEBKIT_PARTS = (Part("browser", "system_browser", "webkit2gtk-driver", version_flag=False),
+                Part("driver", "system_driver", "webkit2gtk-driver", version_flag=False))
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,11 @@ class WebKitSettings:
         if self.webdriver_sessions < 1:
             raise ValueError(
                 f"webdriver_sessions must be 1 or more, got {self.webdriver_sessions}")
+
+    @property
+    def remote_endpoint(self) -> str:
+        """Where the browser runs when not on this machine; "" where it runs here."""
+        return self.webdriver_url
 
     @property
     def remote_screen(self) -> str:

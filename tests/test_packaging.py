@@ -1,0 +1,23 @@
+"""What the wheel installs: every package of the checkout, under the one top-level name."""
+
+import tomllib
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SETUPTOOLS = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+
+
+def _packages_under(folder: Path, name: str) -> set[str]:
+    return {".".join((name, *init.parent.relative_to(folder).parts))
+            for init in folder.rglob("__init__.py")}
+
+
+def test_every_package_folder_is_in_the_wheel():
+    found = _packages_under(REPO / "streamscope", "streamscope") | _packages_under(
+        REPO / "server", "streamscope.demo_server")
+    assert found == set(SETUPTOOLS["packages"])
+
+
+def test_the_only_top_level_name_is_streamscope():
+    assert {name.split(".")[0] for name in SETUPTOOLS["packages"]} == {"streamscope"}
+    assert SETUPTOOLS["package-dir"] == {"streamscope.demo_server": "server"}
