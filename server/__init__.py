@@ -9,7 +9,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from . import index, probe, writeup
+from . import index, probe, shapes, writeup
 from .params import BadParameter, check_text, shown
 
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -33,6 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(index.bp)
     app.register_blueprint(writeup.bp)
     app.register_blueprint(probe.bp)
+    app.register_blueprint(shapes.bp)
     return app
 
 
