@@ -21,8 +21,8 @@ from streamscope.replay import replay_server, replayed
 from streamscope.verdict import Verdict, judge
 
 _REMEDY_WORDS = {
-    Remedy.LEADING_BYTES: "{n:,} leading invisible bytes",
-    Remedy.LEADING_TEXT: "{n:,} leading visible characters",
+    Remedy.LEADING_BYTES: "{n:,} invisible bytes",
+    Remedy.LEADING_TEXT: "{n:,} visible characters",
     Remedy.NOSNIFF: "X-Content-Type-Options: nosniff",
     Remedy.UNCOMPRESSED: "the body uncompressed",
 }
