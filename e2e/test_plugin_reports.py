@@ -111,11 +111,14 @@ def _check_junit_xml(suite: Path) -> None:
     assert one["streamscope.chromium.cause"]
     assert float(one["streamscope.chromium.first_content_ms"]) < float(
         one["streamscope.chromium.response_end_ms"])
+    assert float(one["streamscope.chromium.first_paint_ms"]) < float(
+        one["streamscope.chromium.response_end_ms"])
     two = cases["test_two_pages[chromium]"]
     assert two["streamscope.chromium.incremental"] == "true"
     assert two["streamscope.chromium.2.incremental"] == "false"
     assert set(two) == {f"streamscope.chromium.{n}{name}" for n in ("", "2.") for name in (
-        "incremental", "painted_incrementally", "cause", "first_content_ms", "response_end_ms")}
+        "incremental", "painted_incrementally", "cause", "first_content_ms", "first_paint_ms",
+        "response_end_ms")}
 
 
 def test_without_pytest_html_nothing_changes(pytester: pytest.Pytester):

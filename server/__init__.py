@@ -1,4 +1,5 @@
-"""The demo server: the write-up's streams and /probe, built by create_app()."""
+"""The demo server: the write-up's streams, /probe and the loading states, built by
+create_app()."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from . import index, probe, shapes, writeup
+from . import index, loading, probe, shapes, writeup
 from .params import BadParameter, check_text, shown
 
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -33,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(index.bp)
     app.register_blueprint(writeup.bp)
     app.register_blueprint(probe.bp)
+    app.register_blueprint(loading.bp)
     app.register_blueprint(shapes.bp)
     return app
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from .loading import DELAY, SHAPES
 from .params import check_known
 from .probe_params import MIB, PARAMETERS, TOTAL_BOUND
 
@@ -30,5 +31,6 @@ EXAMPLES: tuple[tuple[str, dict[str, str | int]], ...] = (
 def index() -> str:
     check_known(request.args, ())
     return render_template(
-        "index.html", parameters=PARAMETERS, total_bound=TOTAL_BOUND, examples=EXAMPLES
+        "index.html", parameters=PARAMETERS, total_bound=TOTAL_BOUND, examples=EXAMPLES,
+        loading_shapes=SHAPES, loading_delay=DELAY,
     )

@@ -73,8 +73,10 @@ def _message(expectation: str, recording: Recording, problems: list[str]) -> str
         *_rows([f"    {s.t_ms:9.1f} {s.text_chars:8d} {s.elements:6d}" for s in recording.dom]),
     ]
     if recording.paint is not None:
-        lines.append("  paint (ms, visual progress):")
-        lines += _rows([f"    {f.t_ms:9.1f} {f.progress:8.0%}" for f in recording.paint.frames])
+        lines.append("  paint (ms, share of the page showing content, share of it kept at the "
+                     "end, visual progress):")
+        lines += _rows([f"    {f.t_ms:9.1f} {f.content:8.2%} {f.kept:6.0%} {f.progress:6.0%}"
+                        for f in recording.paint.frames])
     if recording.wire is not None:
         wire = recording.wire
         lines.append(f"  wire: {wire.total_bytes} bytes in {len(wire.chunks)} reads, "

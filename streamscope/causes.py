@@ -8,13 +8,14 @@ number in a `why` or a `fix` is one of the evidence's, and the evidence is measu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
 from streamscope.engines.info import Gate, GateKind
 from streamscope.fix_place import places_of
 from streamscope.recording import ONE_FRAME_MS, Recording, WireTimeline
+from streamscope.shown import LoadingState, loading_state
 from streamscope.wording import milliseconds
 
 # A replay pads a little past a measured threshold: the gate is "at least N", and the padding
@@ -26,7 +27,13 @@ MARGIN_CHARS = 32
 class Cause(StrEnum):
     STREAMED = "streamed"  # rendered progressively; nothing to fix
     SINGLE_STEP = "single_step"  # shown early, everything else in one late piece
+    # Shown early, then replaced: a loading state (loading.tsx, a Suspense fallback, a
+    # skeleton) is not the first part of the page but a stand-in for it, and its fix differs.
+    LOADING_STATE = "loading_state"
     SENT_AT_ONCE = "sent_at_once"  # the body reached a plain client in one piece or at its end
+    # The document was built from early bytes that held nothing visible (markup, scripts,
+    # hidden content): the content itself came at the end.
+    NO_EARLY_CONTENT = "no_early_content"
     COMPRESSED = "compressed"  # the compressor held it; uncompressed, it streams
     BELOW_BYTE_THRESHOLD = "below_byte_threshold"  # a sniffing gate held the first bytes
     TOO_FEW_VISIBLE_CHARS = "too_few_visible_chars"  # the DOM grew, the first-paint gate held
@@ -82,6 +89,8 @@ def diagnose_dom(recording: Recording, progressive: bool, bound_ms: float) -> Di
                          safari=_safari(recording, "unknown"))
     if not wire.streamed:
         return _held_before_the_browser(recording, wire)
+    if recording.committed_ms is not None and recording.committed_ms < bound_ms:
+        return _no_early_content(recording, wire, recording.committed_ms)
     return _held_by_a_sniffer(recording, wire)
 
 
@@ -89,10 +98,13 @@ def diagnose_paint(recording: Recording, progressive: bool, dom: Diagnosis,
                    dom_progressive: bool, bound_ms: float) -> Diagnosis:
     """Why the screen did (not) show content before `bound_ms`; builds on the DOM's diagnosis."""
     if progressive:
+        state = loading_state(recording.paint, recording.dom)
+        if state is not None:
+            return _loading_state(recording, state)
         return dom if dom.cause in (Cause.STREAMED, Cause.SINGLE_STEP) else _streamed(
             recording, bound_ms)
     if not dom_progressive:
-        return _and_then_first_paint(recording, dom)
+        return _and_then_first_paint(recording, dom, bound_ms)
     gates = recording.engine.gates_of(GateKind.FIRST_PAINT)
     first_dom = recording.first_content_ms
     if not gates:
@@ -122,6 +134,35 @@ def _streamed(recording: Recording, bound_ms: float) -> Diagnosis:
         f"everything else arrived in one piece at the end"),
         "nothing holds the page; to show more sooner, send the rest in parts as each is ready",
         evidence, safari)
+
+
+def _loading_state(recording: Recording, state: LoadingState) -> Diagnosis:
+    replaced = (f"; the page replaced it at {milliseconds(state.replaced_ms)}"
+                if state.replaced_ms is not None else "")
+    evidence = {"loading_state_ms": _ms(state.shown_ms),
+                "loading_state_visible_chars": state.visible_chars,
+                "replaced_ms": _ms(state.replaced_ms),
+                "response_end_ms": _ms(recording.response_end_ms)}
+    return Diagnosis(Cause.LOADING_STATE, (
+        f"the screen showed a loading state ({state.what}) from {milliseconds(state.shown_ms)}"
+        f"{replaced}"),
+        "nothing holds the page; to show the data sooner, stream it in parts as each is "
+        "ready (a Suspense boundary, or a flush, per part) instead of one piece at the end",
+        evidence, _safari(recording, "unknown"))
+
+
+def _no_early_content(recording: Recording, wire: WireTimeline,
+                      committed_ms: float) -> Diagnosis:
+    early_bytes = wire.bytes_before((wire.end_ms or 0.0) - ONE_FRAME_MS)
+    evidence = {"committed_ms": _ms(committed_ms), "bytes_before_end": early_bytes,
+                "first_content_ms": _ms(recording.first_content_ms),
+                "wire_chunks": len(wire.chunks), "wire_end_ms": _ms(wire.end_ms)}
+    return Diagnosis(Cause.NO_EARLY_CONTENT, (
+        f"the engine built the document from {milliseconds(committed_ms)}, but the "
+        f"{early_bytes:,} bytes that arrived before the end held no visible text or image "
+        f"(only markup, styles, scripts or hidden content): the content came at the end"),
+        "send visible content first: the page's header, or a loading state, before the slow "
+        "part", evidence, _safari(recording, "yes"))
 
 
 def _held_before_the_browser(recording: Recording, wire: WireTimeline) -> Diagnosis:
@@ -205,9 +246,15 @@ def _too_few_visible_chars(recording: Recording, gate: Gate, bound_ms: float) ->
                      f"the rest", evidence, _safari(recording, gate.safari), remedies)
 
 
-def _and_then_first_paint(recording: Recording, dom: Diagnosis) -> Diagnosis:
+def _and_then_first_paint(recording: Recording, dom: Diagnosis, bound_ms: float) -> Diagnosis:
     """The paint was held where the DOM was; past that gate, would the first-paint gate hold?"""
     gates = recording.engine.gates_of(GateKind.FIRST_PAINT)
+    if gates and dom.cause is Cause.NO_EARLY_CONTENT:
+        # Shapes and colours sent early (a skeleton) are not what this gate counts either:
+        # it is the gate that held them, and what lifts it lifts both.
+        gated = _too_few_visible_chars(recording, gates[0], bound_ms)
+        return replace(gated, why=f"{dom.why}; {gated.why}",
+                       evidence=dom.evidence | gated.evidence)
     threshold = recording.threshold_for(recording.content_type, _nosniff(recording))
     needed = threshold.visible_chars if threshold is not None else None
     total = max((s.text_chars for s in recording.dom), default=0)

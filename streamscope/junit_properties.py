@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 from streamscope.runs import Run
 
-NAMES = ("incremental", "painted_incrementally", "cause", "first_content_ms", "response_end_ms")
+NAMES = ("incremental", "painted_incrementally", "cause", "first_content_ms", "first_paint_ms",
+         "response_end_ms")
 
 
 def junit_properties(runs: Sequence[Run]) -> list[tuple[str, str]]:
@@ -25,7 +26,7 @@ def junit_properties(runs: Sequence[Run]) -> list[tuple[str, str]]:
     prefix = f"streamscope.{engine}." + (f"{number}." if number > 1 else "")
     verdict = run.verdict
     values = (verdict.incremental, verdict.painted_incrementally, verdict.cause,
-              verdict.first_content_ms, verdict.response_end_ms)
+              verdict.first_content_ms, verdict.first_paint_ms, verdict.response_end_ms)
     return [(prefix + name, _text(value)) for name, value in zip(NAMES, values, strict=True)]
 
 

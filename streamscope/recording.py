@@ -19,6 +19,8 @@ from streamscope.files import write_json_atomically
 # Nothing is seen for less than one frame of a 60 Hz display: the finest time a person can
 # tell apart, and so the least error bound any "earlier than" in a verdict uses.
 ONE_FRAME_MS = 1000 / 60
+# What recordings saved without PaintFrame.content took for noise in their visual progress.
+LEGACY_NOISE = 0.01
 
 
 @dataclass(frozen=True)
@@ -116,10 +118,22 @@ class WireTimeline:
 
 @dataclass(frozen=True)
 class PaintFrame:
-    """One video frame that differs from the one before: when, and how close to the final frame."""
+    """One captured frame that differs from the one before: when, what of the page it showed,
+    and how close it was to the final frame (paint/content.py, paint/visual_progress.py)."""
 
     t_ms: float
     progress: float  # 0 = the blank page before navigation, 1 = the final frame
+    content: float  # share of the page's box showing content: 0 = blank, or a flat colour
+    kept: float  # share of that content the final frame shows unchanged (1: none to keep)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PaintFrame:
+        if "content" in data:
+            return cls(**data)
+        # Saved before frames said what they showed: progress is the nearest measure they
+        # kept, content whatever was on its way to the final picture, all of it kept.
+        progress = data["progress"]
+        return cls(data["t_ms"], progress, progress if progress > LEGACY_NOISE else 0.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -228,7 +242,7 @@ class Recording:
         data["dom"] = [DomSample(**s) for s in data.get("dom", [])]
         if data.get("paint") is not None:
             paint = dict(data["paint"])
-            paint["frames"] = [PaintFrame(**f) for f in paint["frames"]]
+            paint["frames"] = [PaintFrame.from_dict(f) for f in paint["frames"]]
             data["paint"] = PaintTimeline(**paint)
         for key in ("wire", "wire_identity"):
             if data.get(key) is not None:

@@ -2,6 +2,8 @@
 
 One rule, for the DOM and for the paint timeline alike: **a page rendered progressively when
 content was shown earlier than the response's end by more than the method's error bound.**
+On screen, content is what shown.py says: anything of the page unlike the blank page and a
+flat fill, a loading state the page later replaces included, since a person saw it.
 That is what a person watching sees: part of the page while the rest was still arriving.
 How much came later, and in how many pieces, is told in the reason, not judged: a header
 shown for two seconds before the results arrive in one piece is progressive rendering.
@@ -17,13 +19,9 @@ import math
 from dataclasses import dataclass
 
 from streamscope.causes import Diagnosis, diagnose_dom, diagnose_paint
-from streamscope.recording import ONE_FRAME_MS, DomSample, PaintFrame, Recording
+from streamscope.recording import ONE_FRAME_MS, DomSample, PaintFrame, PaintTimeline, Recording
+from streamscope.shown import first_shown, flat_change_before, loading_state, shown_frames
 from streamscope.wording import milliseconds
-
-# Visual progress below this is noise (a cursor, anti-aliasing), not content.
-PAINT_NOISE = 0.01
-# From this visual progress on, the first picture already was the final one.
-PAINT_COMPLETE = 0.99
 
 DOM, PAINT = "dom", "paint"
 
@@ -121,13 +119,9 @@ def judge(recording: Recording) -> Verdict:
 
 
 def first_paint_ms(recording: Recording) -> float | None:
-    """When the screen first showed content: the first frame visibly on its way to the end."""
-    frame = _first_painted(recording.paint.frames) if recording.paint is not None else None
+    """When the screen first showed page content (shown.py), if it was recorded."""
+    frame = first_shown(recording.paint)
     return frame.t_ms if frame is not None else None
-
-
-def _first_painted(frames: list[PaintFrame]) -> PaintFrame | None:
-    return next((f for f in frames if f.progress > PAINT_NOISE), None)
 
 
 def _chars(count: int) -> str:
@@ -205,48 +199,50 @@ def _judge_paint(recording: Recording, dom_ok: bool, dom: Diagnosis
         return None, None, None
     end = recording.response_end_ms
     bound = arriving_until(end, paint.error_ms)
-    first = _first_painted(paint.frames)
+    first = first_shown(paint)
     progressive = first is not None and shown_while_arriving(first.t_ms, end, paint.error_ms)
     diagnosis = diagnose_paint(recording, progressive, dom, dom_ok, bound)
     why = f": {diagnosis.why}" if diagnosis.why else ""
     if first is None:
-        return False, "nothing was painted" + _never_ended(recording) + why, diagnosis
+        return False, (_no_content(paint, None) + _never_ended(recording) + why), diagnosis
     if progressive:
-        return True, _paint_progressive(recording, first), diagnosis
-    first_dom = recording.first_content_ms
-    if dom_ok:
-        return False, (f"the page held content from {milliseconds(first_dom)} but nothing was "
-                       f"painted until {milliseconds(first.t_ms)}, when the response had ended "
-                       f"({milliseconds(end)}){why}"), diagnosis
-    return False, (f"nothing was painted until {milliseconds(first.t_ms)}, "
+        return True, _paint_progressive(recording, paint, first, bound), diagnosis
+    held = (f"the page held content from {milliseconds(recording.first_content_ms)} but "
+            if dom_ok else "")
+    return False, (f"{held}{_no_content(paint, first.t_ms)} until {milliseconds(first.t_ms)}, "
                    f"when the response had ended ({milliseconds(end)}){why}"), diagnosis
 
 
-def _paint_progressive(recording: Recording, first: PaintFrame) -> str:
-    assert recording.paint is not None
+def _no_content(paint: PaintTimeline, first_ms: float | None) -> str:
+    """"nothing was painted", or what was, where the screen changed without showing content."""
+    flat = flat_change_before(paint, first_ms)
+    if flat is None:
+        return "nothing was painted"
+    return (f"the screen changed from {milliseconds(flat)} without showing content (a flat "
+            f"colour or a scroll bar)")
+
+
+def _paint_progressive(recording: Recording, paint: PaintTimeline, first: PaintFrame,
+                       bound: float) -> str:
     end = recording.response_end_ms
-    shown = (f"the page was on screen from {milliseconds(first.t_ms)} "
-             f"({first.progress:.0%} of the final picture){_before_end(first.t_ms, end)}")
-    if first.progress >= PAINT_COMPLETE:
-        return shown + ("; it already showed everything the page would show, so nothing was "
-                        "left to stream") + _never_ended(recording)
-    bound = arriving_until(end, recording.paint.error_ms)
-    changes = _progress_rises(recording.paint.frames, after=first, before_ms=bound)
-    late = next((f for f in recording.paint.frames if f.t_ms >= bound), None)
-    return (shown + _then(changes, "the picture moved on", late.t_ms if late else None)
+    shown = shown_frames(paint)
+    state = loading_state(paint, recording.dom)
+    if state is not None:
+        text = (f"the screen showed a loading state ({state.what}) from "
+                f"{milliseconds(first.t_ms)}"
+                f"{_before_end(first.t_ms, end)}")
+        if state.replaced_ms is not None:
+            text += f"; the page replaced it at {milliseconds(state.replaced_ms)}"
+            if state.replaced_ms >= bound:
+                text += ", when the response had ended"
+        return text + _never_ended(recording)
+    text = (f"the page was on screen from {milliseconds(first.t_ms)} "
+            f"({first.progress:.0%} of the final picture){_before_end(first.t_ms, end)}")
+    later = [f for f in shown if f.t_ms > first.t_ms]
+    if not later:
+        return text + ("; it already showed everything the page would show, so nothing was "
+                       "left to stream") + _never_ended(recording)
+    changes = sum(1 for f in later if f.t_ms < bound)
+    late = next((f for f in later if f.t_ms >= bound), None)
+    return (text + _then(changes, "the screen changed", late.t_ms if late else None)
             + _never_ended(recording))
-
-
-def _progress_rises(frames: list[PaintFrame], after: PaintFrame, before_ms: float) -> int:
-    """How many frames after `after` and before `before_ms` moved visibly closer to the end."""
-    rises = 0
-    best = after.progress
-    for frame in frames:
-        if frame.t_ms <= after.t_ms:
-            continue
-        if frame.t_ms >= before_ms:
-            break
-        if frame.progress > best + PAINT_NOISE:
-            rises += 1
-            best = frame.progress
-    return rises

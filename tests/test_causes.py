@@ -152,6 +152,93 @@ def test_past_an_unmeasured_byte_gate_the_first_paint_gate_is_still_named():
     assert diagnosis.safari == "yes"
 
 
+# A Next.js loading.tsx page: "Loading…" (8 visible characters) in the shell at once, the page
+# at 3 s, swapped in by a script; the final picture keeps nothing of the loading state.
+LOADING_DOM = [(10, 0, 0), (89, 8, 1), (3041, 1500, 20)]
+LOADING_PAINT = [(146, 0.0, 0.004, 0.0), (3046, 1.0, 0.2, 1.0)]
+LOADING_WIRE = [5, 3030]
+
+
+def loading(engine=BLINK, paint=LOADING_PAINT, dom=LOADING_DOM, **kwargs):
+    rec = recording(dom, end=3040, paint=paint, wire_times=LOADING_WIRE, **kwargs)
+    return replace(rec, engine=engine, thresholds=MEASURED)
+
+
+def test_a_loading_state_the_page_replaced_is_progressive_and_named():
+    verdict = judge(loading())
+    assert verdict.incremental and verdict.painted_incrementally
+    assert verdict.first_paint_ms == 146
+    assert verdict.cause == "loading_state"
+    assert verdict.reason == (
+        "the screen showed a loading state (8 visible characters) from 146 ms, 2,894 ms before "
+        "the response ended at 3,040 ms; the page replaced it at 3,046 ms, when the response had "
+        "ended")
+    diagnosis = verdict.diagnosis
+    assert diagnosis.evidence == {"loading_state_ms": 146.0, "loading_state_visible_chars": 8,
+                                  "replaced_ms": 3046.0, "response_end_ms": 3040.0}
+    assert "stream it in parts" in diagnosis.fix
+    assert verdict.dom_diagnosis.cause == "single_step"  # the DOM cannot tell it was replaced
+
+
+def test_a_skeleton_with_no_text_is_a_loading_state_though_the_dom_saw_nothing():
+    dom = [(10, 0, 0), (3041, 1500, 20)]  # grey blocks are no content element to the observer
+    verdict = judge(loading(dom=dom, committed=8))
+    assert verdict.incremental and not verdict.dom_incremental
+    assert verdict.cause == "loading_state"
+    assert "a loading state (no text: shapes or images) from 146 ms" in verdict.reason
+    assert verdict.dom_diagnosis.cause == "no_early_content"
+
+
+def test_content_the_final_picture_keeps_is_no_loading_state():
+    paint = [(146, 0.1, 0.004, 1.0), (3046, 1.0, 0.2, 1.0)]
+    verdict = judge(loading(paint=paint))
+    assert verdict.incremental and verdict.cause == "single_step"
+    assert "the page was on screen from 146 ms (10% of the final picture)" in verdict.reason
+
+
+def test_a_background_colour_alone_is_not_content():
+    dom = [(10, 0, 0), (3041, 1500, 20)]
+    paint = [(40, 0.02, 0.0, 1.0), (3046, 1.0, 0.2, 1.0)]  # a flat fill: no content share
+    verdict = judge(loading(dom=dom, paint=paint, committed=8))
+    assert not verdict.incremental
+    assert verdict.first_paint_ms == 3046
+    assert verdict.cause == "no_early_content"
+    assert "built the document from 8 ms" in verdict.diagnosis.why
+    assert "the screen changed from 40 ms without showing content" in verdict.reason
+    assert verdict.diagnosis.fix.startswith("send visible content first")
+
+
+def test_a_flash_shorter_than_a_frame_is_not_shown():
+    paint = [(146, 0.0, 0.004, 0.0), (150, 0.0, 0.0, 1.0), (3046, 1.0, 0.2, 1.0)]
+    verdict = judge(loading(paint=paint))
+    assert not verdict.painted_incrementally
+    assert verdict.first_paint_ms == 3046
+
+
+def test_a_loading_state_below_webcores_gate_names_the_gate_with_its_numbers():
+    paint = [(3046, 1.0, 0.2, 1.0)]  # WebKit painted nothing until the end
+    verdict = judge(loading(engine=WEBKIT, paint=paint))
+    assert verdict.dom_incremental and not verdict.incremental
+    assert verdict.cause == "too_few_visible_chars"
+    assert ("the page held 8 visible characters before the end, fewer than the 204 this "
+            "engine needs") in verdict.diagnosis.why
+    assert verdict.diagnosis.safari == "yes"
+    assert verdict.reason.startswith("the page held content from 89 ms but nothing was painted "
+                                     "until 3,046 ms, when the response had ended (3,040 ms)")
+
+
+def test_a_skeleton_below_webcores_gate_names_the_gate_not_missing_content():
+    dom = [(10, 0, 0), (3041, 1500, 20)]
+    verdict = judge(loading(engine=WEBKIT, dom=dom, paint=[(3046, 1.0, 0.2, 1.0)], committed=8))
+    assert verdict.dom_diagnosis.cause == "no_early_content"
+    assert verdict.cause == "too_few_visible_chars"
+    why = verdict.diagnosis.why
+    assert why.startswith("the engine built the document from 8 ms, but the 19 bytes that "
+                          "arrived before the end held no visible text or image")
+    assert "the page held 0 visible characters before the end, fewer than the 204" in why
+    assert verdict.diagnosis.remedies == {Remedy.LEADING_TEXT: 236}
+
+
 CLOSED_EARLY = (b'<!doctype html><html><head><meta charset="utf-8"><title>Orders</title></head>'
                 b'<body><h1>Orders</h1><template id="H:1"></template><p>Loading</p>'
                 b"</body></html>")

@@ -141,3 +141,15 @@ def test_a_missing_file_is_one_line_and_exit_2(tmp_path):
     result = CliRunner().invoke(cli, ["compare", str(tmp_path / "a"), str(tmp_path / "b")])
     assert result.exit_code == 2
     assert "does not exist" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_a_loading_state_that_is_no_longer_shown_has_regressed():
+    """The loading state was on screen at 146 ms; after a change it is held until the end."""
+    dom = [(10, 0, 0), (89, 8, 1), (3041, 900, 20)]
+    shown = _run(dom, end=3040, paint=[(146, 0.0, 0.004, 0.0), (3046, 1.0, 0.2)])
+    held = _run(dom, end=3040, paint=[(3046, 1.0, 0.2)])
+    [comparison] = compare([shown], [held])
+    assert comparison.regressed
+    assert Change("progressive", "yes", "no") in comparison.changes
+    assert Change("cause", "loading_state", "unexplained") in comparison.changes
+    assert any(c.what == "first paint" and c.old == "146 ms" for c in comparison.changes)

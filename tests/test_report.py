@@ -17,13 +17,13 @@ from PIL import Image
 from streamscope.recording import (
     DomSample,
     EngineInfo,
-    PaintFrame,
     PaintTimeline,
     Recording,
 )
 from streamscope.report import Artifacts, FiguresAhead, plots, write_report
 from streamscope.runs import Run
 from streamscope.verdict import judge
+from tests.timelines import painted
 
 BASE = "http://127.0.0.1:5123"
 ENGINES = {
@@ -38,7 +38,7 @@ def _run(path: str, engine: str, steps: list[tuple[float, int]], end: float,
          paint: bool = True) -> Run:
     timeline = None
     if paint:
-        frames = [PaintFrame(t + 33, chars / steps[-1][1]) for t, chars in steps]
+        frames = [painted(t + 33, chars / steps[-1][1]) for t, chars in steps]
         timeline = PaintTimeline(frames, frames[0].t_ms, frames[-1].t_ms, 33.0, "test video")
     recording = Recording(
         url=BASE + path, engine=ENGINES[engine], status=200,
@@ -298,3 +298,21 @@ def test_the_status_a_redirect_and_a_stream_that_never_ended_are_shown(tmp_path)
     assert '<span class="warn">404</span>' in page
     assert f"the document came from <code>{BASE}/new</code>" in page
     assert '<span class="warn">never ended</span>' in page
+
+
+def test_a_loading_state_row_gives_the_first_paint_its_reason_gives(tmp_path: Path) -> None:
+    """The screen changed at 40 ms (a background colour), showed "Loading…" from 146 ms and
+    the page at 3,046 ms: the first-paint column is the loading state's, as in the reason."""
+    frames = [painted(40, 0.0, 0.0), painted(146, 0.0, 0.004, 0.0), painted(3046, 1.0, 0.2)]
+    timeline = PaintTimeline(frames, 40.0, 3046.0, 20.0, "test video")
+    recording = Recording(
+        url=BASE + "/loading/react", engine=ENGINES["chromium"], status=200,
+        response_end_ms=3040, ended=True, committed_ms=10.0,
+        dom=[DomSample(10, 0, 0), DomSample(89, 8, 1), DomSample(3041, 900, 20)],
+        dom_error_ms=5.0, paint=timeline)
+    run = Run(recording, judge(recording))
+    text = _Page(write_report([run], tmp_path).read_text()).text
+    assert "Chromium renders /loading/react progressively." in text
+    assert "146 ms ±20" in text and "40 ms ±20" not in text
+    assert ("the screen showed a loading state (8 visible characters) from 146 ms, 2,894 ms "
+            "before the response ended at 3,040 ms; the page replaced it at 3,046 ms") in text

@@ -89,7 +89,7 @@ def test_paint_that_follows_the_dom_is_progressive():
     paint = [(60, 0.1), (560, 0.2), (1060, 0.3), (5010, 1.0)]
     verdict = judge(recording(streamed(), paint=paint))
     assert verdict.painted_incrementally
-    assert "the picture moved on 2 more times while the rest arrived, the last of it at " \
+    assert "the screen changed 2 more times while the rest arrived, the last of it at " \
            "5,010 ms" in verdict.paint_reason
 
 
@@ -99,11 +99,15 @@ def test_a_final_picture_shown_early_had_nothing_left_to_stream():
     assert "nothing was left to stream" in verdict.paint_reason
 
 
-def test_noise_is_not_the_first_paint():
-    paint = [(30, 0.005), (700, 0.005), (4000, 0.0), (5040, 1.0)]
+def test_a_screen_that_changed_without_content_has_not_painted_yet():
+    # Frames that changed the screen but showed no content: a background colour, a scroll bar.
+    paint = [(30, 0.005, 0.0), (700, 0.005, 0.0), (4000, 0.0, 0.0), (5040, 1.0)]
     verdict = judge(recording(streamed(), paint=paint))
     assert verdict.first_paint_ms == 5040
-    assert "nothing was painted until 5,040 ms" in verdict.paint_reason
+    assert not verdict.painted_incrementally
+    assert ("the page held content from 20 ms but the screen changed from 30 ms without "
+            "showing content (a flat colour or a scroll bar) until 5,040 ms, when the response "
+            "had ended") in verdict.paint_reason
 
 
 def test_a_first_paint_within_the_paint_error_of_the_end_is_not_early():

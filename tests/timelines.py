@@ -28,13 +28,14 @@ def wire(times_ms: list[float], size: int = 19, encoding: str | None = None) -> 
 
 def recording(samples: list[tuple[float, int, int]], *, end: float | None = 5000.0,
               committed: float = 10.0, error_ms: float = 0.0, ended: bool = True,
-              paint: list[tuple[float, float]] | None = None, paint_error_ms: float = 33.0,
+              paint: list[tuple[float, ...]] | None = None, paint_error_ms: float = 33.0,
               wire_times: list[float] | None = None) -> Recording:
     timeline = None
     if paint is not None:
-        changed = [t for t, p in paint if p > 0.01]
+        frames = [painted(*f) for f in paint]
+        changed = [f.t_ms for f in frames if f.progress > 0 or f.content > 0]
         timeline = PaintTimeline(
-            frames=[PaintFrame(t, p) for t, p in paint],
+            frames=frames,
             first_visual_change_ms=changed[0] if changed else None,
             visual_complete_ms=paint[-1][0] if paint else None,
             error_ms=paint_error_ms, method="test",
@@ -46,6 +47,13 @@ def recording(samples: list[tuple[float, int, int]], *, end: float | None = 5000
         dom_error_ms=error_ms, paint=timeline,
         wire=wire(wire_times) if wire_times is not None else None,
     )
+
+
+def painted(t_ms: float, progress: float, content: float | None = None,
+            kept: float = 1.0) -> PaintFrame:
+    """A captured frame; by default one on its way to the final picture, showing content
+    wherever it has come any of that way."""
+    return PaintFrame(t_ms, progress, progress if content is None else content, kept)
 
 
 def streamed(steps: int = 10, every_ms: float = 500.0) -> list[tuple[float, int, int]]:

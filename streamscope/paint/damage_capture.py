@@ -36,7 +36,8 @@ METHOD = (
     "X DAMAGE events on the browser's display, each answered by an MIT-SHM grab of the page's "
     "box ({priority}); a frame is stamped with the X server's time of the earliest damage it "
     "shows, and error_ms is the longest any frame took from damage to grab, plus the clocks' "
-    "error ({alignment}); progress = pixel distance to the final frame"
+    "error ({alignment}); content = pixels unlike the blank page and the frame's background; "
+    "progress = pixel distance to the final frame"
 )
 # Before navigating, the blank page must be captured: WebKitGTK's compositor can show it well
 # after the page reports it painted, so wait for its frame, then for the screen to be still.

@@ -18,22 +18,18 @@ import numpy as np
 import numpy.typing as npt
 
 from streamscope.paint.alignment import BY_CLOCK, CLOCK_AGREEMENT_MS, Alignment
+from streamscope.paint.content import NOISE_LEVEL, content_mask, content_share, kept_share
 from streamscope.paint.marker import is_marker
 from streamscope.paint.video_frames import VideoFrames, decode
 
 if TYPE_CHECKING:
     from streamscope.recording import PaintFrame, PaintTimeline
 
-# A pixel of the 160-px-wide analysis frame counts as changed when a channel moves by more
-# than this (of 255): twice the recorder's noise on a still screen, which peaked at 6 (10 s
-# each of text, gradients and coloured words at 1280x720, key frames included). One 16 px
-# glyph added moved a pixel by 63 ("x"), 34 ("i"), 14 (a grey "i"); a lone full stop (10, or
-# 4 in grey) goes unseen, a new line of text (66 to 117) never does.
-NOISE_LEVEL = 12
 COMPLETE = 0.99  # progress from which the page counts as visually complete
 
 METHOD = (
     "ffmpeg x11grab of the headed browser window on Xvfb, {fps} fps VP8, {alignment}; "
+    "content = pixels unlike the blank page and the frame's background; "
     "progress = pixel distance to the final frame"
 )
 
@@ -102,7 +98,9 @@ def paint_timeline(
             first_change = t_ms
         # A screen that ends as it started has nowhere to progress to: it is complete.
         progress = 1.0 if span == 0 else 1.0 - distance(pixels[i], final) / span
-        painted.append(PaintFrame(t_ms, min(max(progress, 0.0), 1.0)))
+        content = content_mask(pixels[i], baseline)
+        painted.append(PaintFrame(t_ms, min(max(progress, 0.0), 1.0), content_share(content),
+                                  kept_share(pixels[i], final, content)))
 
     return PaintTimeline(
         frames=painted,

@@ -21,7 +21,6 @@ from streamscope.report.figures_ahead import FiguresAhead
 from streamscope.report.folder import ReportFolder
 from streamscope.report.inputs import ArtifactMap, Artifacts, Judged, engine_of, video_of
 from streamscope.report.palette import EngineStyle, engine_styles
-from streamscope.verdict import PAINT_NOISE
 from streamscope.wording import milliseconds, shared_origin
 
 # What a diagnosis's `safari` says, for a reader.
@@ -156,8 +155,9 @@ def _row(run: Judged, files: Artifacts, styles: Mapping[str, EngineStyle],
         note = ""
     paint = run.recording.paint
     start = navigation_start_s(paint)
-    first_paint = milliseconds(paint.first_visual_change_ms if paint else None)
-    if paint is not None and paint.first_visual_change_ms is not None and paint.error_ms:
+    # The verdict's first paint: the first content on screen, as the reason and table say.
+    first_paint = milliseconds(run.verdict.first_paint_ms)
+    if paint is not None and run.verdict.first_paint_ms is not None and paint.error_ms:
         first_paint += f" ±{paint.error_ms:.0f}"
     screenshot = files.screenshot
     info = run.recording.engine
@@ -189,7 +189,7 @@ def _frames(run: Judged, filmstrip: Sequence[tuple[float, Path]], folder: Report
     paint = run.recording.paint
     end = run.recording.response_end_ms
     frames = []
-    previous_ms, previous_progress = float("-inf"), 0.0
+    previous_ms = float("-inf")
     strip = sorted(filmstrip, key=lambda f: f[0])
     # One unit along a strip, so "0.5 s" never sits next to "1000 ms".
     in_seconds = bool(strip) and strip[-1][0] >= 1000
@@ -205,10 +205,13 @@ def _frames(run: Judged, filmstrip: Sequence[tuple[float, Path]], folder: Report
             href=href,
             time=f"{page_ms / 1000:.1f} s" if in_seconds else f"{page_ms:.0f} ms",
             progress="" if progress is None else f"{progress:.0%}",
-            changed=progress is not None and abs(progress - previous_progress) > PAINT_NOISE,
+            # Any captured change since the last still, a loading state that brings the
+            # picture no closer to its end included.
+            changed=paint is not None and any(previous_ms < f.t_ms <= page_ms
+                                              for f in paint.frames),
             end_before=end is not None and previous_ms < end <= page_ms,
         ))
-        previous_ms, previous_progress = page_ms, progress or 0.0
+        previous_ms = page_ms
     return frames
 
 
