@@ -87,12 +87,14 @@ def first_content(wire: WireTimeline) -> bytes:
 def _declared_charset(data: bytes, headers: Mapping[str, str]) -> str:
     header = _HEADER_CHARSET.search(headers.get("content-type", ""))
     meta = _META_CHARSET.search(data[:PRESCAN_BYTES])
-    for name in (header.group(1) if header else None,
-                 meta.group(1).decode("ascii") if meta else None):
+    for name, from_meta in ((header.group(1) if header else None, False),
+                            (meta.group(1).decode("ascii") if meta else None, True)):
         if name is None:
             continue
         try:
-            return codecs.lookup(name).name
+            charset = codecs.lookup(name).name
         except LookupError:
             continue  # a charset Python does not know: the next declaration, or UTF-8
+        # A <meta> cannot be read in UTF-16, so the standard takes one naming it as UTF-8.
+        return "utf-8" if from_meta and charset.startswith("utf-16") else charset
     return "utf-8"

@@ -18,6 +18,7 @@ stands in for the tree builder, enough to tell body from head and to see what is
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -71,8 +72,8 @@ class _Scan(HTMLParser):
     def __init__(self, text: str) -> None:
         super().__init__(convert_charrefs=False)  # text as it comes, no entity held back
         self._length = len(text)
-        self._line_starts = [0]
-        self._line_starts += [i + 1 for i, c in enumerate(text) if c == "\n"]
+        # getpos() counts lines by "\n" alone, as these do.
+        self._line_starts = [0, *(match.end() for match in re.finditer("\n", text))]
         self._open: list[tuple[str, int, str, bool]] = []  # tag, offset, tag text, hidden
         self._body_tag_end: int | None = None
         self._body_start: int | None = None  # where the body begins, opened by a tag or not
@@ -162,7 +163,7 @@ class _Scan(HTMLParser):
                                            f"body ({self._first_in_body})")
         if self._body_start is not None:
             return Place(self._body_start, "where the body's text begins")
-        return Place(end.offset, "at the end of the first chunk's `<head>`")
+        return Place(end.offset, "at the end of the first chunk, before the body begins")
 
 
 def _quoted(markup: str) -> str:

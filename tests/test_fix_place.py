@@ -12,6 +12,7 @@ import html5lib
 import pytest
 
 from streamscope.causes import Remedy
+from streamscope.fix_place import places_of
 from streamscope.fixed_chunk import FILLER, fixed_first_chunk
 from streamscope.recording import WireChunk, WireTimeline
 from streamscope.replay import replayed
@@ -184,7 +185,7 @@ def test_a_head_still_open_keeps_its_padding_in_the_head_and_its_text_opens_the_
     assert nodes[_index(nodes, _padding)][1][-1] == "head"
     assert "body" in nodes[_index(nodes, _filler)][1]
     assert applied[Remedy.LEADING_BYTES].where == (
-        "as a comment at the end of the first chunk's `<head>`")
+        "as a comment at the end of the first chunk, before the body begins")
     assert applied[Remedy.LEADING_TEXT].where == (
         "at the end of the first chunk, where `<body>` begins")
     assert fixed.index(b"<!--") > fixed.index(b"<meta charset")
@@ -284,3 +285,25 @@ def test_headers_changes_are_told_as_such() -> None:
     assert response.pieces == [(0.0, OPEN_LIST)]
     assert response.applied[Remedy.NOSNIFF].where == "the response's headers"
     assert response.applied[Remedy.NOSNIFF].before == ""
+
+
+def test_a_meta_naming_utf16_is_read_as_utf8_as_the_standard_says() -> None:
+    chunk = '<meta charset="utf-16"><body><h1>Caf\u00e9</h1><ul>'.encode()
+    _, applied = fixed_first_chunk(chunk, {"content-type": "text/html"}, BOTH)
+    assert "Caf\u00e9</h1>⟦<p>" in applied[Remedy.LEADING_TEXT].after
+
+
+def test_the_places_of_a_gzip_page_are_read_from_its_decoded_first_chunk() -> None:
+    compressor = zlib.compressobj(wbits=16 + zlib.MAX_WBITS)
+    pieces = [compressor.compress(OPEN_LIST) + compressor.flush(zlib.Z_SYNC_FLUSH),
+              compressor.compress(b"<li>2</li>") + compressor.flush()]
+    places = places_of(_wire(pieces, HTML | {"content-encoding": "gzip"}))
+    assert places is not None
+    assert places.text.words == (
+        "inside `<body>`, before the `<ul>` that the first chunk leaves open")
+    assert places.padding.words == "right after `<body>`"
+
+
+def test_a_page_whose_body_was_not_kept_or_is_plain_text_has_no_places() -> None:
+    assert places_of(WireTimeline(200, HTML, [WireChunk(0.0, 10)], ended=True)) is None
+    assert places_of(_wire([b"line 1\n"], {"content-type": "text/plain"})) is None
