@@ -77,7 +77,7 @@ class _Scan(HTMLParser):
         self._open: list[tuple[str, int, str, bool]] = []  # tag, offset, tag text, hidden
         self._body_tag_end: int | None = None
         self._body_start: int | None = None  # where the body begins, opened by a tag or not
-        self._first_in_body: str | None = None
+        self._body_begins = ""  # that place in words, where no <body> tag opens it
         self._streamed: Place | None = None  # the first streamed part in the body
 
     def _offset(self) -> int:
@@ -98,10 +98,11 @@ class _Scan(HTMLParser):
                 self._body_start = self._body_tag_end
             return
         if self._body_start is None and tag not in _HEAD_TAGS:
-            self._body_start = offset
+            self._begin_body(offset, f"before the first element of the body ({_quoted(tag_text)})")
+        # A declarative shadow root's <template> is shown, not a placeholder for later parts.
+        shadow_root = any(name == "shadowrootmode" for name, _ in attrs)
         if self._body_start is not None and tag != "html":
-            self._first_in_body = self._first_in_body or _quoted(tag_text)
-            if tag == "template" and self._streamed is None:
+            if tag == "template" and not shadow_root and self._streamed is None:
                 self._streamed = Place(offset, f"inside `<body>`, before the first streamed "
                                                f"placeholder ({_quoted(tag_text)})")
         if not closed:
@@ -120,7 +121,11 @@ class _Scan(HTMLParser):
         inside_head_element = bool(self._open) and self._open[-1][0] in _HEAD_TAGS - {"html",
                                                                                       "head"}
         if self._body_start is None and data.strip() and not inside_head_element:
-            self._body_start = self._offset()
+            self._begin_body(self._offset(), "where the body's text begins")
+
+    def _begin_body(self, offset: int, words: str) -> None:
+        self._body_start = offset
+        self._body_begins = "at the very start" if offset == 0 else words
 
     def handle_comment(self, data: str) -> None:
         if data in _SUSPENSE_COMMENTS and self._body_start is not None and (
@@ -156,13 +161,8 @@ class _Scan(HTMLParser):
     def _padding(self, end: Place) -> Place:
         if self._body_tag_end is not None:
             return Place(self._body_tag_end, "right after `<body>`")
-        if self._body_start == 0:
-            return Place(0, "at the very start")
-        if self._body_start is not None and self._first_in_body is not None:
-            return Place(self._body_start, f"before the first element of the "
-                                           f"body ({self._first_in_body})")
         if self._body_start is not None:
-            return Place(self._body_start, "where the body's text begins")
+            return Place(self._body_start, self._body_begins)
         return Place(end.offset, "at the end of the first chunk, before the body begins")
 
 

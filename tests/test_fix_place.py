@@ -307,3 +307,18 @@ def test_the_places_of_a_gzip_page_are_read_from_its_decoded_first_chunk() -> No
 def test_a_page_whose_body_was_not_kept_or_is_plain_text_has_no_places() -> None:
     assert places_of(WireTimeline(200, HTML, [WireChunk(0.0, 10)], ended=True)) is None
     assert places_of(_wire([b"line 1\n"], {"content-type": "text/plain"})) is None
+
+
+def test_a_body_that_begins_with_text_gets_its_padding_before_that_text() -> None:
+    chunk = b"<!doctype html><title>x</title>Hello <b>world</b><ul>"
+    fixed, applied = fixed_first_chunk(chunk, {"content-type": "text/html"}, BOTH)
+    assert applied[Remedy.LEADING_BYTES].where == "as a comment where the body's text begins"
+    assert fixed.index(b"<!--") == chunk.index(b"Hello")
+
+
+def test_a_declarative_shadow_root_is_no_placeholder() -> None:
+    chunk = HEAD + b'<body><h1>Items</h1><template shadowrootmode="open"><p>in</p></template>' \
+                   b"<ul>"
+    _, applied = fixed_first_chunk(chunk, HTML, BOTH)
+    assert applied[Remedy.LEADING_TEXT].where == (
+        "inside `<body>`, before the `<ul>` that the first chunk leaves open")
