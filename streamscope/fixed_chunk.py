@@ -19,6 +19,9 @@ from streamscope.fix_place import Place, places_in
 FILLER = "Streamed text, visible as soon as it arrives. "
 CONTEXT_BYTES = 48  # of the chunk shown either side of an insertion; even, for UTF-16
 _SHOWN_TEXT = 40  # characters of the inserted text shown in an excerpt
+# Where the remedies that are no insertion go.
+HEADER_PLACES = {Remedy.NOSNIFF: "in the response's headers",
+                 Remedy.UNCOMPRESSED: "in the response's headers: no Content-Encoding"}
 
 
 @dataclass(frozen=True)
@@ -38,10 +41,6 @@ class Applied:
     def from_dict(cls, data: dict[str, Any] | int) -> Applied:
         """`data` as to_dict wrote it, or a bare amount (runs files before places were kept)."""
         return cls(data) if isinstance(data, int) else cls(**data)
-
-
-HEADER_PLACES = {Remedy.NOSNIFF: "the response's headers",
-                 Remedy.UNCOMPRESSED: "the response's Content-Encoding: none"}
 
 
 def fixed_first_chunk(data: bytes, headers: Mapping[str, str],

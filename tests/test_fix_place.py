@@ -283,7 +283,7 @@ def test_headers_changes_are_told_as_such() -> None:
     response = replayed(_wire([OPEN_LIST], HTML), {Remedy.NOSNIFF: 0})
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.pieces == [(0.0, OPEN_LIST)]
-    assert response.applied[Remedy.NOSNIFF].where == "the response's headers"
+    assert response.applied[Remedy.NOSNIFF].where == "in the response's headers"
     assert response.applied[Remedy.NOSNIFF].before == ""
 
 
