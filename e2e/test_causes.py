@@ -110,3 +110,28 @@ def test_the_fix_is_proved_by_a_replay(record, fix_replay, server_url, browser_n
     assert set(replay.applied) == applied
     assert replay.verified, replay.summary
     assert replay.summary.startswith("verified: with ")
+
+
+# A first chunk that already closes the document (Hono's JSX renderer), and one that leaves a
+# <ul> open: the fix must land before what streams, and the fix says where.
+@pytest.mark.parametrize(("path", "place"), [
+    ("/closed-early", 'before the first streamed placeholder (`<template id="H:1">`)'),
+    ("/open-list", "before the `<ul>` that the first chunk leaves open"),
+])
+def test_a_fix_lands_in_the_body_before_what_the_first_chunk_streams(
+        record, fix_replay, server_url, browser_name, measured, path, place):
+    recording = record(server_url + path)
+    verdict = judge(recording)
+    replay = fix_replay(recording)
+    if browser_name != "webkit":  # rendered progressively: there is nothing to replay
+        assert replay is None, verdict.reason
+        return
+    assert f"visible characters inside `<body>`, {place}" in verdict.fix
+    assert replay is not None
+    assert replay.unchanged is not None and not replay.unchanged.incremental
+    assert replay.verified, replay.summary
+    text, padding = replay.applied["leading_text"], replay.applied["leading_bytes"]
+    assert text.where == f"inside `<body>`, {place}"
+    assert "⟦<p>Streamed text" in text.after and "⟦" not in text.before
+    assert padding.where == "as a comment right after `<body>`"
+    assert "<body>⟦<!-- " in padding.after

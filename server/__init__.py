@@ -10,7 +10,7 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from . import index, loading, probe, writeup
+from . import index, loading, probe, shapes, writeup
 from .params import BadParameter, check_text, shown
 
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -35,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(writeup.bp)
     app.register_blueprint(probe.bp)
     app.register_blueprint(loading.bp)
+    app.register_blueprint(shapes.bp)
     return app
 
 

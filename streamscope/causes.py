@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from streamscope.engines.info import Gate, GateKind
+from streamscope.fix_place import places_of
 from streamscope.recording import ONE_FRAME_MS, Recording, WireTimeline
 from streamscope.shown import LoadingState, loading_state
 from streamscope.wording import milliseconds
@@ -213,7 +214,9 @@ def _held_by_a_sniffer(recording: Recording, wire: WireTimeline) -> Diagnosis:
            + (f"fewer than the {needed:,} this engine needs: " if needed is not None
               else "and ")
            + _gate_text(gate))
-    fix = f"send {amount} early (an HTML comment of padding will do)"
+    places = places_of(wire)
+    padding = f" {places.padding.words}" if places is not None else ""
+    fix = f"send {amount} early (an HTML comment of padding{padding} will do)"
     remedies: dict[Remedy, int] = {}
     if needed is not None:
         remedies[Remedy.LEADING_BYTES] = needed + MARGIN_BYTES
@@ -239,8 +242,8 @@ def _too_few_visible_chars(recording: Recording, gate: Gate, bound_ms: float) ->
               else "more visible characters (run `streamscope threshold` to measure how many)")
     remedies = {Remedy.LEADING_TEXT: needed + MARGIN_CHARS} if needed is not None else {}
     return Diagnosis(Cause.TOO_FEW_VISIBLE_CHARS, why,
-                     f"send {amount} early, or an image, so the first paint comes before the "
-                     f"rest", evidence, _safari(recording, gate.safari), remedies)
+                     f"{_put(recording, amount)}, or an image, so the first paint comes before "
+                     f"the rest", evidence, _safari(recording, gate.safari), remedies)
 
 
 def _and_then_first_paint(recording: Recording, dom: Diagnosis, bound_ms: float) -> Diagnosis:
@@ -273,11 +276,18 @@ def _and_then_first_paint(recording: Recording, dom: Diagnosis, bound_ms: float)
         dom.cause,
         f"{dom.why}; past it, the whole page has {total:,} visible characters, fewer than the "
         f"{needed:,} before which {_gate_text(gate)}",
-        f"{dom.fix}; and send at least {needed:,} visible characters early, or an image",
+        f"{dom.fix}; and {_put(recording, f'at least {needed:,} visible characters')}, or an "
+        f"image",
         dom.evidence | {"visible_chars_in_page": total, "threshold_visible_chars": needed},
         _safari(recording, gate.safari),
         dom.remedies | {Remedy.LEADING_TEXT: needed + MARGIN_CHARS},
     )
+
+
+def _put(recording: Recording, amount: str) -> str:
+    """Where to put visible text, as far as the structure of this page's first chunk shows."""
+    places = places_of(recording.wire) if recording.wire is not None else None
+    return f"put {amount} {places.text.words}" if places is not None else f"send {amount} early"
 
 
 def _ms(value: float | None) -> float | None:

@@ -68,6 +68,8 @@ def print_table(runs: Sequence[Run]) -> None:
         if run.fix_replay is not None:
             color = "green" if run.fix_replay.verified else "red"
             stdout.print(f"  [{color}]{escape(run.fix_replay.summary)}[/]")
+            for line in run.fix_replay.change():
+                stdout.print(f"    {escape(line)}", highlight=False)
 
 
 def _status(status: int | None) -> str:

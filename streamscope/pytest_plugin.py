@@ -282,7 +282,8 @@ def _report_fix(item: pytest.Item, replay: FixReplay | None) -> None:
     if replay is None:
         return
     item.user_properties.append(("streamscope.fix_verified", replay.verified))
-    item.add_report_section("call", "streamscope fix replay", replay.summary)
+    item.add_report_section("call", "streamscope fix replay",
+                            "\n".join([replay.summary, *replay.change()]))
 
 
 def _keep(option: str, failed: bool, on_failure: str) -> bool:

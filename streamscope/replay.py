@@ -3,28 +3,32 @@
 The wire capture kept the bytes and when each read arrived; a Replay sends the same status,
 headers and bytes, each read at its recorded time from the request's start, so the engine
 meets the same stream without touching the user's server again. A remedy (causes.Remedy)
-changes it the way a fix would: invisible bytes first, visible text in the first piece,
-X-Content-Type-Options: nosniff, or the uncompressed body at its own timing.
+changes it the way a fix would: invisible bytes and visible text in the first piece, each in
+the place fix_place finds for it, X-Content-Type-Options: nosniff, or the uncompressed body
+at its own timing.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from streamscope.causes import Remedy
-from streamscope.demo_server.probe import prefix_bytes
-from streamscope.demo_server.probe_params import ContentType
+from streamscope.fixed_chunk import HEADER_PLACES, Applied, fixed_first_chunk
 from streamscope.recording import WireTimeline
 
 # Not the response's own: the replay frames the body itself.
 HOP_BY_HOP = {"transfer-encoding", "content-length", "connection", "keep-alive", "date",
               "server"}
-FILLER = "Streamed text, visible as soon as it arrives. "
+# zlib's wbits for each Content-Encoding it reads and writes: gzip's header, or zlib's.
+_ZLIB_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS,
+               "deflate": zlib.MAX_WBITS}
+_ANY_ZLIB_HEADER = 32 + zlib.MAX_WBITS
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ class ReplayedResponse:
     status: int
     headers: dict[str, str]
     pieces: list[tuple[float, bytes]]  # (ms from the request's start, bytes)
+    applied: dict[Remedy, Applied] = field(default_factory=dict)  # what changed, and where
 
 
 def replayed(wire: WireTimeline, remedies: Mapping[Remedy, int],
@@ -42,19 +47,15 @@ def replayed(wire: WireTimeline, remedies: Mapping[Remedy, int],
     headers = {k: v for k, v in wire.headers.items() if k not in HOP_BY_HOP}
     if Remedy.UNCOMPRESSED in remedies:
         headers.pop("content-encoding", None)
-    pieces = _pieces(wire)
-    plain = "text/plain" in headers.get("content-type", "")
-    kind = ContentType.PLAIN if plain else ContentType.HTML
     if Remedy.NOSNIFF in remedies:
         headers["x-content-type-options"] = "nosniff"
-    if pieces and Remedy.LEADING_TEXT in remedies:
-        text = _visible_text(remedies[Remedy.LEADING_TEXT])
-        piece = f"{text}\n" if plain else f"<p>{text}</p>\n"
-        pieces[0] = (pieces[0][0], pieces[0][1] + piece.encode())
-    if pieces and Remedy.LEADING_BYTES in remedies:
-        pieces[0] = (pieces[0][0], prefix_bytes(remedies[Remedy.LEADING_BYTES], kind)
-                     + pieces[0][1])
-    return ReplayedResponse(wire.status, headers, pieces)
+    applied = {r: Applied(n, HEADER_PLACES[r]) for r, n in remedies.items() if r in HEADER_PLACES}
+    pieces = _pieces(wire)
+    in_body = {r: n for r, n in remedies.items() if r not in HEADER_PLACES}
+    if in_body:
+        pieces, placed = _with_remedies(pieces, headers, in_body)
+        applied |= placed
+    return ReplayedResponse(wire.status, headers, pieces, applied)
 
 
 def _pieces(wire: WireTimeline) -> list[tuple[float, bytes]]:
@@ -65,16 +66,44 @@ def _pieces(wire: WireTimeline) -> list[tuple[float, bytes]]:
     return pieces
 
 
-def _visible_text(chars: int) -> str:
-    """At least `chars` non-white-space characters of prose."""
-    words = FILLER * (chars // len(FILLER.replace(" ", "")) + 1)
-    text, count = [], 0
-    for word in words.split(" "):
-        if count >= chars:
-            break
-        text.append(word)
-        count += len(word)
-    return " ".join(text)
+def _with_remedies(pieces: list[tuple[float, bytes]], headers: Mapping[str, str],
+                   remedies: Mapping[Remedy, int]
+                   ) -> tuple[list[tuple[float, bytes]], dict[Remedy, Applied]]:
+    """The pieces with the remedies in the first one that has content, decoded first if the
+    body is compressed and compressed again after, each piece still leaving on its own."""
+    encoding = headers.get("content-encoding", "").lower()
+    wbits = _ZLIB_WBITS.get(encoding) if encoding else 0
+    if wbits is None:
+        return pieces, {r: Applied(n, f"not applied: no decoder here for a {encoding} body")
+                        for r, n in remedies.items()}
+    if wbits:
+        try:
+            pieces = _decoded(pieces)
+        except zlib.error as error:
+            return pieces, {r: Applied(n, f"not applied: the {encoding} body does not decode "
+                                          f"({error})") for r, n in remedies.items()}
+    first = next((i for i, (_, data) in enumerate(pieces) if data), None)
+    applied: dict[Remedy, Applied] = {}
+    if first is not None:
+        at_ms, data = pieces[first]
+        data, applied = fixed_first_chunk(data, headers, remedies)
+        pieces[first] = (at_ms, data)
+    return (_encoded(pieces, wbits) if wbits else pieces), applied
+
+
+def _decoded(pieces: list[tuple[float, bytes]]) -> list[tuple[float, bytes]]:
+    decoder = zlib.decompressobj(wbits=_ANY_ZLIB_HEADER)
+    return [(at_ms, decoder.decompress(data)) for at_ms, data in pieces]
+
+
+def _encoded(pieces: list[tuple[float, bytes]], wbits: int) -> list[tuple[float, bytes]]:
+    """A sync flush after each piece: its bytes leave with it, as the recorded ones did."""
+    encoder = zlib.compressobj(wbits=wbits)
+    encoded = [(at_ms, encoder.compress(data) + encoder.flush(zlib.Z_SYNC_FLUSH))
+               for at_ms, data in pieces]
+    at_ms, last = encoded[-1]
+    encoded[-1] = (at_ms, last + encoder.flush())
+    return encoded
 
 
 @contextmanager

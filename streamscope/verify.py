@@ -14,14 +14,15 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from streamscope.causes import Remedy
+from streamscope.fixed_chunk import Applied
 from streamscope.pipeline import Pipeline
 from streamscope.recording import Recording
 from streamscope.replay import replay_server, replayed
 from streamscope.verdict import Verdict, judge
 
 _REMEDY_WORDS = {
-    Remedy.LEADING_BYTES: "{n:,} leading invisible bytes",
-    Remedy.LEADING_TEXT: "{n:,} leading visible characters",
+    Remedy.LEADING_BYTES: "{n:,} invisible bytes",
+    Remedy.LEADING_TEXT: "{n:,} visible characters",
     Remedy.NOSNIFF: "X-Content-Type-Options: nosniff",
     Remedy.UNCOMPRESSED: "the body uncompressed",
 }
@@ -37,7 +38,7 @@ class ReplayVerdict(NamedTuple):
 @dataclass(frozen=True)
 class FixReplay:
     verified: bool
-    applied: dict[str, int]  # remedy -> amount
+    applied: dict[str, Applied]  # remedy -> its amount, and where the replay put it
     unchanged: ReplayVerdict | None
     fixed: ReplayVerdict | None
     summary: str  # "verified: with ... webkit rendered progressively in the replay"
@@ -47,12 +48,22 @@ class FixReplay:
         def verdict(part: dict[str, Any] | None) -> ReplayVerdict | None:
             return None if part is None else ReplayVerdict(**part)
 
-        return cls(verified, data["applied"], verdict(data["unchanged"]),
+        applied = {name: Applied.from_dict(part) for name, part in data["applied"].items()}
+        return cls(verified, applied, verdict(data["unchanged"]),
                    verdict(data["fixed"]), data["summary"])
+
+    def change(self) -> list[str]:
+        """The change each remedy made to the first chunk, as diff lines a user can repeat in
+        their template: where, then the excerpt before (-) and after (+)."""
+        lines = []
+        for name, part in self.applied.items():
+            if part.before:
+                lines += [f"{name}, {part.where}:", f"- {part.before}", f"+ {part.after}"]
+        return lines
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "applied": self.applied,
+            "applied": {name: part.to_dict() for name, part in self.applied.items()},
             "unchanged": None if self.unchanged is None else self.unchanged._asdict(),
             "fixed": None if self.fixed is None else self.fixed._asdict(),
             "summary": self.summary,
@@ -66,7 +77,7 @@ def verify_fix(pipeline: Pipeline, recording: Recording, verdict: Verdict,
     remedies = verdict.diagnosis.remedies
     if verdict.incremental or not remedies:
         return None
-    applied = {str(remedy): amount for remedy, amount in remedies.items()}
+    applied = {str(remedy): Applied(amount) for remedy, amount in remedies.items()}
     wire = recording.wire
     if wire is None or not wire.body:
         return FixReplay(False, applied, None, None,
@@ -76,6 +87,7 @@ def verify_fix(pipeline: Pipeline, recording: Recording, verdict: Verdict,
 
     def replay(changes: dict[Remedy, int], name: str) -> ReplayVerdict:
         response = replayed(wire, changes, recording.wire_identity)
+        applied.update((str(remedy), part) for remedy, part in response.applied.items())
         video = videos / f"replay-{name}-{engine}.webm" if paint and videos is not None else None
         with replay_server(response) as url:
             replayed_verdict = judge(pipeline.record(url, video=video, wire=False))
@@ -89,9 +101,15 @@ def verify_fix(pipeline: Pipeline, recording: Recording, verdict: Verdict,
             f"not verified: the unchanged replay rendered progressively in {engine}, so the "
             f"replay does not reproduce what the real server's response did"))
     fixed = replay(dict(remedies), "fixed")
-    what = " and ".join(_REMEDY_WORDS[r].format(n=n) for r, n in remedies.items())
+    what = " and ".join(_REMEDY_WORDS[r].format(n=n) + _placed(applied[str(r)])
+                        for r, n in remedies.items())
     if fixed.incremental:
         summary = f"verified: with {what}, {engine} rendered progressively in the replay"
     else:
         summary = f"not verified: with {what}, {engine} still did not: {fixed.reason}"
     return FixReplay(fixed.incremental, applied, unchanged, fixed, summary)
+
+
+def _placed(part: Applied) -> str:
+    """Where a remedy in the body went, for the summary; a header's place goes without saying."""
+    return f" ({part.where})" if part.before else ""

@@ -237,3 +237,35 @@ def test_a_skeleton_below_webcores_gate_names_the_gate_not_missing_content():
                           "arrived before the end held no visible text or image")
     assert "the page held 0 visible characters before the end, fewer than the 204" in why
     assert verdict.diagnosis.remedies == {Remedy.LEADING_TEXT: 236}
+
+
+CLOSED_EARLY = (b'<!doctype html><html><head><meta charset="utf-8"><title>Orders</title></head>'
+                b'<body><h1>Orders</h1><template id="H:1"></template><p>Loading</p>'
+                b"</body></html>")
+
+
+def _with_first_chunk(rec, chunk: bytes):
+    """`rec` whose wire kept its body, `chunk` first, then small streamed parts."""
+    part = b"<p>1</p>"
+    chunks = [WireChunk(0.0, len(chunk))] + [WireChunk(t, len(part)) for t in EVERY_500_MS[1:]]
+    body = chunk + part * (len(chunks) - 1)
+    return replace(rec, wire=WireTimeline(200, {"content-type": "text/html"}, chunks,
+                                          ended=True, body=body))
+
+
+def test_the_fix_names_the_place_this_pages_first_chunk_shows():
+    verdict = judge(_with_first_chunk(held(wire_times=EVERY_500_MS, paint=[(5050, 1.0)]),
+                                      CLOSED_EARLY))
+    diagnosis = verdict.paint_diagnosis
+    assert "(an HTML comment of padding right after `<body>` will do)" in diagnosis.fix
+    assert ("put at least 204 visible characters inside `<body>`, before the first streamed "
+            'placeholder (`<template id="H:1">`), or an image') in diagnosis.fix
+
+
+def test_too_few_visible_chars_names_the_open_element_to_put_them_before():
+    rec = replace(recording(streamed(), paint=[(5040, 1.0)], wire_times=EVERY_500_MS),
+                  engine=WEBKIT, thresholds=MEASURED)
+    verdict = judge(_with_first_chunk(rec, b"<!doctype html><h1>Items</h1><ul>"))
+    assert verdict.cause == "too_few_visible_chars"
+    assert verdict.fix.startswith("put at least 204 visible characters inside `<body>`, "
+                                  "before the `<ul>` that the first chunk leaves open")

@@ -268,7 +268,11 @@ def test_a_held_run_shows_its_cause_fix_measurements_and_replay(tmp_path: Path) 
                           committed_ms=5010, response_end_ms=5000, ended=True,
                           dom=[DomSample(5010, 81, 9)], wire=wire,
                           thresholds=(Threshold("text/html", False, 527, 204, 23),))
-    replay = FixReplay(True, {"leading_bytes": 591}, ReplayVerdict(False, "held"),
+    from streamscope.fixed_chunk import Applied
+
+    applied = Applied(591, "as a comment right after `<body>`", "<body><h1>Orders</h1>",
+                      "<body>⟦<!-- 591 bytes of padding -->⟧<h1>Orders</h1>")
+    replay = FixReplay(True, {"leading_bytes": applied}, ReplayVerdict(False, "held"),
                        ReplayVerdict(True, "shown"), "verified: with 591 leading invisible "
                        "bytes, webkit rendered progressively in the replay")
     index = write_report([Run.of(recording, replay)], tmp_path)
@@ -278,6 +282,9 @@ def test_a_held_run_shows_its_cause_fix_measurements_and_replay(tmp_path: Path) 
     assert "bytes before end 171 · threshold bytes 527" in text
     assert "whether Safari would be held is unknown" in text
     assert "verified: with 591 leading invisible bytes" in text
+    assert "leading bytes, as a comment right after `<body>`:" in text
+    assert "- <body><h1>Orders</h1>" in text
+    assert "+ <body>⟦<!-- 591 bytes of padding -->⟧<h1>Orders</h1>" in text
 
 
 def test_the_status_a_redirect_and_a_stream_that_never_ended_are_shown(tmp_path):

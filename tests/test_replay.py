@@ -1,0 +1,34 @@
+"""A replay's fixed first chunk, parsed as the HTML standard says a browser parses it: the
+visible text lands in the body, before what the page streams, whatever the chunk's shape."""
+
+from __future__ import annotations
+
+import html5lib
+import pytest
+
+from streamscope.causes import Remedy
+from streamscope.recording import WireChunk, WireTimeline
+from streamscope.replay import replayed
+
+HEAD = b'<!doctype html><html><head><meta charset="utf-8"><title>Orders</title></head>'
+SHAPES = {
+    # Hono's JSX renderer: the document closed at once, the data streamed after it.
+    "closed early": (HEAD + b'<body><h1>Orders</h1><template id="H:1"></template>'
+                     b"<p>Loading</p></body></html>", "template"),
+    "open list": (HEAD + b"<body><h1>Items</h1><ul><li>first</li>", "ul"),
+}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_fixed_first_chunk_shows_its_text_before_the_streamed_part(shape: str) -> None:
+    chunk, streamed = SHAPES[shape]
+    wire = WireTimeline(200, {"content-type": "text/html"}, [WireChunk(0.0, len(chunk))],
+                        ended=True, body=chunk)
+    response = replayed(wire, {Remedy.LEADING_BYTES: 591, Remedy.LEADING_TEXT: 236})
+    document = html5lib.parse(response.pieces[0][1], namespaceHTMLElements=False)
+    body = document.find("body")
+    order = [element.tag for element in body.iter() if isinstance(element.tag, str)]
+    paragraphs = [p for p in body.iter("p") if (p.text or "").startswith("Streamed text")]
+    assert paragraphs, order
+    assert order.index("h1") < order.index("p") < order.index(streamed), order
+    assert len(response.pieces[0][1]) > len(chunk) + 591
