@@ -234,6 +234,13 @@ def _too_few_visible_chars(recording: Recording, gate: Gate, bound_ms: float) ->
     needed = threshold.visible_chars if threshold is not None else None
     evidence = {"visible_chars_before_end": shown, "threshold_visible_chars": needed,
                 "first_content_ms": _ms(recording.first_content_ms)}
+    if needed is not None and shown >= needed:
+        # The observer's count is not WebCore's: text it never renders still counts here.
+        return Diagnosis(Cause.UNEXPLAINED, (
+            f"the page held {shown:,} visible characters before the end, as many as the "
+            f"{needed:,} this engine needs before it paints, yet the screen showed none of "
+            f"them: text it does not render as such (after `</html>`, hidden by CSS, in a "
+            f"web font still loading)?"), "", evidence, _safari(recording, "unknown"))
     why = (f"the page held {shown:,} visible characters before the end"
            + (f", fewer than the {needed:,} this engine needs: " if needed is not None
               else ", and ")

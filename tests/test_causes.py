@@ -269,3 +269,15 @@ def test_too_few_visible_chars_names_the_open_element_to_put_them_before():
     assert verdict.cause == "too_few_visible_chars"
     assert verdict.fix.startswith("put at least 204 visible characters inside `<body>`, "
                                   "before the `<ul>` that the first chunk leaves open")
+
+
+def test_enough_visible_characters_and_still_unpainted_never_says_fewer():
+    """The observer counted 257 characters early (some after </html>, which WebCore does not
+    count): the reason must not say 257 is fewer than 204."""
+    dom = [(10, 0, 0), (89, 257, 3), (3041, 1500, 20)]
+    verdict = judge(loading(engine=WEBKIT, dom=dom, paint=[(3046, 1.0, 0.2, 1.0)]))
+    assert not verdict.incremental
+    assert verdict.cause == "unexplained"
+    assert "fewer than" not in verdict.diagnosis.why
+    assert "257 visible characters before the end, as many as the 204" in verdict.diagnosis.why
+    assert verdict.diagnosis.remedies == {}
