@@ -2,8 +2,10 @@
 
 Pure functions of a Recording: the wire (what the server sent, and when), the DOM and paint
 timelines, the gates the engine declares (engines/gates.py) and the thresholds measured on
-this engine build (`streamscope threshold`). Never the URL, never the engine's name. Every
-number in a `why` or a `fix` is one of the evidence's, and the evidence is measured.
+this engine build (thresholds/). Never the URL, never the engine's name. Every number in a
+`why` or a `fix` is one of the evidence's, and the evidence is measured. A diagnosis that
+would use a threshold the recording does not carry names it in `missing`: the run measures
+it then (thresholds/first_need.py) and judges again.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from streamscope.engines.info import Gate, GateKind
-from streamscope.recording import ONE_FRAME_MS, Recording, WireTimeline
+from streamscope.recording import ONE_FRAME_MS, Recording, Threshold, WireTimeline, media_type
 from streamscope.wording import milliseconds
 
 # A replay pads a little past a measured threshold: the gate is "at least N", and the padding
@@ -44,6 +46,15 @@ class Remedy(StrEnum):
 
 
 @dataclass(frozen=True)
+class Need:
+    """A threshold a diagnosis would use: which gate, for which content type."""
+
+    content_type: str  # the media type, e.g. "text/html"
+    nosniff: bool
+    kind: GateKind
+
+
+@dataclass(frozen=True)
 class Diagnosis:
     cause: Cause
     why: str  # the measured explanation, in a reader's words ("" where nothing was held)
@@ -51,6 +62,7 @@ class Diagnosis:
     evidence: dict[str, Any] = field(default_factory=dict)
     safari: str = "n/a"  # would Safari be held too: "yes", "unknown", or "n/a"
     remedies: dict[Remedy, int] = field(default_factory=dict)  # what a replay applies, amounts
+    missing: tuple[Need, ...] = ()  # thresholds it would use that the recording does not carry
 
     def to_dict(self) -> dict[str, Any]:
         return {"cause": str(self.cause), "fix": self.fix, "evidence": self.evidence,
@@ -166,12 +178,11 @@ def _held_by_a_sniffer(recording: Recording, wire: WireTimeline) -> Diagnosis:
             f"end, yet the engine showed nothing until the end"), "", evidence,
             _safari(recording, "unknown"))
     gate = sniffers[0]
-    amount = (f"at least {needed:,} bytes" if needed is not None
-              else "more bytes (run `streamscope threshold` to measure how many)")
+    amount = f"at least {needed:,} bytes" if needed is not None else "more bytes"
     why = (f"only {early_bytes:,} bytes arrived before the end, "
            + (f"fewer than the {needed:,} this engine needs: " if needed is not None
               else "and ")
-           + _gate_text(gate))
+           + _gate_text(gate) + _how_many(recording, threshold, needed))
     fix = f"send {amount} early (an HTML comment of padding will do)"
     remedies: dict[Remedy, int] = {}
     if needed is not None:
@@ -179,33 +190,38 @@ def _held_by_a_sniffer(recording: Recording, wire: WireTimeline) -> Diagnosis:
     if gate.lifted_by_nosniff:
         fix = "send X-Content-Type-Options: nosniff, or " + fix
         remedies = {Remedy.NOSNIFF: 0}
+    missing = _missing(threshold, media_type(content_type), nosniff, GateKind.SNIFF)
     return Diagnosis(Cause.BELOW_BYTE_THRESHOLD, why, fix, evidence,
-                     _safari(recording, gate.safari), remedies)
+                     _safari(recording, gate.safari), remedies, missing)
 
 
 def _too_few_visible_chars(recording: Recording, gate: Gate, bound_ms: float) -> Diagnosis:
     before = [s.text_chars for s in recording.dom if s.t_ms < bound_ms]
     shown = max(before, default=0)
-    threshold = recording.threshold_for(recording.content_type, _nosniff(recording))
+    nosniff = _nosniff(recording)
+    threshold = recording.threshold_for(recording.content_type, nosniff)
     needed = threshold.visible_chars if threshold is not None else None
     evidence = {"visible_chars_before_end": shown, "threshold_visible_chars": needed,
                 "first_content_ms": _ms(recording.first_content_ms)}
     why = (f"the page held {shown:,} visible characters before the end"
            + (f", fewer than the {needed:,} this engine needs: " if needed is not None
               else ", and ")
-           + _gate_text(gate))
+           + _gate_text(gate) + _how_many(recording, threshold, needed))
     amount = (f"at least {needed:,} visible characters" if needed is not None
-              else "more visible characters (run `streamscope threshold` to measure how many)")
+              else "more visible characters")
     remedies = {Remedy.LEADING_TEXT: needed + MARGIN_CHARS} if needed is not None else {}
     return Diagnosis(Cause.TOO_FEW_VISIBLE_CHARS, why,
                      f"send {amount} early, or an image, so the first paint comes before the "
-                     f"rest", evidence, _safari(recording, gate.safari), remedies)
+                     f"rest", evidence, _safari(recording, gate.safari), remedies,
+                     _missing(threshold, media_type(recording.content_type), nosniff,
+                              GateKind.FIRST_PAINT))
 
 
 def _and_then_first_paint(recording: Recording, dom: Diagnosis) -> Diagnosis:
     """The paint was held where the DOM was; past that gate, would the first-paint gate hold?"""
     gates = recording.engine.gates_of(GateKind.FIRST_PAINT)
-    threshold = recording.threshold_for(recording.content_type, _nosniff(recording))
+    nosniff = _nosniff(recording)
+    threshold = recording.threshold_for(recording.content_type, nosniff)
     needed = threshold.visible_chars if threshold is not None else None
     total = max((s.text_chars for s in recording.dom), default=0)
     if not gates or dom.cause is not Cause.BELOW_BYTE_THRESHOLD or (
@@ -216,11 +232,12 @@ def _and_then_first_paint(recording: Recording, dom: Diagnosis) -> Diagnosis:
         return Diagnosis(
             dom.cause,
             f"{dom.why}; past it, the whole page has {total:,} visible characters, and "
-            f"{_gate_text(gate)} (how many this engine needs is not measured yet: run "
-            f"`streamscope threshold`)",
+            f"{_gate_text(gate)}{_how_many(recording, threshold, needed)}",
             f"{dom.fix}; and send enough visible characters early, or an image",
             dom.evidence | {"visible_chars_in_page": total, "threshold_visible_chars": None},
             _safari(recording, gate.safari), dom.remedies,
+            dom.missing + _missing(threshold, media_type(recording.content_type), nosniff,
+                                   GateKind.FIRST_PAINT),
         )
     return Diagnosis(
         dom.cause,
@@ -229,8 +246,24 @@ def _and_then_first_paint(recording: Recording, dom: Diagnosis) -> Diagnosis:
         f"{dom.fix}; and send at least {needed:,} visible characters early, or an image",
         dom.evidence | {"visible_chars_in_page": total, "threshold_visible_chars": needed},
         _safari(recording, gate.safari),
-        dom.remedies | {Remedy.LEADING_TEXT: needed + MARGIN_CHARS},
+        dom.remedies | {Remedy.LEADING_TEXT: needed + MARGIN_CHARS}, dom.missing,
     )
+
+
+def _missing(threshold: Threshold | None, content_type: str, nosniff: bool,
+             kind: GateKind) -> tuple[Need, ...]:
+    """The threshold this diagnosis would use, where the recording carries none."""
+    return () if threshold is not None else (Need(content_type, nosniff, kind),)
+
+
+def _how_many(recording: Recording, threshold: Threshold | None, needed: int | None) -> str:
+    """Why a gate's number is not in the reason, where it is not: never a command to run."""
+    if needed is not None:
+        return ""
+    if threshold is None:
+        why = recording.thresholds_unmeasured or "not measured on this engine build"
+        return f" (how many this engine needs: {why})"
+    return " (more than the most the measurement probed)"
 
 
 def _ms(value: float | None) -> float | None:
