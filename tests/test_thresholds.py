@@ -202,6 +202,18 @@ def test_a_later_run_of_the_engine_build_measures_nothing(started):
     assert rec.threshold_for("text/html", False) is not None
 
 
+def test_two_lanes_that_need_one_gate_at_once_start_one_engine_for_it(started):
+    recordings = [_held_page(), _held_page()]
+    threads = [threading.Thread(target=first_need.measure_on_first_need,
+                                args=(GatedPipeline(), rec)) for rec in recordings]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(started) == 1
+    assert recordings[0].thresholds == recordings[1].thresholds != ()
+
+
 def test_no_measure_keeps_the_run_as_it_was_and_the_reason_says_why(started):
     pipeline = GatedPipeline(config=Config().measuring_thresholds(False))
     rec = first_need.measure_on_first_need(pipeline, _held_page())

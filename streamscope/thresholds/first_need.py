@@ -13,7 +13,7 @@ a type /probe cannot serve, a failed bisection) the recording says why, for the 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from streamscope.causes import Need
 from streamscope.demo import demo_server
@@ -21,8 +21,8 @@ from streamscope.engines import EngineError, create_engine
 from streamscope.errors import one_line
 from streamscope.pipeline import Pipeline
 from streamscope.recording import Recording, Threshold
-from streamscope.thresholds.cache import cached_thresholds
-from streamscope.thresholds.measure import Case, CaseError, measure_missing
+from streamscope.thresholds.cache import cache_lock, cached_thresholds, write_thresholds
+from streamscope.thresholds.measure import Case, CaseError, measure
 from streamscope.verdict import Verdict, judge
 
 # The progress output's lines ("measuring ... once per engine build ...").
@@ -93,35 +93,45 @@ def measure_on_first_need(pipeline: Pipeline, recording: Recording,
 
 def _measure(pipeline: Pipeline, cases: list[Case], note: Note | None
              ) -> tuple[tuple[Threshold, ...], tuple[CaseError, ...]]:
-    """measure_missing in an engine of the recording's settings, started with a window for the
+    """Every threshold kept for the engine build once `cases` are measured, and those that
+    could not be. Under the cache's lock, so that a case another lane or run measured while
+    this one waited is read, not measured again (nor an engine started for it).
+
+    Measured in an engine of the recording's settings, started with a window for the
     measurement and ended with it: the recording's own engine keeps its page (for a
     screenshot), its screen and its videos as they were. An engine on a remote endpoint, which
     may take one session at a time, is measured in through a pipeline of its own instead."""
-    name = pipeline.engine.name
-
-    def starting(todo: Sequence[Case]) -> None:
+    info = pipeline.engine.info
+    with cache_lock(info, pipeline.clock.sleep):
+        kept = cached_thresholds(info)
+        todo = [case for case in cases if not case.measured_in(kept)]
+        if not todo:
+            return kept, ()
         if note is not None:
-            info = pipeline.engine.info
             note(f"measuring {info.product} {info.version}'s "
                  f"{' and '.join(case.name for case in todo)} gates, once per engine build …")
-
-    def progress(line: str) -> None:
-        if note is not None and line.startswith(name):
-            note(f"  {line}")
-
-    remote = bool(pipeline.engine.endpoint)
-    engine = pipeline.engine if remote else create_engine(pipeline.engine.config, window=True)
-    own = Pipeline(engine, pipeline.config, pipeline.clock)
-    try:
-        if not remote:
-            engine.start()
-        with demo_server() as base_url:
-            kept, failed, _ = measure_missing(own, base_url, cases, progress=progress,
-                                              sleep=pipeline.clock.sleep, starting=starting)
-        return kept, failed
-    finally:
+        remote = bool(pipeline.engine.endpoint)
+        engine = pipeline.engine if remote else create_engine(pipeline.engine.config,
+                                                              window=True)
+        own = Pipeline(engine, pipeline.config, pipeline.clock)
         try:
-            own.close()
-        finally:
             if not remote:
-                engine.stop()
+                engine.start()
+            with demo_server() as base_url:
+                measured, failed = measure(own, base_url, _indented(note, engine.name), todo)
+        finally:
+            try:
+                own.close()
+            finally:
+                if not remote:
+                    engine.stop()
+        if measured:
+            write_thresholds(info, measured)
+        return cached_thresholds(info) or measured, failed
+
+
+def _indented(note: Note | None, name: str) -> Note | None:
+    """The measurement's own lines, under the line that announced it."""
+    if note is None:
+        return None
+    return lambda line: note(f"  {line}") if line.startswith(name) else None

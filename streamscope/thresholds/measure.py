@@ -14,6 +14,7 @@ whose bisection still cannot finish is kept as a CaseError, and the other cases 
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -110,23 +111,17 @@ def measure(pipeline: Pipeline, base_url: str, progress: Progress | None = None,
 
 
 def measure_missing(pipeline: Pipeline, base_url: str, cases: Sequence[Case], *,
-                    refresh: bool = False, progress: Progress | None = None,
-                    sleep: Callable[[float], None] | None = None,
-                    starting: Callable[[Sequence[Case]], None] | None = None
+                    refresh: bool = False, progress: Progress | None = None
                     ) -> tuple[tuple[Threshold, ...], tuple[CaseError, ...], bool]:
     """Every threshold kept for `pipeline`'s engine build once `cases` are measured, the cases
     that could not be, and whether any was measured now. Under the cache's lock: a case that
-    another run measured while this one waited for it is read, not measured again. `sleep`:
-    how to wait for the lock (cache_lock). `starting`: told of the cases it is about to
-    measure, if any."""
+    another run measured while this one waited for it is read, not measured again."""
     info = pipeline.engine.info
-    with cache_lock(info, sleep):
+    with cache_lock(info):
         kept = () if refresh else cached_thresholds(info)
         todo = [case for case in cases if not case.measured_in(kept)]
         if not todo:
             return kept, (), False
-        if starting is not None:
-            starting(todo)
         measured, failed = measure(pipeline, base_url, progress, todo)
         if measured:
             write_thresholds(info, measured)
@@ -144,7 +139,7 @@ class _Prober:
 
     def case(self, case: Case) -> Threshold:
         self._probes = 0
-        name = case.name
+        began = time.monotonic()
         needed = _bisect(lambda n: self._dom_shows(case, n), MIN_ITEM_BYTES, MAX_BYTES,
                          BYTES_STEP)
         bytes_needed = None if needed is None else (0 if needed == MIN_ITEM_BYTES else needed)
@@ -155,8 +150,9 @@ class _Prober:
                             MAX_ITEM_BYTES, CHARS_STEP)
             chars = None if shown is None else self._visible_chars(case, prefix, shown)
         if self._progress is not None:
-            self._progress(f"{self._pipeline.engine.name} {name}: bytes {bytes_needed}, "
-                           f"visible characters {chars} ({self._probes} probes)")
+            self._progress(f"{self._pipeline.engine.name} {case.name}: bytes {bytes_needed}, "
+                           f"visible characters {chars} ({self._probes} probes, "
+                           f"{time.monotonic() - began:.0f} s)")
         return Threshold(case.media_type, case.nosniff, bytes_needed, chars, self._probes)
 
     def _url(self, case: Case, item_bytes: int, prefix: int, pause_s: float) -> str:
