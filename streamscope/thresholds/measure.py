@@ -163,13 +163,15 @@ class _Prober:
     def _record(self, url: str, paint: bool) -> Recording:
         """The probe's recording; ThresholdError once PROBE_ATTEMPTS have failed, with the
         last one's error."""
-        for attempt in range(1, PROBE_ATTEMPTS + 1):
+        for _ in range(PROBE_ATTEMPTS - 1):
             try:
                 return self._record_once(url, paint)
-            except ThresholdError as exc:
-                if attempt == PROBE_ATTEMPTS:
-                    raise ThresholdError(f"{exc} ({PROBE_ATTEMPTS} attempts)") from exc
-        raise AssertionError("unreachable")
+            except ThresholdError:
+                continue
+        try:
+            return self._record_once(url, paint)
+        except ThresholdError as exc:
+            raise ThresholdError(f"{exc} ({PROBE_ATTEMPTS} attempts)") from exc
 
     def _record_once(self, url: str, paint: bool) -> Recording:
         self._probes += 1
