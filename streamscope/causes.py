@@ -220,8 +220,7 @@ def _too_few_visible_chars(recording: Recording, gate: Gate, bound_ms: float) ->
 def _and_then_first_paint(recording: Recording, dom: Diagnosis) -> Diagnosis:
     """The paint was held where the DOM was; past that gate, would the first-paint gate hold?"""
     gates = recording.engine.gates_of(GateKind.FIRST_PAINT)
-    nosniff = _nosniff(recording)
-    threshold = recording.threshold_for(recording.content_type, nosniff)
+    threshold = recording.threshold_for(recording.content_type, _nosniff(recording))
     needed = threshold.visible_chars if threshold is not None else None
     total = max((s.text_chars for s in recording.dom), default=0)
     if not gates or dom.cause is not Cause.BELOW_BYTE_THRESHOLD or (
@@ -236,8 +235,8 @@ def _and_then_first_paint(recording: Recording, dom: Diagnosis) -> Diagnosis:
             f"{dom.fix}; and send enough visible characters early, or an image",
             dom.evidence | {"visible_chars_in_page": total, "threshold_visible_chars": None},
             _safari(recording, gate.safari), dom.remedies,
-            dom.missing + _missing(threshold, media_type(recording.content_type), nosniff,
-                                   GateKind.FIRST_PAINT),
+            dom.missing + _missing(threshold, media_type(recording.content_type),
+                                   _nosniff(recording), GateKind.FIRST_PAINT),
         )
     return Diagnosis(
         dom.cause,
