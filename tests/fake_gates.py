@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from streamscope.config import Config
-from streamscope.engines import EngineInfo, gates
+from streamscope.engines import EngineConfig, EngineInfo, gates
 from streamscope.recorder import SYSTEM_CLOCK, Clock
 from streamscope.recording import Recording
 from tests.timelines import recording as made
@@ -26,7 +26,7 @@ INFO = EngineInfo("webkit", "WebKit", "WebKitGTK MiniBrowser", "2.50.6", "fake",
 class GatedEngine:
     """Enough of an Engine for the threshold code: a name, info, config, start and stop."""
 
-    config: object = None
+    config: EngineConfig = field(default_factory=lambda: Config().engine("webkit"))
     window: bool = True
     info: EngineInfo = INFO
     endpoint: str = ""

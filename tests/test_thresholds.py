@@ -180,7 +180,8 @@ def started(monkeypatch):
 
 def test_a_held_page_gets_its_gates_measured_on_first_need_and_carries_the_numbers(started):
     lines: list[str] = []
-    rec = first_need.measure_on_first_need(GatedPipeline(), _held_page(), lines.append)
+    headed = GatedPipeline(GatedEngine(Config().engine("webkit", headed=True)))
+    rec = first_need.measure_on_first_need(headed, _held_page(), lines.append)
     assert lines[0] == ("measuring WebKitGTK MiniBrowser 2.50.6's text/html gates, once per "
                         "engine build …")
     verdict = judge(rec)
@@ -191,6 +192,7 @@ def test_a_held_page_gets_its_gates_measured_on_first_need_and_carries_the_numbe
     assert set(verdict.diagnosis.remedies) == {Remedy.LEADING_BYTES, Remedy.LEADING_TEXT}
     # Measured in an engine of its own, with a window, ended with the measurement.
     assert len(started) == 1 and started[0].window and started[0].stopped == 1
+    assert not started[0].config.headed
     assert cache.cached_thresholds(INFO) == rec.thresholds
 
 

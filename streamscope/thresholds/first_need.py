@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 
 from streamscope.causes import Need
 from streamscope.demo import demo_server
@@ -111,8 +112,10 @@ def _measure(pipeline: Pipeline, cases: list[Case], note: Note | None
             note(f"measuring {info.product} {info.version}'s "
                  f"{' and '.join(case.name for case in todo)} gates, once per engine build …")
         remote = bool(pipeline.engine.endpoint)
-        engine = pipeline.engine if remote else create_engine(pipeline.engine.config,
-                                                              window=True)
+        # On a virtual display of its own even in a --headed run: the probes are no one's
+        # to watch, and a shared screen is filmed one window at a time.
+        engine = pipeline.engine if remote else create_engine(
+            replace(pipeline.engine.config, headed=False), window=True)
         own = Pipeline(engine, pipeline.config, pipeline.clock)
         try:
             if not remote:
