@@ -137,7 +137,8 @@ class PaintTimeline:
 @dataclass(frozen=True)
 class Threshold:
     """What one engine build needs before it shows a paused stream, measured by bisection
-    (`streamscope threshold`). None: more than the largest amount probed; 0: no such gate."""
+    (`streamscope threshold`, or a run on first need). None: more than the largest amount
+    probed; 0: no such gate."""
 
     content_type: str  # "text/html" or "text/plain"
     nosniff: bool
