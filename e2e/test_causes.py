@@ -37,9 +37,10 @@ def measured(browser_engine, streamscope_config, server_url):
     cache, so that every recording after it carries them."""
     pipeline = Pipeline(browser_engine, streamscope_config)
     try:
-        thresholds = measure(pipeline, server_url, cases=NEEDED[browser_engine.name])
+        thresholds, failed = measure(pipeline, server_url, cases=NEEDED[browser_engine.name])
     finally:
         pipeline.close()
+    assert failed == ()
     save_thresholds(browser_engine.info, thresholds)
     return {t.content_type: t for t in thresholds}
 
@@ -47,7 +48,8 @@ def measured(browser_engine, streamscope_config, server_url):
 @pytest.mark.parametrize("path", CAUSES)
 def test_each_held_page_gets_its_measured_cause(record, server_url, browser_name, measured,
                                                 path):
-    verdict = judge(record(server_url + path))
+    recording = record(server_url + path)
+    verdict = judge(recording)
     expected = CAUSES[path][browser_name]
     assert verdict.cause == expected, verdict.reason
     diagnosis = verdict.diagnosis
@@ -55,13 +57,10 @@ def test_each_held_page_gets_its_measured_cause(record, server_url, browser_name
     if browser_name != "webkit":
         assert diagnosis.safari == "n/a"
     if expected == "below_byte_threshold":
-        case = measured.get("text/plain" if "plain" in path else "text/html")
-        if case is None:  # not measured in this session: the fix says how to
-            assert diagnosis.evidence["threshold_bytes"] is None
-            assert "streamscope threshold" in diagnosis.fix
-        else:
-            assert diagnosis.evidence["threshold_bytes"] == case.bytes > 0
-            assert diagnosis.evidence["bytes_before_end"] < case.bytes
+        # Measured by `measured`, or by the recording on its first need (WebKit's text/plain).
+        case = recording.threshold_for("text/plain" if "plain" in path else "text/html", False)
+        assert case is not None and diagnosis.evidence["threshold_bytes"] == case.bytes > 0
+        assert diagnosis.evidence["bytes_before_end"] < case.bytes
     if expected == "too_few_visible_chars":
         assert diagnosis.safari == "yes"  # WebCore's first-paint rule is Safari's too
         chars = measured["text/html"].visible_chars
@@ -100,7 +99,19 @@ def test_a_recording_that_failed_has_no_recording(record, closed_url):
     (SMALL_ITEMS + "&content_type=plain", "chromium", {"nosniff"}),
 ])
 def test_the_fix_is_proved_by_a_replay(record, fix_replay, server_url, browser_name, measured,
-                                       path, engine, applied):
+                                       path, engine, applied, request):
+    if browser_name == "webkit" and "content_type=plain" in path:
+        # WebKit holds this text/plain page too, and since #22 its threshold is measured on
+        # first need, so its fix is replayed: 591 leading bytes pass libsoup's gate, but the
+        # first paint still waits for the end. Its 8 items of 31 characters reached 214
+        # visible characters at 1.8 s, past the 205 measured, yet nothing was painted until
+        # the response ended (2.2 s); one item of 251 characters is painted at once. WebKit
+        # seems to count, for its "visually non-empty" rule, only the text a plain document's
+        # text node had when its renderer was made, not what streams into it later, so the
+        # fix should be leading text in the first chunk: the diagnosis does not know that yet.
+        request.applymarker(pytest.mark.xfail(strict=True, reason="WebKit text/plain: the "
+                                              "first-paint gate counts the first chunk only"))
+        engine, applied = "webkit", {"leading_bytes", "leading_text"}
     replay = fix_replay(record(server_url + path))
     if browser_name != engine:  # rendered progressively: there is nothing to replay
         assert replay is None

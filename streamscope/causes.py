@@ -2,8 +2,10 @@
 
 Pure functions of a Recording: the wire (what the server sent, and when), the DOM and paint
 timelines, the gates the engine declares (engines/gates.py) and the thresholds measured on
-this engine build (`streamscope threshold`). Never the URL, never the engine's name. Every
-number in a `why` or a `fix` is one of the evidence's, and the evidence is measured.
+this engine build (thresholds/). Never the URL, never the engine's name. Every number in a
+`why` or a `fix` is one of the evidence's, and the evidence is measured. A diagnosis that
+would use a threshold the recording does not carry names it in `missing`: the run measures
+it then (thresholds/first_need.py) and judges again.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from streamscope.engines.info import Gate, GateKind
 from streamscope.fix_place import places_of
-from streamscope.recording import ONE_FRAME_MS, Recording, WireTimeline
+from streamscope.recording import ONE_FRAME_MS, Recording, Threshold, WireTimeline, media_type
 from streamscope.shown import LoadingState, loading_state
 from streamscope.wording import milliseconds
 
@@ -52,6 +54,15 @@ class Remedy(StrEnum):
 
 
 @dataclass(frozen=True)
+class Need:
+    """A threshold a diagnosis would use: which gate, for which content type."""
+
+    content_type: str  # the media type, e.g. "text/html"
+    nosniff: bool
+    kind: GateKind
+
+
+@dataclass(frozen=True)
 class Diagnosis:
     cause: Cause
     why: str  # the measured explanation, in a reader's words ("" where nothing was held)
@@ -59,6 +70,7 @@ class Diagnosis:
     evidence: dict[str, Any] = field(default_factory=dict)
     safari: str = "n/a"  # would Safari be held too: "yes", "unknown", or "n/a"
     remedies: dict[Remedy, int] = field(default_factory=dict)  # what a replay applies, amounts
+    missing: tuple[Need, ...] = ()  # thresholds it would use that the recording does not carry
 
     def to_dict(self) -> dict[str, Any]:
         return {"cause": str(self.cause), "fix": self.fix, "evidence": self.evidence,
@@ -208,12 +220,11 @@ def _held_by_a_sniffer(recording: Recording, wire: WireTimeline) -> Diagnosis:
             f"end, yet the engine showed nothing until the end"), "", evidence,
             _safari(recording, "unknown"))
     gate = sniffers[0]
-    amount = (f"at least {needed:,} bytes" if needed is not None
-              else "more bytes (run `streamscope threshold` to measure how many)")
+    amount = f"at least {needed:,} bytes" if needed is not None else "more bytes"
     why = (f"only {early_bytes:,} bytes arrived before the end, "
            + (f"fewer than the {needed:,} this engine needs: " if needed is not None
               else "and ")
-           + _gate_text(gate))
+           + _gate_text(gate) + _how_many(recording, threshold, needed))
     places = places_of(wire)
     padding = f" {places.padding.words}" if places is not None else ""
     fix = f"send {amount} early (an HTML comment of padding{padding} will do)"
@@ -223,14 +234,16 @@ def _held_by_a_sniffer(recording: Recording, wire: WireTimeline) -> Diagnosis:
     if gate.lifted_by_nosniff:
         fix = "send X-Content-Type-Options: nosniff, or " + fix
         remedies = {Remedy.NOSNIFF: 0}
+    missing = _missing(threshold, media_type(content_type), nosniff, GateKind.SNIFF)
     return Diagnosis(Cause.BELOW_BYTE_THRESHOLD, why, fix, evidence,
-                     _safari(recording, gate.safari), remedies)
+                     _safari(recording, gate.safari), remedies, missing)
 
 
 def _too_few_visible_chars(recording: Recording, gate: Gate, bound_ms: float) -> Diagnosis:
     before = [s.text_chars for s in recording.dom if s.t_ms < bound_ms]
     shown = max(before, default=0)
-    threshold = recording.threshold_for(recording.content_type, _nosniff(recording))
+    nosniff = _nosniff(recording)
+    threshold = recording.threshold_for(recording.content_type, nosniff)
     needed = threshold.visible_chars if threshold is not None else None
     evidence = {"visible_chars_before_end": shown, "threshold_visible_chars": needed,
                 "first_content_ms": _ms(recording.first_content_ms)}
@@ -244,13 +257,15 @@ def _too_few_visible_chars(recording: Recording, gate: Gate, bound_ms: float) ->
     why = (f"the page held {shown:,} visible characters before the end"
            + (f", fewer than the {needed:,} this engine needs: " if needed is not None
               else ", and ")
-           + _gate_text(gate))
+           + _gate_text(gate) + _how_many(recording, threshold, needed))
     amount = (f"at least {needed:,} visible characters" if needed is not None
-              else "more visible characters (run `streamscope threshold` to measure how many)")
+              else "more visible characters")
     remedies = {Remedy.LEADING_TEXT: needed + MARGIN_CHARS} if needed is not None else {}
     return Diagnosis(Cause.TOO_FEW_VISIBLE_CHARS, why,
                      f"{_put(recording, amount)}, or an image, so the first paint comes before "
-                     f"the rest", evidence, _safari(recording, gate.safari), remedies)
+                     f"the rest", evidence, _safari(recording, gate.safari), remedies,
+                     _missing(threshold, media_type(recording.content_type), nosniff,
+                              GateKind.FIRST_PAINT))
 
 
 def _and_then_first_paint(recording: Recording, dom: Diagnosis, bound_ms: float) -> Diagnosis:
@@ -273,11 +288,12 @@ def _and_then_first_paint(recording: Recording, dom: Diagnosis, bound_ms: float)
         return Diagnosis(
             dom.cause,
             f"{dom.why}; past it, the whole page has {total:,} visible characters, and "
-            f"{_gate_text(gate)} (how many this engine needs is not measured yet: run "
-            f"`streamscope threshold`)",
+            f"{_gate_text(gate)}{_how_many(recording, threshold, needed)}",
             f"{dom.fix}; and send enough visible characters early, or an image",
             dom.evidence | {"visible_chars_in_page": total, "threshold_visible_chars": None},
             _safari(recording, gate.safari), dom.remedies,
+            dom.missing + _missing(threshold, media_type(recording.content_type),
+                                   _nosniff(recording), GateKind.FIRST_PAINT),
         )
     return Diagnosis(
         dom.cause,
@@ -287,7 +303,7 @@ def _and_then_first_paint(recording: Recording, dom: Diagnosis, bound_ms: float)
         f"image",
         dom.evidence | {"visible_chars_in_page": total, "threshold_visible_chars": needed},
         _safari(recording, gate.safari),
-        dom.remedies | {Remedy.LEADING_TEXT: needed + MARGIN_CHARS},
+        dom.remedies | {Remedy.LEADING_TEXT: needed + MARGIN_CHARS}, dom.missing,
     )
 
 
@@ -295,6 +311,22 @@ def _put(recording: Recording, amount: str) -> str:
     """Where to put visible text, as far as the structure of this page's first chunk shows."""
     places = places_of(recording.wire) if recording.wire is not None else None
     return f"put {amount} {places.text.words}" if places is not None else f"send {amount} early"
+
+
+def _missing(threshold: Threshold | None, content_type: str, nosniff: bool,
+             kind: GateKind) -> tuple[Need, ...]:
+    """The threshold this diagnosis would use, where the recording carries none."""
+    return () if threshold is not None else (Need(content_type, nosniff, kind),)
+
+
+def _how_many(recording: Recording, threshold: Threshold | None, needed: int | None) -> str:
+    """Why a gate's number is not in the reason, where it is not: never a command to run."""
+    if needed is not None:
+        return ""
+    if threshold is None:
+        why = recording.thresholds_unmeasured or "not measured on this engine build"
+        return f" (how many this engine needs: {why})"
+    return " (more than the most the measurement probed)"
 
 
 def _ms(value: float | None) -> float | None:

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import click
+from rich.markup import escape
 
 from streamscope import comparison, interrupts, step_summary
 from streamscope.artifacts import StillsAhead, find_videos, media_folder, report_artifacts
@@ -107,6 +108,13 @@ https_option = click.option(
          "staging site's. Default: ignore_https_errors in [recording] of "
          "playwright.config.toml, else off.",
 )
+measure_option = click.option(
+    "--measure/--no-measure", "measure", default=None,
+    help="Measure a threshold a held page's reason needs (how many bytes or characters this "
+         "engine build waits for) when it is first needed, once per engine build (up to "
+         "40 s); --no-measure keeps the run time fixed, and such reasons without the number. "
+         "Default: measure_thresholds in [recording] of playwright.config.toml, else on.",
+)
 summary_option = click.option(
     "--step-summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path),
     envvar="GITHUB_STEP_SUMMARY", show_envvar=True,
@@ -120,7 +128,7 @@ def recording_options(command: Any) -> Any:
     """What `run` and `repro` share: how long, proved how, shown where, written where, where
     the engines run and with which certificates."""
     for option in reversed((timeout_option, verify_option, headed_option, summary_option,
-                            fleet_options, https_option)):
+                            fleet_options, https_option, measure_option)):
         command = option(command)
     return command
 
@@ -146,8 +154,10 @@ def fleet_options(command: Any) -> Any:
 
 def _configured(config: Config, timeout: float | None, connect: str | None,
                 webdriver_url: str | None, remote_display: str | None,
-                ignore_https_errors: bool) -> Config:
+                ignore_https_errors: bool, measure: bool | None) -> Config:
     """The file's settings with what `recording_options` gave on the command line."""
+    if measure is not None:
+        config = config.measuring_thresholds(measure)
     try:
         return config.with_timeout(timeout).ignoring_https_errors(
             ignore_https_errors).with_engine_settings(
@@ -186,10 +196,10 @@ def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: P
         report_dir: Path | None, timeout: float | None, paint: bool, verify_fix: bool,
         headed: bool, summary_path: Path | None, connect: str | None,
         webdriver_url: str | None, remote_display: str | None, jobs: int,
-        ignore_https_errors: bool) -> int:
+        ignore_https_errors: bool, measure: bool | None) -> int:
     """Record each URL in each engine and say whether it rendered progressively, and why."""
     return _run(_configured(config, timeout, connect, webdriver_url, remote_display,
-                            ignore_https_errors),
+                            ignore_https_errors, measure),
                 urls, browsers or config.matrix, json_path=json_path, report_dir=report_dir,
                 summary_path=summary_path, paint=paint, headed=headed, verify_fix=verify_fix,
                 jobs=jobs, title=RUN_TITLE)
@@ -206,10 +216,10 @@ def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: P
 def repro(config: Config, browsers: tuple[str, ...], json_path: Path | None, report_dir: Path,
           timeout: float | None, verify_fix: bool, headed: bool, summary_path: Path | None,
           connect: str | None, webdriver_url: str | None, remote_display: str | None,
-          jobs: int, ignore_https_errors: bool) -> int:
+          jobs: int, ignore_https_errors: bool, measure: bool | None) -> int:
     """Reproduce the write-up: the demo server's streams, recorded in every engine."""
     config = _configured(config, timeout, connect, webdriver_url, remote_display,
-                         ignore_https_errors)
+                         ignore_https_errors, measure)
     with demo_server() as base:
         click.echo(f"Demo server on {base}/")
         return _run(config, [base + p for p in WRITEUP_PATHS],
@@ -241,7 +251,11 @@ def threshold(config: Config, browsers: tuple[str, ...], json_path: Path | None,
     for result in results:
         if result.error is not None:
             click.echo(f"streamscope: {result.browser}: {result.error}", err=True)
-    return 1 if any(result.error for result in results) else 0
+        for failed in result.failed:
+            nosniff = " + nosniff" if failed.nosniff else ""
+            click.echo(f"streamscope: {result.browser} {failed.content_type}{nosniff}: "
+                       f"{failed.error}", err=True)
+    return 0 if all(result.ok for result in results) else 1
 
 
 def _write(path: Path, document: dict[str, Any]) -> None:
@@ -338,7 +352,8 @@ def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
                                    progress=advance, jobs=jobs, finished=save,
                                    recorded=figures.start if figures is not None else None,
                                    stop=interrupts.REQUESTED,
-                                   after_video=ahead.cut if ahead is not None else None)
+                                   after_video=ahead.cut if ahead is not None else None,
+                                   note=lambda line: stderr.print(escape(line), soft_wrap=True))
             except SharedScreenError as exc:  # checked before any engine starts
                 raise click.UsageError(str(exc)) from exc
             except BaseException:

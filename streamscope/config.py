@@ -31,6 +31,9 @@ class RecordingConfig:
     # Accept certificates no browser trusts (self-signed, mkcert): in every engine, and in the
     # raw client beside it.
     ignore_https_errors: bool = False
+    # Measure a threshold a held page's diagnosis needs, when this engine build has none kept
+    # (thresholds/first_need.py); off: a fixed run time, and reasons without those numbers.
+    measure_thresholds: bool = True
 
 
 PAINT_METHODS = ("damage", "video")
@@ -94,6 +97,10 @@ class Config:
     def ignoring_https_errors(self, ignore: bool = True) -> Config:
         """This config, with untrusted certificates accepted (or not: the file's setting)."""
         return self.with_https_errors_ignored(True) if ignore else self
+
+    def measuring_thresholds(self, measure: bool) -> Config:
+        """This config, measuring thresholds on first need, or (False) never."""
+        return replace(self, recording=replace(self.recording, measure_thresholds=measure))
 
     def with_https_errors_ignored(self, ignore: bool) -> Config:
         """This config, with untrusted certificates accepted or refused, whatever the file

@@ -92,6 +92,9 @@ def print_thresholds(results: Sequence[EngineThresholds]) -> None:
             kind = t.content_type + (" + nosniff" if t.nosniff else "")
             table.add_row(name, kind, _amount(t.bytes), _amount(t.visible_chars),
                           str(t.probes))
+        for failed in result.failed:
+            kind = failed.content_type + (" + nosniff" if failed.nosniff else "")
+            table.add_row(name, kind, "[red]error[/]", escape(failed.error), "")
     stdout.print(table)
     stdout.print("0: no such gate; more than the most probed shows as “> max”.")
 

@@ -30,6 +30,7 @@ from streamscope.paint.video_queue import VideoQueue
 from streamscope.pipeline import Pipeline
 from streamscope.recorder import SYSTEM_CLOCK, Clock
 from streamscope.recording import Recording
+from streamscope.thresholds.first_need import Note, measure_on_first_need
 from streamscope.verdict import judge
 from streamscope.verify import FixReplay, verify_fix
 
@@ -127,8 +128,9 @@ class _Run:
                  recorded: Stored | None = None,
                  videos: VideoQueue | None = None,
                  cancelled: threading.Event | None = None,
-                 stop: threading.Event | None = None) -> None:
+                 stop: threading.Event | None = None, note: Note | None = None) -> None:
         self.config, self.total, self.headed, self.media = config, total, headed, media
+        self.note = note
         self.wire, self.replays, self.stored, self.videos = wire, replays, stored, videos
         self.recorded = recorded
         self.progress, self.clock = progress, clock
@@ -168,7 +170,8 @@ class _Run:
                 self._report(job)
                 video = (self.media / f"{job.index + 1:02d}-{job.browser}.webm"
                          if self.media is not None else None)
-                recording = pipeline.record(job.url, video=video, wire=self.wire)
+                recording = measure_on_first_need(
+                    pipeline, pipeline.record(job.url, video=video, wire=self.wire), self.note)
                 self._store(job, recording)
                 if self.replays is not None:
                     replay = verify_fix(pipeline, recording, judge(recording), self.media)
@@ -241,7 +244,8 @@ def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: 
                 stored: Stored | None = None,
                 recorded: Stored | None = None,
                 stop: threading.Event | None = None,
-                after_video: Callable[[Path], None] | None = None) -> dict[int, Recording]:
+                after_video: Callable[[Path], None] | None = None,
+                note: Note | None = None) -> dict[int, Recording]:
     """Every job's recording, by job index, recorded on up to `lanes` lanes at once.
 
     `wire`: fetch each URL beside the browser too (pipeline.py), unless the server must see
@@ -252,7 +256,8 @@ def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: 
     videos are written (a report can begin; it must not block). With `media`,
     every video is written by the time this returns; one that could not be costs its
     recording the paint, as a failed paint analysis does. `after_video`: called with each
-    video as it is written, beside the recordings that follow (video_queue.py).
+    video as it is written, beside the recordings that follow (video_queue.py). `note`: told,
+    in a line, of what a run does besides recording (a threshold measured on first need).
 
     Ctrl-C or SIGTERM in the calling thread stops every lane within a poll or an engine start:
     each ends its recording, page and engine (display included) before the interruption goes on.
@@ -272,7 +277,7 @@ def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: 
         recordings = _record_planned(plan, config, len(jobs), headed=headed, media=media,
                                      wire=wire, progress=progress, replays=replays,
                                      stored=stored, recorded=recorded, stop=stop,
-                                     videos=videos)
+                                     videos=videos, note=note)
         if stop is not None and stop.is_set():
             raise Cancelled
         failed = videos.wait() if videos is not None else {}
@@ -292,19 +297,19 @@ def _record_planned(plan: list[list[Job]], config: Config, total: int, *, headed
                     media: Path | None, wire: bool, progress: Progress | None,
                     replays: dict[int, FixReplay] | None, stored: Stored | None,
                     recorded: Stored | None, stop: threading.Event | None,
-                    videos: VideoQueue | None) -> dict[int, Recording]:
+                    videos: VideoQueue | None, note: Note | None) -> dict[int, Recording]:
     """The lanes of `plan`, recorded: a serial run in this thread, else a thread a lane."""
     if len(plan) <= 1:
         run = _Run(config, total, headed=headed, media=media, wire=wire, progress=progress,
                    clock=SYSTEM_CLOCK if stop is None else CancellableClock(stop),
                    replays=replays, stored=stored, recorded=recorded, videos=videos,
-                   cancelled=stop)
+                   cancelled=stop, note=note)
         run.record_lane(plan[0] if plan else [])
         return run.recordings
     cancelled = threading.Event()  # ours: a lane's bug sets it too, and is no interruption
     run = _Run(config, total, headed=headed, media=media, wire=wire, progress=progress,
                clock=CancellableClock(cancelled), replays=replays, stored=stored,
-               recorded=recorded, videos=videos, cancelled=cancelled, stop=stop)
+               recorded=recorded, videos=videos, cancelled=cancelled, stop=stop, note=note)
     errors: list[BaseException] = []
 
     def lane(jobs: list[Job]) -> None:

@@ -20,6 +20,10 @@
                          "button", "iframe", "object", "embed", "progress", "meter"]);
   const state = {
     doc: document,
+    // Tells this document from the next. Not performance.timeOrigin: WebKitGTK computes it
+    // anew at each call from two clocks read one after the other, and on a busy machine two
+    // calls in one document differed by up to 100 ms (streamscope#22).
+    id: `${Math.random().toString(36).slice(2)}-${performance.now()}`,
     installed: performance.now(),
     samples: [],  // [ms since navigation start, visible text chars, content elements]
     lastChange: performance.now(),

@@ -16,8 +16,9 @@ MARK_OLD_DOCUMENT = (
 )
 
 # One poll: null-ish while the old document is still there, else installs the observer if it is
-# not yet in place (engines without init scripts) and reports progress. `origin` tells one
-# document from the next; `leaving`, that this one has begun to navigate away.
+# not yet in place (engines without init scripts) and reports progress. `doc`, the observer's
+# own mark of its document, tells one document from the next (observer.js says why not
+# performance.timeOrigin); `leaving`, that this one has begun to navigate away.
 POLL = (
     "const wall = performance.timeOrigin + performance.now();"
     "if (document.__streamscopeOld) return {old: true, wall: wall};"
@@ -25,7 +26,7 @@ POLL = (
     + "const s = window.__streamscope;"
     "return {old: false, wall: wall, now: performance.now(), readyState: document.readyState,"
     " installed: s.installed, lastChange: s.lastChange, samples: s.samples.length,"
-    " origin: performance.timeOrigin, href: location.href, leaving: s.leaving};"
+    " doc: s.id, href: location.href, leaving: s.leaving};"
 )
 
 # Everything a recording keeps, read once the page has settled or the time limit ran out.

@@ -37,6 +37,7 @@ from streamscope.paint import final_screenshot
 from streamscope.pipeline import Pipeline
 from streamscope.recording import Recording
 from streamscope.runs import Run
+from streamscope.thresholds.first_need import measure_on_first_need
 from streamscope.verdict import judge
 from streamscope.verify import FixReplay, verify_fix
 
@@ -65,6 +66,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
              "the result is in the test's report and its streamscope.fix_verified property.",
     )
     group.addoption(
+        "--streamscope-no-measure", action="store_true", default=False,
+        help="Never measure a threshold a held page's reason needs on first need (as "
+             "`streamscope run --no-measure`): such reasons then go without the number.",
+    )
+    group.addoption(
         "--streamscope-connect", default=None, metavar="WS_URL",
         help="Run the Playwright engines on this Playwright server (`playwright run-server`).",
     )
@@ -83,6 +89,8 @@ def _load(config: pytest.Config) -> Config:
     path = config.getoption("--streamscope-config")
     try:
         loaded = load_config(Path(path) if path else find_config_file(config.rootpath))
+        if config.getoption("--streamscope-no-measure"):
+            loaded = loaded.measuring_thresholds(False)
         return loaded.with_engine_settings(
             connect=config.getoption("--streamscope-connect"),
             webdriver_url=config.getoption("--streamscope-webdriver-url"),
@@ -229,7 +237,8 @@ def record(browser_engine: Engine, streamscope_config: Config, pytestconfig: pyt
 
     def _record(url: str) -> Recording:
         video = tmp_path / f"video-{len(recorded) + 1}.webm" if paint else None
-        recording = pipeline.record(url, video=video)
+        recording = measure_on_first_need(pipeline, pipeline.record(url, video=video),
+                                          _note(pytestconfig))
         replay = verify_fix(pipeline, recording, judge(recording), tmp_path) if verify else None
         run = Run.of(recording, replay)
         recorded.append((run, video))
@@ -276,6 +285,17 @@ def fix_replay(browser_engine: Engine, streamscope_config: Config,
             pipeline.close()
 
     return _replay
+
+
+def _note(pytestconfig: pytest.Config) -> Callable[[str], None]:
+    """Where a threshold measured on first need is said: pytest's terminal, past capture."""
+    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+
+    def note(line: str) -> None:
+        if reporter is not None:
+            reporter.write_line(f"streamscope: {line}")
+
+    return note
 
 
 def _report_fix(item: pytest.Item, replay: FixReplay | None) -> None:

@@ -233,7 +233,7 @@ class _Watch:
             if not state or state["old"]:
                 self._pause(WATCH_INTERVAL_S)
                 continue
-            if state["origin"] != first["origin"]:
+            if state["doc"] != first["doc"]:
                 raise _Left(state["href"], left_ms, seen)
             if leaving_since is None and state["leaving"] is not None:
                 leaving_since, left_ms = self.clock.monotonic(), state["leaving"]

@@ -36,7 +36,8 @@ class DomSample:
     elements: int  # content elements: those holding visible text, images, media, controls
 
 
-def _media_type(content_type: str | None) -> str:
+def media_type(content_type: str | None) -> str:
+    """A Content-Type's media type alone: "text/html; charset=utf-8" is "text/html"."""
     return (content_type or "").split(";")[0].strip().lower()
 
 
@@ -71,7 +72,7 @@ class WireTimeline:
         disposition = self.headers.get("content-disposition", "")
         if disposition.split(";")[0].strip().lower() == "attachment":
             return f"the response is a download, not a page (Content-Disposition: {disposition})"
-        if _media_type(self.headers.get("content-type")) == "application/octet-stream":
+        if media_type(self.headers.get("content-type")) == "application/octet-stream":
             return ("the response is a download, not a page "
                     "(Content-Type: application/octet-stream)")
         return None
@@ -150,7 +151,8 @@ class PaintTimeline:
 @dataclass(frozen=True)
 class Threshold:
     """What one engine build needs before it shows a paused stream, measured by bisection
-    (`streamscope threshold`). None: more than the largest amount probed; 0: no such gate."""
+    (`streamscope threshold`, or a run on first need). None: more than the largest amount
+    probed; 0: no such gate."""
 
     content_type: str  # "text/html" or "text/plain"
     nosniff: bool
@@ -180,8 +182,11 @@ class Recording:
     wire: WireTimeline | None = None
     # The same URL fetched without Accept-Encoding, where the body came compressed and held.
     wire_identity: WireTimeline | None = None
-    # This engine build's measured thresholds, where `streamscope threshold` has run.
+    # This engine build's measured thresholds: those cached, and those measured for it.
     thresholds: tuple[Threshold, ...] = ()
+    # Why a threshold this recording's diagnosis needs is not among them, where one is not
+    # ("not measured: --no-measure"); None: no reason known.
+    thresholds_unmeasured: str | None = None
     methods: dict[str, str] = field(default_factory=dict)  # part -> how it was measured
     error: str | None = None  # nothing was recorded, and why
     paint_error: str | None = None  # the DOM was recorded but what was painted was not
@@ -218,9 +223,9 @@ class Recording:
         return self.engine.name
 
     def threshold_for(self, content_type: str | None, nosniff: bool) -> Threshold | None:
-        media_type = _media_type(content_type)
+        media = media_type(content_type)
         return next((t for t in self.thresholds
-                     if t.content_type == media_type and t.nosniff == nosniff), None)
+                     if t.content_type == media and t.nosniff == nosniff), None)
 
     def to_dict(self) -> dict[str, Any]:
         data = {"browser": self.browser, **asdict(self)}

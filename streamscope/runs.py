@@ -85,7 +85,8 @@ def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
                 finished: Finished | None = None,
                 recorded: Finished | None = None,
                 stop: threading.Event | None = None,
-                after_video: Callable[[Path], None] | None = None) -> list[Run]:
+                after_video: Callable[[Path], None] | None = None,
+                note: Callable[[str], None] | None = None) -> list[Run]:
     """Every URL in every engine, ordered by URL then by `browsers`.
 
     With `media`, each engine runs in a window and every recording is filmed there, one
@@ -97,6 +98,7 @@ def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
     interrupted); `recorded` gets them all once the last is, before every video is written
     (lanes.py). `stop`: once set, the run stores nothing more and raises lanes.Cancelled.
     `after_video`: called with each video as it is written, while the recordings go on.
+    `note`: told of what the run does besides recording, a line at a time (lanes.py).
     """
     # Jobs numbered engine by engine (an engine starts once), returned URL by URL, each by its
     # place in `urls`, not by URL: a URL given three times is recorded, and returned, thrice.
@@ -116,7 +118,7 @@ def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
 
     recordings = record_jobs(
         work, config, lanes=jobs, headed=headed, media=media, progress=progress,
-        replays=replays, stop=stop, after_video=after_video,
+        replays=replays, stop=stop, after_video=after_video, note=note,
         stored=None if finished is None else (lambda so_far: finished(runs_of(so_far))),
         recorded=None if recorded is None else (lambda every: recorded(runs_of(every))))
     # Judged again: a recording whose video could not be written has lost its paint since.

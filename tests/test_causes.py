@@ -2,8 +2,9 @@
 
 from dataclasses import replace
 
-from streamscope.causes import Cause, Remedy
+from streamscope.causes import Cause, Need, Remedy
 from streamscope.engines import gates
+from streamscope.engines.info import GateKind
 from streamscope.recording import Threshold, WireChunk, WireTimeline
 from streamscope.verdict import judge
 from tests.timelines import ENGINE, recording, streamed, wire
@@ -86,12 +87,42 @@ def test_past_the_byte_gate_the_first_paint_gate_is_named_with_its_numbers():
     assert verdict.cause == "below_byte_threshold"  # the headline is the paint's
 
 
-def test_an_unmeasured_threshold_says_how_to_measure_it():
-    verdict = judge(held(thresholds=(), wire_times=EVERY_500_MS))
+def test_an_unmeasured_threshold_says_why_and_names_what_is_missing():
+    rec = held(thresholds=(), wire_times=EVERY_500_MS)
+    rec.thresholds_unmeasured = "not measured: --no-measure"
+    verdict = judge(rec)
     assert verdict.cause == "below_byte_threshold"
     assert verdict.dom_diagnosis.evidence["threshold_bytes"] is None
-    assert "streamscope threshold" in verdict.fix
+    assert verdict.fix == "send more bytes early (an HTML comment of padding will do)"
+    assert verdict.dom_diagnosis.why.endswith(
+        "(how many this engine needs: not measured: --no-measure)")
     assert verdict.dom_diagnosis.remedies == {}  # nothing a replay could prove
+    assert verdict.dom_diagnosis.missing == (Need("text/html", False, GateKind.SNIFF),)
+
+
+def test_no_reason_or_fix_tells_the_user_to_run_another_command_first():
+    for rec in (held(thresholds=(), wire_times=EVERY_500_MS),
+                held(thresholds=(), wire_times=EVERY_500_MS, paint=[(5050, 1.0)]),
+                replace(recording(streamed(), paint=[(5040, 1.0)], wire_times=EVERY_500_MS),
+                        engine=WEBKIT)):
+        verdict = judge(rec)
+        for diagnosis in (verdict.dom_diagnosis, verdict.paint_diagnosis):
+            if diagnosis is not None and diagnosis.cause is not Cause.STREAMED:
+                assert "run `" not in diagnosis.why + diagnosis.fix
+                assert "streamscope threshold" not in diagnosis.why + diagnosis.fix
+                assert diagnosis.missing
+
+
+def test_a_measured_threshold_leaves_nothing_missing():
+    verdict = judge(held(wire_times=EVERY_500_MS, paint=[(5050, 1.0)]))
+    assert verdict.dom_diagnosis.missing == () and verdict.paint_diagnosis.missing == ()
+
+
+def test_a_threshold_past_the_most_probed_is_not_missing_and_says_so():
+    beyond = (Threshold("text/html", False, None, None, 9),)
+    verdict = judge(held(thresholds=beyond, wire_times=EVERY_500_MS))
+    assert verdict.dom_diagnosis.missing == ()
+    assert "(more than the most the measurement probed)" in verdict.dom_diagnosis.why
 
 
 def test_text_plain_in_chromium_is_fixed_by_nosniff():
@@ -148,7 +179,8 @@ def test_past_an_unmeasured_byte_gate_the_first_paint_gate_is_still_named():
     verdict = judge(held(thresholds=(), wire_times=EVERY_500_MS, paint=[(5050, 1.0)]))
     diagnosis = verdict.paint_diagnosis
     assert "visually non-empty" in diagnosis.why and "Safari shares it" in diagnosis.why
-    assert "not measured yet" in diagnosis.why
+    assert "not measured on this engine build" in diagnosis.why
+    assert {need.kind for need in diagnosis.missing} == {GateKind.SNIFF, GateKind.FIRST_PAINT}
     assert diagnosis.safari == "yes"
 
 

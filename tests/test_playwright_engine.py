@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from streamscope.config import Config
 from streamscope.engines import playwright_driver
 from streamscope.engines.chromium import ChromiumEngine
+from streamscope.engines.display import Display
 
 
 class FakeContext:
@@ -45,8 +47,10 @@ class FakeBrowserType:
 
     def __init__(self) -> None:
         self.browser = FakeBrowser()
+        self.launched: list[dict[str, Any]] = []
 
     def launch(self, **options: Any) -> FakeBrowser:
+        self.launched.append(options)
         return self.browser
 
 
@@ -71,3 +75,25 @@ def test_the_page_the_launch_opened_is_the_first_recordings(
     engine.new_page()
     assert len(contexts) == 2  # then a new context for each recording
     engine.stop()
+
+
+def test_a_browser_with_a_window_gets_the_drivers_temporary_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    # Firefox makes a firefox-esr lock folder in its TMPDIR while it starts: killed then (a
+    # Ctrl-C), it leaves it, and only the driver's own folder is removed whatever happens.
+    playwright = FakePlaywright()
+    monkeypatch.setattr(playwright_driver, "acquire", lambda: playwright)
+    monkeypatch.setattr(playwright_driver, "release", lambda: None)
+    monkeypatch.setattr(playwright_driver._local, "temporary", tmp_path)
+    monkeypatch.setenv("TMPDIR", "/the/runs/own")
+    engine = ChromiumEngine(Config().engine("chromium"), window=True)
+    monkeypatch.setattr(engine, "_open_display", lambda: Display(":99", (800, 600)))
+    engine.start()
+    try:
+        [options] = playwright.chromium.launched
+        assert options["env"]["DISPLAY"] == ":99"
+        assert options["env"]["TMPDIR"] == str(tmp_path)
+    finally:
+        engine.display = None  # not ours to close
+        engine.stop()

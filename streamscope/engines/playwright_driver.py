@@ -55,6 +55,17 @@ def _env_of_our_driver() -> dict[str, str]:
 _transport.get_driver_env = _env_of_our_driver
 
 
+def browser_env(env: dict[str, str]) -> dict[str, str]:
+    """`env`, for a browser this thread's driver launches, with the driver's TMPDIR: a browser
+    launched with an env of its own (a window's DISPLAY) would otherwise get the run's. Firefox
+    makes a `firefox-esr` lock folder and a remote-settings file in its TMPDIR while it starts,
+    and removes them once started: killed mid-start (a terminal's Ctrl-C), it leaves them, so
+    they must be where the driver's folder takes them away (streamscope#22)."""
+    if _local.temporary is None:  # a driver someone else started: its TMPDIR is theirs
+        return env
+    return {**env, "TMPDIR": str(_local.temporary)}
+
+
 def share(running: Playwright) -> None:
     """Use a driver someone else started and will stop, unless ours is in use."""
     if not _local.owned:

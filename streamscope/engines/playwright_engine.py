@@ -190,7 +190,7 @@ class PlaywrightEngine(Engine):
             options = dict(launch.options)
             options["args"] = [*options.get("args", []), *self._window_args()]
             if self.display is not None:
-                options["env"] = self.display.env
+                options["env"] = playwright_driver.browser_env(self.display.env)
             before = set(descendants(os.getpid()))
             try:
                 self._browser = browser_type.launch(headless=self.display is None, **options)

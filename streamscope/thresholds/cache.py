@@ -1,22 +1,38 @@
 """Measured thresholds, kept per engine build in the user's cache folder.
 
 One JSON file per engine and version (`$XDG_CACHE_HOME/streamscope/thresholds/`, else
-`~/.cache/...`; `STREAMSCOPE_CACHE` moves it), written by `streamscope threshold` and read by
-every recording in that engine build. A missing or unreadable file means "not measured":
-reasons then say so and name the command, never a constant.
+`~/.cache/...`; `STREAMSCOPE_CACHE` moves it), written whole (files.py) by `streamscope
+threshold` and by a run that measured a threshold on first need, and read by every recording
+in that engine build. Writers hold a lock file beside it (`<file>.lock`, fcntl.flock) from
+reading what is kept to writing it back, so that two runs measuring at once (two lanes, two
+CI jobs, `pytest -n`) neither measure one gate twice nor lose each other's rows. A missing
+file means "not measured"; an unreadable or foreign one too, with a one-line warning.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import logging
 import os
 import re
-from dataclasses import asdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, fields
 from pathlib import Path
 
 from streamscope.engines import EngineInfo
 from streamscope.files import write_json_atomically
 from streamscope.recording import Threshold
+
+log = logging.getLogger(__name__)
+
+# How often a writer waiting for the lock looks again: a measurement holds it for seconds.
+LOCK_POLL_S = 0.2
+
+_TYPES = {"content_type": (str,), "nosniff": (bool,), "bytes": (int, type(None)),
+          "visible_chars": (int, type(None)), "probes": (int,)}
+_warned: set[tuple[Path, str]] = set()
 
 
 def cache_folder() -> Path:
@@ -34,16 +50,84 @@ def cache_path(engine: EngineInfo) -> Path:
 
 
 def cached_thresholds(engine: EngineInfo) -> tuple[Threshold, ...]:
+    """This build's kept thresholds; () where none are, or the file is not one of ours (said
+    once per file and problem, as a warning)."""
+    path = cache_path(engine)
     try:
-        data = json.loads(cache_path(engine).read_text())
-        return tuple(Threshold(**entry) for entry in data["thresholds"])
-    except (OSError, ValueError, KeyError, TypeError):
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ()
+    except OSError as exc:
+        _warn(path, f"cannot be read ({exc.strerror})")
+        return ()
+    try:
+        return _parsed(json.loads(text), engine)
+    except ValueError as exc:
+        _warn(path, str(exc))
         return ()
 
 
 def save_thresholds(engine: EngineInfo, thresholds: tuple[Threshold, ...]) -> Path:
+    """Keeps `thresholds` with the rows already kept for other content types (theirs replaced
+    where both have one), under the lock."""
+    with cache_lock(engine):
+        return write_thresholds(engine, thresholds)
+
+
+@contextmanager
+def cache_lock(engine: EngineInfo, sleep: Callable[[float], None] | None = None
+               ) -> Iterator[None]:
+    """Holds this build's lock file. `sleep`: how to wait while another holds it (a lane's
+    clock, so that an interrupted run stops waiting); None blocks in flock."""
+    path = cache_path(engine)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a") as lock:
+        if sleep is None:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        else:
+            while True:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    sleep(LOCK_POLL_S)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def write_thresholds(engine: EngineInfo, thresholds: tuple[Threshold, ...]) -> Path:
+    """save_thresholds, for a caller that holds the lock (cache_lock)."""
+    new = {(t.content_type, t.nosniff) for t in thresholds}
+    kept = tuple(t for t in cached_thresholds(engine) if (t.content_type, t.nosniff) not in new)
     path = cache_path(engine)
     write_json_atomically(path, {
         "browser": engine.name, "product": engine.product, "version": engine.version,
-        "thresholds": [asdict(t) for t in thresholds]})
+        "thresholds": [asdict(t) for t in (*kept, *thresholds)]})
     return path
+
+
+def _parsed(data: object, engine: EngineInfo) -> tuple[Threshold, ...]:
+    """The thresholds of a cache file's JSON; ValueError, saying what is wrong, for any other."""
+    if not isinstance(data, dict) or not isinstance(data.get("thresholds"), list):
+        raise ValueError("is not a streamscope thresholds file")
+    build = (data.get("browser"), data.get("product"), data.get("version"))
+    if build != (engine.name, engine.product, engine.version):
+        raise ValueError(f"is for {' '.join(str(part) for part in build)}, not "
+                         f"{engine.name} {engine.product} {engine.version}")
+    rows = []
+    for entry in data["thresholds"]:
+        if not isinstance(entry, dict) or set(entry) != {f.name for f in fields(Threshold)} or any(
+                not isinstance(entry[key], types) for key, types in _TYPES.items()):
+            raise ValueError(f"holds a row that is not a threshold: {json.dumps(entry)[:80]}")
+        rows.append(Threshold(**entry))
+    return tuple(rows)
+
+
+def _warn(path: Path, problem: str) -> None:
+    if (path, problem) in _warned:
+        return
+    _warned.add((path, problem))
+    log.warning("streamscope: warning: the thresholds cache %s %s: measuring them again",
+                path, problem)

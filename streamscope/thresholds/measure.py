@@ -6,11 +6,15 @@ ended? For `bytes` the first item is N bytes of visible text and the DOM verdict
 for `visible_chars` enough invisible bytes come first to pass the byte gate, then an item of
 visible text, and the paint verdict answers. The answers are monotonic in N, so a bisection
 finds the smallest N that is shown, to within the step.
+
+A probe whose recording fails is recorded again, up to PROBE_ATTEMPTS times in all; a case
+whose bisection still cannot finish is kept as a CaseError, and the other cases go on.
 """
 
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -22,7 +26,8 @@ from streamscope.engines import EngineError, EngineInfo, create_engine
 from streamscope.errors import one_line
 from streamscope.pipeline import Pipeline
 from streamscope.recording import Recording, Threshold
-from streamscope.thresholds.cache import cached_thresholds, save_thresholds
+from streamscope.recording import media_type as media_type_of
+from streamscope.thresholds.cache import cache_lock, cached_thresholds, write_thresholds
 from streamscope.verdict import judge
 
 MIN_ITEM_BYTES = 16  # /probe's smallest item: "<li>" markup and a little text
@@ -34,6 +39,12 @@ CHARS_STEP = 8
 PREFIX_MARGIN = 64
 DOM_PAUSE_S = 0.5  # the DOM is timed to a few ms: half a second tells early from late
 PAINT_PAUSE_S = 0.8  # paint frames may be 150 ms apart on a busy machine
+# Every probe's recording is tried up to this many times. What failed a probe (a navigation
+# or a paint capture that went wrong on a busy machine, a recorder error) does not follow from
+# the one before, and a case takes 10 to 25 probes: a failure in 1 probe of 50 would cost,
+# untried again, a quarter of the cases, tried twice 1 % of them, thrice 1 in 10,000. An
+# engine that is really broken fails three times running, for two probes' time (1-3 s each).
+PROBE_ATTEMPTS = 3
 
 
 class ThresholdError(RuntimeError):
@@ -47,20 +58,74 @@ class Case:
 
     @property
     def media_type(self) -> str:
-        return {"html": "text/html", "plain": "text/plain"}[self.content_type]
+        return _MEDIA_TYPES[self.content_type]
+
+    @property
+    def name(self) -> str:
+        return f"{self.media_type}{' nosniff' if self.nosniff else ''}"
+
+    @classmethod
+    def of(cls, content_type: str | None, nosniff: bool) -> Case | None:
+        """The case /probe serves for a response's type; None for a type it cannot serve."""
+        probe_type = next((key for key, value in _MEDIA_TYPES.items()
+                           if value == media_type_of(content_type)), None)
+        return None if probe_type is None else cls(probe_type, nosniff)
+
+    def measured_in(self, thresholds: Sequence[Threshold]) -> bool:
+        return any((t.content_type, t.nosniff) == (self.media_type, self.nosniff)
+                   for t in thresholds)
 
 
+_MEDIA_TYPES = {"html": "text/html", "plain": "text/plain"}
 CASES = (Case("html", False), Case("plain", False), Case("plain", True))
 
 Progress = Callable[[str], None]
 
 
+@dataclass(frozen=True)
+class CaseError:
+    """A case whose bisection could not finish, and why."""
+
+    content_type: str  # the media type
+    nosniff: bool
+    error: str
+
+
 def measure(pipeline: Pipeline, base_url: str, progress: Progress | None = None,
-            cases: tuple[Case, ...] = CASES) -> tuple[Threshold, ...]:
-    """Every case's thresholds in `pipeline`'s engine (started with a window, for paint)."""
+            cases: Sequence[Case] = CASES) -> tuple[tuple[Threshold, ...], tuple[CaseError, ...]]:
+    """Each case's thresholds in `pipeline`'s engine (started with a window, for paint), and
+    the cases that could not be measured."""
+    measured: list[Threshold] = []
+    failed: list[CaseError] = []
     with tempfile.TemporaryDirectory(prefix="streamscope-threshold-") as folder:
         probe = _Prober(pipeline, base_url, Path(folder), progress)
-        return tuple(probe.case(case) for case in cases)
+        for case in cases:
+            try:
+                measured.append(probe.case(case))
+            except ThresholdError as exc:
+                failed.append(CaseError(case.media_type, case.nosniff, one_line(exc)))
+                if progress is not None:
+                    progress(f"{pipeline.engine.name} {case.name}: could not be measured: "
+                             f"{one_line(exc)}")
+    return tuple(measured), tuple(failed)
+
+
+def measure_missing(pipeline: Pipeline, base_url: str, cases: Sequence[Case], *,
+                    refresh: bool = False, progress: Progress | None = None
+                    ) -> tuple[tuple[Threshold, ...], tuple[CaseError, ...], bool]:
+    """Every threshold kept for `pipeline`'s engine build once `cases` are measured, the cases
+    that could not be, and whether any was measured now. Under the cache's lock: a case that
+    another run measured while this one waited for it is read, not measured again."""
+    info = pipeline.engine.info
+    with cache_lock(info):
+        kept = () if refresh else cached_thresholds(info)
+        todo = [case for case in cases if not case.measured_in(kept)]
+        if not todo:
+            return kept, (), False
+        measured, failed = measure(pipeline, base_url, progress, todo)
+        if measured:
+            write_thresholds(info, measured)
+        return cached_thresholds(info) or measured, failed, True
 
 
 class _Prober:
@@ -74,7 +139,7 @@ class _Prober:
 
     def case(self, case: Case) -> Threshold:
         self._probes = 0
-        name = f"{case.media_type}{' nosniff' if case.nosniff else ''}"
+        began = time.monotonic()
         needed = _bisect(lambda n: self._dom_shows(case, n), MIN_ITEM_BYTES, MAX_BYTES,
                          BYTES_STEP)
         bytes_needed = None if needed is None else (0 if needed == MIN_ITEM_BYTES else needed)
@@ -85,8 +150,9 @@ class _Prober:
                             MAX_ITEM_BYTES, CHARS_STEP)
             chars = None if shown is None else self._visible_chars(case, prefix, shown)
         if self._progress is not None:
-            self._progress(f"{self._pipeline.engine.name} {name}: bytes {bytes_needed}, "
-                           f"visible characters {chars} ({self._probes} probes)")
+            self._progress(f"{self._pipeline.engine.name} {case.name}: bytes {bytes_needed}, "
+                           f"visible characters {chars} ({self._probes} probes, "
+                           f"{time.monotonic() - began:.0f} s)")
         return Threshold(case.media_type, case.nosniff, bytes_needed, chars, self._probes)
 
     def _url(self, case: Case, item_bytes: int, prefix: int, pause_s: float) -> str:
@@ -95,17 +161,30 @@ class _Prober:
         return f"{self._base_url}/probe?{urlencode(query)}"
 
     def _record(self, url: str, paint: bool) -> Recording:
+        """The probe's recording; ThresholdError once PROBE_ATTEMPTS have failed, with the
+        last one's error."""
+        for _ in range(PROBE_ATTEMPTS - 1):
+            try:
+                return self._record_once(url, paint)
+            except ThresholdError:
+                continue
+        try:
+            return self._record_once(url, paint)
+        except ThresholdError as exc:
+            raise ThresholdError(f"{exc} ({PROBE_ATTEMPTS} attempts)") from exc
+
+    def _record_once(self, url: str, paint: bool) -> Recording:
         self._probes += 1
         video = self._videos / f"probe-{self._probes}.webm" if paint else None
         recording = self._pipeline.record(url, video=video, wire=False)
+        if video is not None:
+            self._pipeline.discard_video(video)
         if recording.error is not None or not recording.ended:
             raise ThresholdError(f"{self._pipeline.engine.name} could not record {url}: "
                                  f"{recording.error or 'the response did not end in time'}")
         if paint and recording.paint is None:
             raise ThresholdError(f"{self._pipeline.engine.name}: no paint timeline for {url}: "
                                  f"{recording.paint_error}")
-        if video is not None:
-            video.unlink(missing_ok=True)
         return recording
 
     def _dom_shows(self, case: Case, item_bytes: int) -> bool:
@@ -156,20 +235,30 @@ class EngineThresholds:
     engine: EngineInfo | None
     thresholds: tuple[Threshold, ...] = ()
     cached: bool = False
-    error: str | None = None
+    error: str | None = None  # the engine could not be measured at all
+    failed: tuple[CaseError, ...] = ()  # the cases whose bisection could not finish
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.failed
 
     def rows(self) -> list[dict[str, object]]:
-        """The `--json` shape: one row per content type."""
+        """The `--json` shape: one row per content type, measured or failed (`error`)."""
         version = self.engine.version if self.engine is not None else None
-        return [{"browser": self.browser, "engine_version": version, **asdict(t)}
-                for t in self.thresholds]
+        return ([{"browser": self.browser, "engine_version": version, **asdict(t),
+                  "error": None} for t in self.thresholds]
+                + [{"browser": self.browser, "engine_version": version,
+                    "content_type": f.content_type, "nosniff": f.nosniff, "bytes": None,
+                    "visible_chars": None, "probes": None, "error": f.error}
+                   for f in self.failed])
 
 
 def measure_engines(browsers: Sequence[str], config: Config, *, refresh: bool = False,
                     headed: bool = False, progress: Progress | None = None
                     ) -> list[EngineThresholds]:
     """Each engine's thresholds: from the cache where this build's are kept (unless
-    `refresh`), else measured against a demo server of our own and kept."""
+    `refresh`), else measured against a demo server of our own and kept; a case kept in the
+    cache is not measured again, one missing is."""
     results = []
     with demo_server() as base_url:
         for browser in browsers:
@@ -181,15 +270,10 @@ def measure_engines(browsers: Sequence[str], config: Config, *, refresh: bool = 
                 continue
             pipeline = Pipeline(engine, config)
             try:
-                cached = () if refresh else cached_thresholds(info)
-                if cached:
-                    results.append(EngineThresholds(browser, info, cached, cached=True))
-                    continue
-                measured = measure(pipeline, base_url, progress)
-                save_thresholds(info, measured)
-                results.append(EngineThresholds(browser, info, measured))
-            except ThresholdError as exc:
-                results.append(EngineThresholds(browser, info, error=one_line(exc)))
+                kept, failed, measured = measure_missing(pipeline, base_url, CASES,
+                                                         refresh=refresh, progress=progress)
+                results.append(EngineThresholds(browser, info, kept, cached=not measured,
+                                                failed=failed))
             finally:
                 pipeline.close()
                 engine.stop()
