@@ -225,9 +225,13 @@ def _held_by_a_sniffer(recording: Recording, wire: WireTimeline) -> Diagnosis:
            + (f"fewer than the {needed:,} this engine needs: " if needed is not None
               else "and ")
            + _gate_text(gate) + _how_many(recording, threshold, needed))
-    places = places_of(wire)
-    padding = f" {places.padding.words}" if places is not None else ""
-    fix = f"send {amount} early (an HTML comment of padding{padding} will do)"
+    if media_type(content_type) == "text/plain":  # a comment would show: nothing is markup
+        filler = "blank space"
+    else:
+        places = places_of(wire)
+        filler = "an HTML comment of padding" + (
+            f" {places.padding.words}" if places is not None else "")
+    fix = f"send {amount} early ({filler} will do)"
     remedies: dict[Remedy, int] = {}
     if needed is not None:
         remedies[Remedy.LEADING_BYTES] = needed + MARGIN_BYTES

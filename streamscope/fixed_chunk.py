@@ -61,8 +61,10 @@ def fixed_first_chunk(data: bytes, headers: Mapping[str, str],
         if not plain:
             padding = Place(padding.offset, f"as a comment {padding.words}")
         kind = ContentType.PLAIN if plain else ContentType.HTML
+        shown_padding = (f"{size:,} bytes of blank space" if plain
+                         else f"<!-- {size:,} bytes of padding -->")
         inserts.append((padding, Remedy.LEADING_BYTES, _encoded(chunk, prefix_bytes(size, kind)),
-                        f"<!-- {size:,} bytes of padding -->"))
+                        shown_padding))
     if Remedy.LEADING_TEXT in remedies:
         chars = remedies[Remedy.LEADING_TEXT]
         text = visible_text(chars)

@@ -132,6 +132,7 @@ def test_text_plain_in_chromium_is_fixed_by_nosniff():
     assert verdict.cause == "below_byte_threshold"
     assert "fewer than the 1,038" in verdict.dom_diagnosis.why
     assert verdict.fix.startswith("send X-Content-Type-Options: nosniff")
+    assert "(blank space will do)" in verdict.fix  # a comment in plain text would show
     assert verdict.dom_diagnosis.remedies == {Remedy.NOSNIFF: 0}
     assert verdict.dom_diagnosis.safari == "n/a"
 

@@ -244,6 +244,7 @@ def test_plain_text_gets_its_padding_first_and_its_text_at_the_end() -> None:
     assert fixed.startswith(b" " * 590 + b"\n")
     assert fixed[591:].startswith(b"line 1\nStreamed text")
     assert applied[Remedy.LEADING_BYTES].where == "at the very start"
+    assert "591 bytes of blank space" in applied[Remedy.LEADING_BYTES].after
 
 
 def _wire(pieces: list[bytes], headers: dict[str, str]) -> WireTimeline:
