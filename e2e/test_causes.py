@@ -99,18 +99,11 @@ def test_a_recording_that_failed_has_no_recording(record, closed_url):
     (SMALL_ITEMS + "&content_type=plain", "chromium", {"nosniff"}),
 ])
 def test_the_fix_is_proved_by_a_replay(record, fix_replay, server_url, browser_name, measured,
-                                       path, engine, applied, request):
+                                       path, engine, applied):
     if browser_name == "webkit" and "content_type=plain" in path:
-        # WebKit holds this text/plain page too, and since #22 its threshold is measured on
-        # first need, so its fix is replayed: 591 leading bytes pass libsoup's gate, but the
-        # first paint still waits for the end. Its 8 items of 31 characters reached 214
-        # visible characters at 1.8 s, past the 205 measured, yet nothing was painted until
-        # the response ended (2.2 s); one item of 251 characters is painted at once. WebKit
-        # seems to count, for its "visually non-empty" rule, only the text a plain document's
-        # text node had when its renderer was made, not what streams into it later, so the
-        # fix should be leading text in the first chunk: the diagnosis does not know that yet.
-        request.applymarker(pytest.mark.xfail(strict=True, reason="WebKit text/plain: the "
-                                              "first-paint gate counts the first chunk only"))
+        # WebKit holds this text/plain page too, at libsoup's byte gate and then at WebCore's
+        # first paint, which counts a plain-text page's one text node only as first laid out:
+        # its fix puts the bytes and the visible characters in the first chunk.
         engine, applied = "webkit", {"leading_bytes", "leading_text"}
     replay = fix_replay(record(server_url + path))
     if browser_name != engine:  # rendered progressively: there is nothing to replay

@@ -284,14 +284,21 @@ def _and_then_first_paint(recording: Recording, dom: Diagnosis, bound_ms: float)
     threshold = recording.threshold_for(recording.content_type, _nosniff(recording))
     needed = threshold.visible_chars if threshold is not None else None
     total = max((s.text_chars for s in recording.dom), default=0)
-    if not gates or dom.cause is not Cause.BELOW_BYTE_THRESHOLD or (
-            needed is not None and total >= needed):
+    if not gates or dom.cause is not Cause.BELOW_BYTE_THRESHOLD:
         return dom
     gate = gates[0]
+    # A plain-text page is one text node that the stream grows: a gate that counts a node's
+    # text only as it is first laid out never sees what streams in after the first bytes.
+    one_node = media_type(recording.content_type) == "text/plain" and not gate.counts_appended_text
+    if needed is not None and total >= needed and not one_node:
+        return dom
+    past = (f"past it, the whole page has {total:,} visible characters" if not one_node
+            else f"past it, a plain-text page is one text node whose characters count only as "
+                 f"first laid out (not the {total:,} that stream into it)")
     if needed is None:  # the next gate is named, its number not guessed
         return Diagnosis(
             dom.cause,
-            f"{dom.why}; past it, the whole page has {total:,} visible characters, and "
+            f"{dom.why}; {past}, and "
             f"{_gate_text(gate)}{_how_many(recording, threshold, needed)}",
             f"{dom.fix}; and send enough visible characters early, or an image",
             dom.evidence | {"visible_chars_in_page": total, "threshold_visible_chars": None},
@@ -301,8 +308,8 @@ def _and_then_first_paint(recording: Recording, dom: Diagnosis, bound_ms: float)
         )
     return Diagnosis(
         dom.cause,
-        f"{dom.why}; past it, the whole page has {total:,} visible characters, fewer than the "
-        f"{needed:,} before which {_gate_text(gate)}",
+        f"{dom.why}; {past}{': the' if one_node else ', fewer than the'} {needed:,} before "
+        f"which {_gate_text(gate)}{' must come first' if one_node else ''}",
         f"{dom.fix}; and {_put(recording, f'at least {needed:,} visible characters')}, or an "
         f"image",
         dom.evidence | {"visible_chars_in_page": total, "threshold_visible_chars": needed},

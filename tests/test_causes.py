@@ -5,7 +5,7 @@ from dataclasses import replace
 from streamscope.causes import Cause, Need, Remedy
 from streamscope.engines import gates
 from streamscope.engines.info import GateKind
-from streamscope.recording import Threshold, WireChunk, WireTimeline
+from streamscope.recording import DomSample, Threshold, WireChunk, WireTimeline
 from streamscope.verdict import judge
 from tests.timelines import ENGINE, recording, streamed, wire
 
@@ -314,3 +314,25 @@ def test_enough_visible_characters_and_still_unpainted_never_says_fewer():
     assert "fewer than" not in verdict.diagnosis.why
     assert "257 visible characters before the end, as many as the 204" in verdict.diagnosis.why
     assert verdict.diagnosis.remedies == {}
+
+
+def test_a_plain_text_page_past_the_byte_gate_gets_its_text_in_the_first_chunk():
+    """WebCore counts a text node's characters once, as it is first laid out: a text/plain
+    stream grows one node, so 214 characters streamed in never open a 205-character gate."""
+    thresholds = (Threshold("text/plain", False, 527, 205, 20),)
+    rec = held(thresholds=thresholds, wire_times=EVERY_500_MS, paint=[(5050, 1.0)])
+    rec = replace(rec, content_type="text/plain",
+                  dom=[DomSample(5010, 214, 1)],
+                  wire=replace(rec.wire, headers={"content-type": "text/plain"}))
+    verdict = judge(rec)
+    assert verdict.cause == "below_byte_threshold"
+    assert "a plain-text page is one text node" in verdict.diagnosis.why
+    assert ("a plain-text page is one text node whose characters count only as first laid out "
+            "(not the 214 that stream into it): the 205 before which WebKit paints nothing "
+            "until a page is 'visually non-empty'") in verdict.diagnosis.why
+    assert verdict.diagnosis.why.endswith("must come first")
+    assert verdict.diagnosis.remedies == {Remedy.LEADING_BYTES: 591, Remedy.LEADING_TEXT: 237}
+    html = replace(rec, content_type="text/html",
+                   wire=replace(rec.wire, headers={"content-type": "text/html"}),
+                   thresholds=(replace(thresholds[0], content_type="text/html"),))
+    assert Remedy.LEADING_TEXT not in judge(html).diagnosis.remedies  # 214 new nodes count

@@ -34,6 +34,9 @@ class Gate:
     content_types: tuple[str, ...] = ()  # the types it applies to; () for every type
     lifted_by_nosniff: bool = False  # X-Content-Type-Options: nosniff turns it off
     safari: str = "n/a"  # does Safari share it: "yes", "unknown", or "n/a" (not WebKit)
+    # A first-paint gate that counts a text node's characters only when it is first laid out
+    # (False) never sees text that streams into a node already shown: a plain-text page's.
+    counts_appended_text: bool = True
 
     def applies(self, content_type: str, nosniff: bool) -> bool:
         if self.lifted_by_nosniff and nosniff:
