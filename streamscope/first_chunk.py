@@ -14,10 +14,10 @@ from __future__ import annotations
 import codecs
 import re
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from streamscope.recording import WireTimeline
+from streamscope.recording import ONE_FRAME_MS, WireTimeline
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
          (codecs.BOM_UTF16_BE, "utf-16-be"))
@@ -63,25 +63,37 @@ class ChunkText:
         return shown.replace("\r", "").replace("\n", "\u21b5")
 
 
+def first_burst(pieces: Sequence[tuple[float, bytes]]) -> tuple[int, int] | None:
+    """The first piece with content and the ones that arrived within a frame of it, as
+    [first, last] indexes: what the server flushed at once (a template engine yields its
+    output in many small writes), so the page's first chunk as a person would call it."""
+    first = next((i for i, (_, data) in enumerate(pieces) if data), None)
+    if first is None:
+        return None
+    last = first
+    while last + 1 < len(pieces) and pieces[last + 1][0] - pieces[first][0] < ONE_FRAME_MS:
+        last += 1
+    return first, last
+
+
 def first_content(wire: WireTimeline) -> bytes:
-    """The first read of `wire` that has content, decoded where the body is compressed; b""
-    where the body was not kept, or does not decode."""
+    """The first burst of `wire` that has content (first_burst), decoded where the body is
+    compressed; b"" where the body was not kept, or does not decode."""
     encoding = wire.headers.get("content-encoding", "").lower()
     if encoding not in ("", "identity", "gzip", "x-gzip", "deflate"):
         return b""
     # wbits 47: a zlib or gzip header, whichever the body has.
     decoder = zlib.decompressobj(wbits=47) if encoding not in ("", "identity") else None
-    offset = 0
+    pieces, offset = [], 0
     for chunk in wire.chunks:
         data = wire.body[offset:offset + chunk.size]
         offset += chunk.size
         try:
-            data = decoder.decompress(data) if decoder is not None else data
+            pieces.append((chunk.t_ms, decoder.decompress(data) if decoder is not None else data))
         except zlib.error:
             return b""
-        if data:
-            return data
-    return b""
+    burst = first_burst(pieces)
+    return b"" if burst is None else b"".join(d for _, d in pieces[burst[0]:burst[1] + 1])
 
 
 def _declared_charset(data: bytes, headers: Mapping[str, str]) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from streamscope.causes import Remedy
+from streamscope.first_chunk import first_burst
 from streamscope.fixed_chunk import HEADER_PLACES, Applied, fixed_first_chunk
 from streamscope.recording import WireTimeline
 
@@ -69,8 +70,9 @@ def _pieces(wire: WireTimeline) -> list[tuple[float, bytes]]:
 def _with_remedies(pieces: list[tuple[float, bytes]], headers: Mapping[str, str],
                    remedies: Mapping[Remedy, int]
                    ) -> tuple[list[tuple[float, bytes]], dict[Remedy, Applied]]:
-    """The pieces with the remedies in the first one that has content, decoded first if the
-    body is compressed and compressed again after, each piece still leaving on its own."""
+    """The pieces with the remedies in the first burst that has content (first_chunk.first_burst,
+    sent as one piece), decoded first if the body is compressed and compressed again after,
+    each piece still leaving on its own."""
     encoding = headers.get("content-encoding", "").lower()
     wbits = _ZLIB_WBITS.get(encoding) if encoding else 0
     if wbits is None:
@@ -82,12 +84,14 @@ def _with_remedies(pieces: list[tuple[float, bytes]], headers: Mapping[str, str]
         except zlib.error as error:
             return pieces, {r: Applied(n, f"not applied: the {encoding} body does not decode "
                                           f"({error})") for r, n in remedies.items()}
-    first = next((i for i, (_, data) in enumerate(pieces) if data), None)
+    burst = first_burst(pieces)
     applied: dict[Remedy, Applied] = {}
-    if first is not None:
-        at_ms, data = pieces[first]
-        data, applied = fixed_first_chunk(data, headers, remedies)
-        pieces[first] = (at_ms, data)
+    if burst is not None:
+        # What the server flushed at once leaves at once: the fix sees the chunk whole.
+        first, last = burst
+        data, applied = fixed_first_chunk(b"".join(d for _, d in pieces[first:last + 1]),
+                                          headers, remedies)
+        pieces[first:last + 1] = [(pieces[first][0], data)]
     return (_encoded(pieces, wbits) if wbits else pieces), applied
 
 

@@ -32,3 +32,25 @@ def test_the_fixed_first_chunk_shows_its_text_before_the_streamed_part(shape: st
     assert paragraphs, order
     assert order.index("h1") < order.index("p") < order.index(streamed), order
     assert len(response.pieces[0][1]) > len(chunk) + 591
+
+
+def test_what_the_server_flushed_at_once_is_one_first_chunk() -> None:
+    """A template engine writes its shell in small pieces a few ms apart (stream_template
+    yields the title's text on its own): the fix goes in the body of the whole shell, which
+    is replayed as one piece, and what came later keeps its time."""
+    shell = SHAPES["closed early"][0]
+    cut = shell.index(b"Orders</title>")  # the first read ends inside <title>
+    later = b"<script>swap()</script>"
+    pieces = [shell[:cut], shell[cut:], later]
+    wire = WireTimeline(200, {"content-type": "text/html"},
+                        [WireChunk(t, len(p)) for t, p in zip((0.0, 3.0, 900.0), pieces,
+                                                               strict=True)],
+                        ended=True, body=b"".join(pieces))
+    response = replayed(wire, {Remedy.LEADING_TEXT: 236})
+    assert [t for t, _ in response.pieces] == [0.0, 900.0]
+    assert response.pieces[1][1] == later
+    applied = response.applied[Remedy.LEADING_TEXT]
+    assert "<title>" not in applied.where and "template" in applied.where
+    body = html5lib.parse(response.pieces[0][1], namespaceHTMLElements=False).find("body")
+    order = [element.tag for element in body.iter() if isinstance(element.tag, str)]
+    assert order.index("h1") < order.index("p") < order.index("template"), order
