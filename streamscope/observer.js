@@ -36,10 +36,13 @@
     busy: 0,  // ms of the page's main thread spent here: what observing costs the page
     leaving: null,  // when the document began to navigate away, if it did
   };
-  // Kept on the nodes (see above). PART: a counted node's contribution, {chars, parent} or
-  // {element: true}; HELD: how many counted text nodes with text an element holds; BORN: the
-  // batch in which add() first walked an element.
+  // Kept on the nodes (see above), as numbers and nodes, no object made per node: that is
+  // garbage for Gecko's collector to move while the parser runs. PART: a counted node's
+  // contribution, its visible characters (text) or true (a content element); OWNER: the
+  // element that held a counted text node when it was counted; HELD: how many counted text
+  // nodes with text an element holds; BORN: the batch in which add() first walked an element.
   const PART = Symbol("streamscope.part");
+  const OWNER = Symbol("streamscope.owner");
   const HELD = Symbol("streamscope.held");
   const BORN = Symbol("streamscope.born");
   let batch = 0;  // 0: the document as the observer found it; then one a MutationObserver callback
@@ -88,7 +91,8 @@
   const countText = (node) => {
     const n = textOf(node.data);
     if (!n) return;
-    node[PART] = {chars: n, parent: node.parentNode};
+    node[PART] = n;
+    node[OWNER] = node.parentNode;
     chars += n;
     holdText(node.parentNode, 1);
   };
@@ -96,9 +100,10 @@
     const part = node[PART];
     if (!part) return;
     node[PART] = undefined;
-    if (part.element) { elements -= 1; return; }
-    chars -= part.chars;
-    holdText(part.parent, -1);
+    if (part === true) { elements -= 1; return; }
+    chars -= part;
+    holdText(node[OWNER], -1);
+    node[OWNER] = undefined;
   };
   const add = (root) => {
     if (root[PART] || !root.isConnected || !visible(root)) return;
@@ -112,7 +117,7 @@
       } else if (node.nodeType === Node.ELEMENT_NODE && (node === root || !hides(node))) {
         if (node[BORN] === undefined) node[BORN] = batch;
         if (MEDIA.has(node.localName) && !node[PART]) {
-          node[PART] = {element: true};
+          node[PART] = true;
           elements += 1;
         }
         for (let child = node.lastChild; child; child = child.previousSibling) stack.push(child);
