@@ -105,11 +105,14 @@
     holdText(node[OWNER], -1);
     node[OWNER] = undefined;
   };
+  // The nodes add() and remove() have yet to visit: one array, empty between calls, rather
+  // than one made for each of the records a parser brings.
+  const stack = [];
   const add = (root) => {
     if (root[PART] || !root.isConnected || !visible(root)) return;
     if (root.nodeType === Node.TEXT_NODE) { countText(root); return; }
     if (root.nodeType !== Node.ELEMENT_NODE || hides(root)) return;
-    const stack = [root];
+    stack.push(root);
     while (stack.length) {
       const node = stack.pop();
       if (node.nodeType === Node.TEXT_NODE) {
@@ -125,7 +128,7 @@
     }
   };
   const remove = (root) => {
-    const stack = [root];
+    stack.push(root);
     while (stack.length) {
       const node = stack.pop();
       uncount(node);
