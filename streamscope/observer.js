@@ -14,14 +14,15 @@
 // subtree gives back exactly what it had given.
 //
 // What a parser costs per item is what counts on a big page (a 10 MB page of 50,000 items
-// brings 150,000 records). Two things cost Gecko much more than Blink there: keying a Map or
-// Set by a node (Firefox gives each new key object a unique id for hashing; bench/big_page.py
-// measured Maps keyed by nodes at over half the observer's time in Firefox), and each
-// MutationRecord's NodeList (about 0.1 µs to make each one). So what a node contributes is
-// kept on the node itself, under symbols that no page code can name, and a record inside an
-// element that this batch walked for the first time is skipped whole: that walk, done at the
-// batch's end, already counted whatever the record added, and nothing in such an element can
-// have been counted before it.
+// brings 150,000 records). Variants timed on such a page found what costs Gecko more than
+// Blink there (README, "Benchmark figures"): Maps and Sets keyed by nodes (moving that state
+// onto the nodes took a third off the observer's time on a script-built copy in Firefox, in
+// the same minutes), an object made for each
+// counted node, and each MutationRecord's NodeLists (a fixed cost). So what a node
+// contributes is kept on the node itself, as numbers and nodes under symbols that no page
+// code can name, and a record inside an element that this batch walked for the first time is
+// skipped whole: that walk, done at the batch's end, already counted whatever the record
+// added, and nothing in such an element can have been counted before it.
 (() => {
   const existing = window.__streamscope;
   if (existing && existing.doc === document) return;
@@ -36,8 +37,8 @@
     busy: 0,  // ms of the page's main thread spent here: what observing costs the page
     leaving: null,  // when the document began to navigate away, if it did
   };
-  // Kept on the nodes (see above), as numbers and nodes, no object made per node: that is
-  // garbage for Gecko's collector to move while the parser runs. PART: a counted node's
+  // Kept on the nodes (see above), as numbers and nodes: an object made per node cost Firefox
+  // more than the two properties (measured on the big page). PART: a counted node's
   // contribution, its visible characters (text) or true (a content element); OWNER: the
   // element that held a counted text node when it was counted; HELD: how many counted text
   // nodes with text an element holds; BORN: the batch in which add() first walked an element.
