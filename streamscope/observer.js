@@ -12,6 +12,17 @@
 // Counts are kept running from the MutationRecords, so a batch costs what it changed, never
 // the size of the page: each counted node remembers its contribution, and a removed or hidden
 // subtree gives back exactly what it had given.
+//
+// What a parser costs per item is what counts on a big page (a 10 MB page of 50,000 items
+// brings 150,000 records). Variants timed on such a page found what costs Gecko more than
+// Blink there (README, "Benchmark figures"): Maps and Sets keyed by nodes (moving that state
+// onto the nodes took a third off the observer's time on a script-built copy in Firefox, in
+// the same minutes), an object made for each
+// counted node, and each MutationRecord's NodeLists (a fixed cost). So what a node
+// contributes is kept on the node itself, as numbers and nodes under symbols that no page
+// code can name, and a record inside an element that this batch walked for the first time is
+// skipped whole: that walk, done at the batch's end, already counted whatever the record
+// added, and nothing in such an element can have been counted before it.
 (() => {
   const existing = window.__streamscope;
   if (existing && existing.doc === document) return;
@@ -30,8 +41,16 @@
     busy: 0,  // ms of the page's main thread spent here: what observing costs the page
     leaving: null,  // when the document began to navigate away, if it did
   };
-  const counted = new Map();  // node -> its contribution: {chars, parent} or {element: true}
-  const holders = new Map();  // element -> how many counted text nodes with text it holds
+  // Kept on the nodes (see above), as numbers and nodes: an object made per node cost Firefox
+  // more than the two properties (measured on the big page). PART: a counted node's
+  // contribution, its visible characters (text) or true (a content element); OWNER: the
+  // element that held a counted text node when it was counted; HELD: how many counted text
+  // nodes with text an element holds; BORN: the batch in which add() first walked an element.
+  const PART = Symbol("streamscope.part");
+  const OWNER = Symbol("streamscope.owner");
+  const HELD = Symbol("streamscope.held");
+  const BORN = Symbol("streamscope.born");
+  let batch = 0;  // 0: the document as the observer found it; then one a MutationObserver callback
   let chars = 0;
   let elements = 0;
 
@@ -42,11 +61,14 @@
   // once a batch, not once each.
   let shows = new Map();  // element -> whether content inside it could be seen
   const visible = (node) => {
+    const parent = node.parentElement;
+    const known = parent && shows.get(parent);
+    if (known !== undefined) return known || node === document.body;
     const path = [];
     let result = false;
-    for (let el = node.parentElement; el; el = el.parentElement) {
-      const known = shows.get(el);
-      if (known !== undefined) { result = known; break; }
+    for (let el = parent; el; el = el.parentElement) {
+      const cached = shows.get(el);
+      if (cached !== undefined) { result = cached; break; }
       path.push(el);
       if (hides(el)) break;
       if (el === document.body) { result = true; break; }
@@ -65,52 +87,59 @@
   };
 
   const holdText = (parent, delta) => {
-    const before = holders.get(parent) || 0;
+    const before = parent[HELD] || 0;
     const after = before + delta;
-    if (after) holders.set(parent, after); else holders.delete(parent);
+    parent[HELD] = after;
     if (!before && after) elements += 1;
     if (before && !after) elements -= 1;
   };
   const countText = (node) => {
     const n = textOf(node.data);
     if (!n) return;
-    counted.set(node, {chars: n, parent: node.parentNode});
+    node[PART] = n;
+    node[OWNER] = node.parentNode;
     chars += n;
     holdText(node.parentNode, 1);
   };
   const uncount = (node) => {
-    const part = counted.get(node);
+    const part = node[PART];
     if (!part) return;
-    counted.delete(node);
-    if (part.element) { elements -= 1; return; }
-    chars -= part.chars;
-    holdText(part.parent, -1);
+    node[PART] = undefined;
+    if (part === true) { elements -= 1; return; }
+    chars -= part;
+    holdText(node[OWNER], -1);
+    node[OWNER] = undefined;
   };
-  // Every node of a subtree, stopping at invisible ones when `skipHidden`.
-  const walk = (root, skipHidden, visit) => {
-    const stack = [root];
+  // The nodes add() and remove() have yet to visit: one array, empty between calls, rather
+  // than one made for each of the records a parser brings.
+  const stack = [];
+  const add = (root) => {
+    if (root[PART] || !root.isConnected || !visible(root)) return;
+    if (root.nodeType === Node.TEXT_NODE) { countText(root); return; }
+    if (root.nodeType !== Node.ELEMENT_NODE || hides(root)) return;
+    stack.push(root);
     while (stack.length) {
       const node = stack.pop();
-      if (node.nodeType === Node.ELEMENT_NODE && skipHidden && node !== root && hides(node)) {
-        continue;
+      if (node.nodeType === Node.TEXT_NODE) {
+        if (!node[PART]) countText(node);
+      } else if (node.nodeType === Node.ELEMENT_NODE && (node === root || !hides(node))) {
+        if (node[BORN] === undefined) node[BORN] = batch;
+        if (MEDIA.has(node.localName) && !node[PART]) {
+          node[PART] = true;
+          elements += 1;
+        }
+        for (let child = node.lastChild; child; child = child.previousSibling) stack.push(child);
       }
-      visit(node);
+    }
+  };
+  const remove = (root) => {
+    stack.push(root);
+    while (stack.length) {
+      const node = stack.pop();
+      uncount(node);
       for (let child = node.lastChild; child; child = child.previousSibling) stack.push(child);
     }
   };
-  const add = (root) => {
-    if (counted.has(root) || !root.isConnected || !visible(root)) return;
-    if (root.nodeType === Node.ELEMENT_NODE && hides(root)) return;
-    walk(root, true, (node) => {
-      if (counted.has(node)) return;
-      if (node.nodeType === Node.TEXT_NODE) countText(node);
-      else if (node.nodeType === Node.ELEMENT_NODE && MEDIA.has(node.localName)) {
-        counted.set(node, {element: true});
-        elements += 1;
-      }
-    });
-  };
-  const remove = (root) => walk(root, false, uncount);
 
   const sample = () => {
     const last = state.samples[state.samples.length - 1];
@@ -121,10 +150,20 @@
   const onRecords = (records) => {
     const start = performance.now();
     shows = new Map();
+    batch += 1;
     for (const record of records) {
       if (record.type === "childList") {
-        record.removedNodes.forEach(remove);
-        record.addedNodes.forEach(add);
+        if (record.target[BORN] === batch) continue;  // counted by the walk that found it
+        const removed = record.removedNodes;
+        for (let i = 0, n = removed.length; i < n; i++) {
+          // A node put back later in the batch is counted where it ends up: its own record
+          // may be one of those skipped.
+          const node = removed.item(i);
+          remove(node);
+          if (node.isConnected) add(node);
+        }
+        const added = record.addedNodes;
+        for (let i = 0, n = added.length; i < n; i++) add(added.item(i));
       } else if (record.type === "characterData") {
         const node = record.target;
         uncount(node);
