@@ -244,6 +244,11 @@ def _held_by_a_sniffer(recording: Recording, wire: WireTimeline) -> Diagnosis:
 
 
 def _too_few_visible_chars(recording: Recording, gate: Gate, bound_ms: float) -> Diagnosis:
+    # The DOM's samples are counted before the end by the DOM's own error bound: the last
+    # chunk can reach the DOM a few ms before the engine marks the response ended.
+    end = recording.response_end_ms
+    if end is not None:
+        bound_ms = min(bound_ms, end - recording.dom_error_bound_ms)
     before = [s.text_chars for s in recording.dom if s.t_ms < bound_ms]
     shown = max(before, default=0)
     nosniff = _nosniff(recording)

@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from streamscope.report.inputs import Judged
-from streamscope.verdict import dom_error_ms
 from streamscope.wording import milliseconds, shared_origin
 
 Key = tuple[str, str, int]  # URL (or path), engine, occurrence of that pair in its file
@@ -159,7 +158,7 @@ def _first_paint(run: Judged) -> float | None:
 
 
 def _dom_bound(run: Judged) -> float:
-    return dom_error_ms(run.recording)
+    return run.recording.dom_error_bound_ms
 
 
 def _paint_bound(run: Judged) -> float:

@@ -210,6 +210,12 @@ class Recording:
         self.methods["status"] = "the raw HTTP client's own request (the engine exposes none)"
 
     @property
+    def dom_error_bound_ms(self) -> float:
+        """The DOM's error bound as verdicts take it: never below one frame, though an init
+        script times the DOM to the microsecond."""
+        return max(self.dom_error_ms, ONE_FRAME_MS)
+
+    @property
     def first_content_ms(self) -> float | None:
         """When the page first held visible content."""
         for sample in self.dom:

@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 
 from streamscope.causes import Diagnosis, diagnose_dom, diagnose_paint
-from streamscope.recording import ONE_FRAME_MS, DomSample, PaintFrame, PaintTimeline, Recording
+from streamscope.recording import DomSample, PaintFrame, PaintTimeline, Recording
 from streamscope.shown import first_shown, flat_change_before, loading_state, shown_frames
 from streamscope.wording import milliseconds
 
@@ -68,12 +68,6 @@ def shown_while_arriving(first_ms: float | None, end_ms: float | None, error_ms:
     return first_ms is not None and first_ms < arriving_until(end_ms, error_ms)
 
 
-def dom_error_ms(recording: Recording) -> float:
-    """The DOM's error bound: never below one frame, though an init script times the DOM to the
-    microsecond."""
-    return max(recording.dom_error_ms, ONE_FRAME_MS)
-
-
 def growth_steps(samples: list[DomSample], before_ms: float = math.inf) -> int:
     """How many times, before `before_ms`, the visible text or content elements went up."""
     steps = 0
@@ -91,8 +85,9 @@ def growth_steps(samples: list[DomSample], before_ms: float = math.inf) -> int:
 def judge(recording: Recording) -> Verdict:
     end = recording.response_end_ms
     first = recording.first_content_ms
-    dom_bound = arriving_until(end, dom_error_ms(recording))
-    dom_ok = recording.error is None and shown_while_arriving(first, end, dom_error_ms(recording))
+    dom_bound = arriving_until(end, recording.dom_error_bound_ms)
+    dom_ok = recording.error is None and shown_while_arriving(
+        first, end, recording.dom_error_bound_ms)
     dom_diagnosis = diagnose_dom(recording, dom_ok, dom_bound)
     dom_reason = _dom_reason(recording, dom_ok, dom_diagnosis)
     first_paint = first_paint_ms(recording)
@@ -147,7 +142,7 @@ def _dom_reason(recording: Recording, progressive: bool, diagnosis: Diagnosis) -
     if _content(final) == _content(first):
         return shown + ("; everything it showed had arrived in that first piece, so nothing "
                         "was left to stream") + _never_ended(recording)
-    bound = arriving_until(end, dom_error_ms(recording))
+    bound = arriving_until(end, recording.dom_error_bound_ms)
     early = [s for s in recording.dom if first.t_ms < s.t_ms < bound]
     rises = sum(1 for a, b in itertools.pairwise([first, *early]) if _content(b) > _content(a))
     last_early = early[-1] if early else first
@@ -182,7 +177,7 @@ def _held(recording: Recording, first_ms: float, diagnosis: Diagnosis) -> str:
     """What was seen of content shown only at the end, and the measured reason for it."""
     end = recording.response_end_ms
     committed = recording.committed_ms
-    bound = arriving_until(end, dom_error_ms(recording))
+    bound = arriving_until(end, recording.dom_error_bound_ms)
     if committed is not None and committed >= bound:
         what = (f"the engine committed the document only at {milliseconds(committed)}, "
                 f"once the response had ended ({milliseconds(end)})")

@@ -336,3 +336,14 @@ def test_a_plain_text_page_past_the_byte_gate_gets_its_text_in_the_first_chunk()
                    wire=replace(rec.wire, headers={"content-type": "text/html"}),
                    thresholds=(replace(thresholds[0], content_type="text/html"),))
     assert Remedy.LEADING_TEXT not in judge(html).diagnosis.remedies  # 214 new nodes count
+
+
+def test_the_last_chunk_reaching_the_dom_just_before_the_end_is_not_early_text():
+    """WebKit marked the response ended at 1,648 ms; the script in its last chunk revealed the
+    content at 1,641 ms, within the DOM's error bound of that end: 8 characters were early."""
+    dom = [(10, 0, 0), (66, 8, 1), (1641, 859, 20)]
+    rec = replace(recording(dom, end=1648, paint=[(1644, 1.0, 0.2, 1.0)], paint_error_ms=3.0,
+                            wire_times=[5, 1640]), engine=WEBKIT, thresholds=MEASURED)
+    verdict = judge(rec)
+    assert verdict.cause == "too_few_visible_chars"
+    assert verdict.diagnosis.evidence["visible_chars_before_end"] == 8

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from streamscope.causes import Cause
 from streamscope.cli import cli
 from streamscope.comparison import Change, changes_between, compare, describe, regressions
+from streamscope.recording import ONE_FRAME_MS
 from streamscope.runs import Run, write_json
-from streamscope.verdict import ONE_FRAME_MS
 from tests.timelines import elsewhere, recording, streamed, with_cause
 
 BASE = "http://127.0.0.1:8800"
