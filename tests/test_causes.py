@@ -342,7 +342,7 @@ def test_the_last_chunk_reaching_the_dom_just_before_the_end_is_not_early_text()
     """WebKit marked the response ended at 1,648 ms; the script in its last chunk revealed the
     content at 1,641 ms, within the DOM's error bound of that end: 8 characters were early."""
     dom = [(10, 0, 0), (66, 8, 1), (1641, 859, 20)]
-    rec = replace(recording(dom, end=1648, paint=[(1644, 1.0, 0.2, 1.0)], paint_error_ms=3.0,
+    rec = replace(recording(dom, end=1648, paint=[(1644, 1.0, 0.2, 1.0)], paint_error_ms=5.0,
                             wire_times=[5, 1640]), engine=WEBKIT, thresholds=MEASURED)
     verdict = judge(rec)
     assert verdict.cause == "too_few_visible_chars"
