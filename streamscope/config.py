@@ -109,6 +109,16 @@ def find_config_file(start: Path | None = None) -> Path | None:
     return None
 
 
+def _browsers(value: Any, path: Path) -> tuple[str, ...]:
+    """The file's matrix: a list of engine names, or one name alone (`browsers = "chromium"`),
+    which tuple() would take letter by letter."""
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise ValueError(f"{path}: browsers must be a list of engine names, got {value!r}")
+    return tuple(value)
+
+
 def load_config(path: Path | None = None) -> Config:
     path = path or find_config_file()
     if path is None:
@@ -121,7 +131,7 @@ def load_config(path: Path | None = None) -> Config:
             raise ValueError(f"{path}: [engines.{name}]: unknown engine "
                              f"(known: {', '.join(ENGINE_NAMES)})")
         engines[name] = section(ENGINES[name].settings, table, f"{path}: [engines.{name}]")
-    browsers = tuple(data["browsers"]) if "browsers" in data else None
+    browsers = _browsers(data["browsers"], path) if "browsers" in data else None
     unknown = [name for name in browsers or () if name not in engines]
     if unknown:
         raise ValueError(f"{path}: browsers: unknown engine(s) {', '.join(unknown)}")
