@@ -28,6 +28,7 @@ from streamscope import paint as film
 from streamscope.paint.video_frames import Region
 from streamscope.recording import PaintTimeline, Recording
 from streamscope.report import Artifacts
+from streamscope.report.inputs import ArtifactKey, artifact_keys
 from streamscope.runs import Run
 
 # A name of streamscope's own: the folder is emptied at every run into the same report.
@@ -156,15 +157,17 @@ class StillsAhead:
 
 
 def report_artifacts(runs: Sequence[Run], stills: Path,
-                     ahead: StillsAhead | None = None) -> dict[tuple[str, str], Artifacts]:
-    """Video and filmstrip for each run. Every engine's strip of a URL uses the same times and
+                     ahead: StillsAhead | None = None) -> dict[ArtifactKey, Artifacts]:
+    """Video and filmstrip for each run, by its key (a URL given twice has two takes in each
+    engine, report/inputs.py). Every engine's strip of a URL uses the same times and
     the same part of the page: the top-left region that holds what any engine showed.
     `ahead`: the stills cut already, as the recordings went on."""
     known = ahead or StillsAhead(stills)
     strips = _strips(runs, stills, known)
     cuts = _at_once(lambda item: known.strip(item[1]), strips)
-    return {(run.recording.url, run.recording.browser): cut
-            for (run, _), cut in zip(strips, cuts, strict=True) if cut is not None}
+    keys = {id(run): key for run, key in zip(runs, artifact_keys(runs), strict=True)}
+    return {keys[id(run)]: cut for (run, _), cut in zip(strips, cuts, strict=True)
+            if cut is not None}
 
 
 def _strips(runs: Sequence[Run], stills: Path, known: StillsAhead) -> list[tuple[Run, _Strip]]:

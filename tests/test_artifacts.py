@@ -101,7 +101,7 @@ def test_a_urls_filmstrips_are_cut_once_every_run_of_it_is_in_and_not_again(
 
     assert len(cuts) == early  # nothing cut twice
     assert files == report_artifacts(runs, stills)  # what the report cuts itself, all late
-    assert [len(files[(run.recording.url, run.recording.browser)].filmstrip)
+    assert [len(files[(run.recording.url, run.recording.browser, 0)].filmstrip)
             for run in runs] == [11, 11, 11]
 
 
@@ -115,3 +115,12 @@ def test_a_run_whose_video_was_lost_after_its_strip_was_cut_is_shown_without_one
     run.recording.lose_paint("ffmpeg: the disk is full")
 
     assert report_artifacts([Run.of(run.recording)], tmp_path / "stills", ahead) == {}
+
+
+def test_each_take_of_a_url_recorded_twice_in_one_engine_has_its_own_stills(
+    tmp_path: Path, cuts: list[Path]
+) -> None:
+    runs = [filmed(tmp_path, URL, "chromium", 1), filmed(tmp_path, URL, "chromium", 2)]
+    files = report_artifacts(runs, tmp_path / "stills")
+    assert {key: artifact.video for key, artifact in files.items()} == {
+        (URL, "chromium", 0): video_of(runs[0]), (URL, "chromium", 1): video_of(runs[1])}
