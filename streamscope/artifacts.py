@@ -179,7 +179,7 @@ def _strips(runs: Sequence[Run], stills: Path, known: StillsAhead) -> list[tuple
     for url in dict.fromkeys(run.recording.url for run in runs):
         of_url = [(item, final) for item, final in zip(filmed, finals, strict=True)
                   if item[0].recording.url == url]
-        ends = [run.verdict.response_end_ms or 0.0 for (run, _, _), _ in of_url]
+        ends = [_strip_end_ms(run.recording) for (run, _, _), _ in of_url]
         times = tuple(film.filmstrip_times(max(ends, default=0.0)))
         region = film.reading_region(
             [box for _, final in of_url if (box := known.content(final)) is not None])
@@ -199,9 +199,22 @@ def recording_artifacts(recording: Recording, folder: Path) -> Artifacts | None:
     final = _final_still(Path(paint.video or ""), folder)
     box = _content(final)
     region = film.reading_region([box] if box is not None else [])
-    times = tuple(film.filmstrip_times(recording.response_end_ms or 0.0))
+    times = tuple(film.filmstrip_times(_strip_end_ms(recording)))
     return _cut(_Strip(Path(paint.video or ""), paint.video_offset_ms or 0.0, times, region,
                        folder, final))
+
+
+def _strip_end_ms(recording: Recording) -> float:
+    """Where a recording's filmstrip ends: at its response's end, else (a response that never
+    ended within the time limit) at the last moment anything of the page was recorded."""
+    if recording.response_end_ms is not None:
+        return recording.response_end_ms
+    times = [sample.t_ms for sample in recording.dom]
+    if recording.paint is not None:
+        times += [frame.t_ms for frame in recording.paint.frames]
+    if recording.wire is not None:
+        times += [chunk.t_ms for chunk in recording.wire.chunks]
+    return max(times, default=0.0)
 
 
 def _at_once(work: Callable[[Item], Result], items: Iterable[Item]) -> list[Result]:

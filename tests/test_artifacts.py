@@ -124,3 +124,15 @@ def test_each_take_of_a_url_recorded_twice_in_one_engine_has_its_own_stills(
     files = report_artifacts(runs, tmp_path / "stills")
     assert {key: artifact.video for key, artifact in files.items()} == {
         (URL, "chromium", 0): video_of(runs[0]), (URL, "chromium", 1): video_of(runs[1])}
+
+
+def test_a_response_that_never_ended_is_filmed_until_the_recording_ended(
+    tmp_path: Path, cuts: list[Path]
+) -> None:
+    # A live feed cut at the time limit: its strip runs as long as the page was recorded.
+    run = filmed(tmp_path, URL, "chromium", 1)
+    never = replace(run.recording, response_end_ms=None, ended=False, never_ended=True)
+    strip = report_artifacts([Run.of(never)], tmp_path / "stills")[(URL, "chromium", 0)]
+    assert strip.filmstrip[-1][0] >= never.dom[-1].t_ms
+    cut = artifacts.recording_artifacts(never, tmp_path / "one")
+    assert cut is not None and [t for t, _ in cut.filmstrip] == [t for t, _ in strip.filmstrip]
