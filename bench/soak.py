@@ -1,0 +1,222 @@
+"""The soak: `python -m bench.soak --recordings N --jobs J [--json FILE]`.
+
+Records a mix of pages (PAGES: streamed, sent at once, held by gzip, never ending, a 404, a
+redirect, a page that navigates itself away, a busy main thread) in every engine, over and
+over, through the pipeline a user's run takes: record_runs on J lanes, each window of
+recordings one `streamscope run` of the mix, filmed, with its videos in a temporary media
+folder. A first pass over the mix is the warm-up and the reference every later verdict is
+compared with. After each window, when no engine runs, it prints what the process holds:
+wall time per recording, its RSS, open file descriptors, the processes it started (orphans
+too), files in its temporary folder, Xvfb displays. At the end: what was left behind, what
+grew from the first window to the last, which verdicts changed, and the targets each figure
+is held to (soak_figures.py); it exits 1 when one is missed.
+
+The soak's processes are told from other runs' on a shared machine by the temporary folder
+they inherit (TMPDIR, a fresh one for the soak): a browser orphaned by its driver still has it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import click
+import psutil
+
+from bench import soak_figures
+from bench.procs import BenchError, python_server
+from bench.soak_figures import Figures, Snapshot, Window
+from streamscope import interrupts
+from streamscope.artifacts import media_folder
+from streamscope.config import Config, load_config
+from streamscope.engines import ENGINE_NAMES
+from streamscope.engines.processes import still_running
+from streamscope.errors import one_line
+from streamscope.interrupts import run_interruptibly
+from streamscope.runs import Run, record_runs
+
+# The mix, by what each page models; served by `python -m bench.apps` (the demo app and the
+# bench's own pages). The never-ending page ends at the soak's --timeout.
+PAGES = {
+    "streamed": "/probe?count=6&delay=0.25",
+    "sent at once": "/bench/buffered?count=6&delay=0.25",
+    "gzip held": "/probe?count=6&delay=0.25&gzip=buffer",
+    "never ends": "/probe?count=1000000&delay=0.5",
+    "404": "/bench/no-such-page",
+    "redirect": "/bench/redirect",
+    "navigates away": "/bench/leaves",
+    "busy main thread": "/bench/busy",
+}
+WINDOW = 50  # recordings a window holds, about: whole rounds of the mix, so every one is alike
+MIB = 1024 * 1024
+
+Verdict = tuple[bool, str, bool]  # headline, cause, whether it was recorded at all
+
+
+def verdict_of(run: Run) -> Verdict:
+    return run.verdict.incremental, run.verdict.cause, run.recording.error is None
+
+
+def why(run: Run) -> str:
+    """What the verdict says, for a reader: the error where nothing was recorded."""
+    return run.recording.error or run.verdict.reason
+
+
+class Soak:
+    """One soak's recordings and snapshots, in its own temporary folder."""
+
+    def __init__(self, config: Config, browsers: Sequence[str], jobs: int,
+                 temporary: Path, say: Callable[[str], None]) -> None:
+        self.config, self.browsers, self.jobs = config, browsers, jobs
+        self.temporary, self.say = temporary, say
+        self.recorded = 0
+        self._began = time.monotonic()
+
+    def record(self, urls: Sequence[str]) -> list[Run]:
+        """Every URL in every engine, as `streamscope run --jobs J` records them, filmed."""
+        with media_folder(None) as media:
+            runs = record_runs(urls, self.browsers, self.config, media=media, jobs=self.jobs,
+                               stop=interrupts.requested_from_now())
+        self.recorded += len(runs)
+        return runs
+
+    def snapshot(self) -> Snapshot:
+        ours = self._processes()
+        return Snapshot(
+            recordings=self.recorded,
+            wall_s=round(time.monotonic() - self._began, 3),
+            rss_mib=round(psutil.Process().memory_info().rss / MIB, 1),
+            fds=len(os.listdir("/proc/self/fd")),
+            processes=len(ours),
+            files=sum(len(dirs) + len(files) for _, dirs, files in os.walk(self.temporary)),
+            displays=sum(_name(process) == "Xvfb" for process in ours),
+            load_1m=round(os.getloadavg()[0], 2),
+        )
+
+    def _processes(self) -> list[psutil.Process]:
+        """Every running process but this one that has the soak's temporary folder."""
+        ours = []
+        for process in psutil.process_iter():
+            if process.pid == os.getpid():
+                continue
+            try:
+                if process.environ().get("TMPDIR") == str(self.temporary):
+                    ours.append(process)
+            except psutil.Error:
+                continue  # gone, or another user's
+        return still_running(ours)
+
+
+def _name(process: psutil.Process) -> str:
+    try:
+        return process.name()
+    except psutil.Error:
+        return ""
+
+
+def soak(config: Config, browsers: Sequence[str], recordings: int, jobs: int,
+         temporary: Path, say: Callable[[str], None]) -> dict[str, object]:
+    """The soak's --json document; prints each window as it ends."""
+    run = Soak(config, browsers, jobs, temporary, say)
+    with python_server("bench.apps") as (_, root):
+        labels = {root + path: label for label, path in PAGES.items()}
+        start = run.snapshot()
+        say(f"first pass: {len(PAGES)} pages x {len(browsers)} engines, on {jobs} lanes")
+        first = {(labels[r.recording.url], r.recording.browser): r
+                 for r in run.record(list(labels))}
+        rounds = max(1, round(WINDOW / len(first)))
+        previous = run.snapshot()
+        _print_window(say, soak_figures.window(start, previous), "first pass")
+        windows: list[Window] = []
+        soaked: list[tuple[tuple[str, str], Run]] = []
+        while len(soaked) < recordings:
+            runs = run.record(list(labels) * rounds)
+            soaked += [((labels[r.recording.url], r.recording.browser), r) for r in runs]
+            now = run.snapshot()
+            windows.append(soak_figures.window(previous, now))
+            _print_window(say, windows[-1])
+            previous = now
+    changed = _changes(first, soaked)
+    result = soak_figures.figures(windows, start, jobs=jobs, verdicts_stable=not changed)
+    _print_result(say, result, changed)
+    return soak_figures.to_json(result, windows, start, changed)
+
+
+def _changes(first: dict[tuple[str, str], Run],
+             soaked: Sequence[tuple[tuple[str, str], Run]]) -> list[dict[str, object]]:
+    """Each recording of the soak whose verdict is not the first pass's, with both."""
+    changed = soak_figures.changed_verdicts({key: verdict_of(run) for key, run in first.items()},
+                                            [(key, verdict_of(run)) for key, run in soaked])
+    return [{"page": key[0], "engine": key[1],
+             "first": list(verdict_of(first[key])), "first_why": why(first[key]),
+             "soak": list(verdict_of(later)), "soak_why": why(later)}
+            for key, later in (soaked[index] for index in changed)]
+
+
+def _print_window(say: Callable[[str], None], window: Window, label: str = "") -> None:
+    end = window.end
+    say(f"{label or f'recordings {window.first}-{window.last}'}: "
+        f"{window.wall_per_recording_s:.2f} s a recording, RSS {end.rss_mib:.0f} MiB, "
+        f"{end.fds} fds, {end.processes} processes, {end.files} temporary files, "
+        f"{end.displays} displays (load {end.load_1m:.2f})")
+
+
+def _print_result(say: Callable[[str], None], result: Figures,
+                  changed: Sequence[dict[str, object]]) -> None:
+    say(f"{result.recordings} recordings on {result.jobs} lanes after the first pass: "
+        f"RSS {result.rss_growth_pct:+.1f} % (target: within "
+        f"{soak_figures.RSS_GROWTH_MAX_PCT:g} %), wall time per recording "
+        f"x{result.wall_ratio:.3f} (target: at most x{soak_figures.WALL_RATIO_MAX:.2f}), "
+        f"left behind: " + ", ".join(f"{n} {kind}" for kind, n in result.leaked.items())
+        + " (target: none)")
+    for change in changed:
+        say(f"verdict changed: {change['page']} in {change['engine']}: {change['first']} in "
+            f"the first pass ({change['first_why']}), {change['soak']} in the soak "
+            f"({change['soak_why']})")
+    say(f"verdicts: {'all' if not changed else 'NOT all'} as in the first pass")
+    for miss in result.misses():
+        say(f"target missed: {miss}")
+
+
+@click.command()
+@click.option("--recordings", default=300, show_default=True, type=click.IntRange(1, 100_000),
+              help="Recordings after the first pass, in whole windows of the page mix.")
+@click.option("--jobs", default=2, show_default=True, type=click.IntRange(1, 32),
+              help="Lanes: recordings at once, as `streamscope run --jobs`.")
+@click.option("--timeout", "timeout_s", default=4.0, show_default=True,
+              type=click.FloatRange(1.0, 60.0), help="Each recording's time limit (s): where "
+              "the never-ending page ends.")
+@click.option("--browser", "browsers", multiple=True, type=click.Choice(ENGINE_NAMES),
+              help="An engine to soak; repeat for several. Default: all three.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the figures here as JSON.")
+def main(recordings: int, jobs: int, timeout_s: float, browsers: Sequence[str],
+         json_path: Path | None) -> None:
+    """Record the page mix over and over; say what was left behind, what grew, what changed."""
+    temporary = Path(tempfile.mkdtemp(prefix="streamscope-soak-"))
+    # Everything started from here on has it (os.environ), and so can be told as the soak's.
+    os.environ["TMPDIR"] = str(temporary)
+    tempfile.tempdir = None
+    try:
+        config = load_config().with_timeout(timeout_s)
+        document = soak(config, browsers or ENGINE_NAMES, recordings, jobs, temporary,
+                        lambda line: click.echo(line, err=True))
+    except BenchError as exc:
+        click.echo(f"soak: error: {one_line(exc)}", err=True)
+        sys.exit(1)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+    if json_path is not None:
+        json_path.write_text(json.dumps(document, indent=2) + "\n")
+    sys.exit(0 if document["targets_met"] else 1)
+
+
+if __name__ == "__main__":
+    # Ctrl-C and SIGTERM end the soak as they end a run: every process it started ends too.
+    run_interruptibly(main)
