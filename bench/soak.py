@@ -25,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import click
 import psutil
@@ -59,13 +60,20 @@ MIB = 1024 * 1024
 Verdict = tuple[bool, str, bool]  # headline, cause, whether it was recorded at all
 
 
-def verdict_of(run: Run) -> Verdict:
-    return run.verdict.incremental, run.verdict.cause, run.recording.error is None
+class Judged(NamedTuple):
+    """What the soak keeps of a run: its verdict, and what it says. Not the run: 300 of those,
+    timelines and bodies and all, would be the growth the soak measures."""
 
+    page: str
+    engine: str
+    verdict: Verdict
+    why: str  # the error where nothing was recorded, else the verdict's reason
 
-def why(run: Run) -> str:
-    """What the verdict says, for a reader: the error where nothing was recorded."""
-    return run.recording.error or run.verdict.reason
+    @classmethod
+    def of(cls, run: Run, page: str) -> Judged:
+        verdict = run.verdict.incremental, run.verdict.cause, run.recording.error is None
+        return cls(page, run.recording.browser, verdict,
+                   run.recording.error or run.verdict.reason)
 
 
 class Soak:
@@ -128,16 +136,16 @@ def soak(config: Config, browsers: Sequence[str], recordings: int, jobs: int,
         labels = {root + path: label for label, path in PAGES.items()}
         start = run.snapshot()
         say(f"first pass: {len(PAGES)} pages x {len(browsers)} engines, on {jobs} lanes")
-        first = {(labels[r.recording.url], r.recording.browser): r
-                 for r in run.record(list(labels))}
+        first = {(judged.page, judged.engine): judged for judged in
+                 (Judged.of(r, labels[r.recording.url]) for r in run.record(list(labels)))}
         rounds = max(1, round(WINDOW / len(first)))
         previous = run.snapshot()
         _print_window(say, soak_figures.window(start, previous), "first pass")
         windows: list[Window] = []
-        soaked: list[tuple[tuple[str, str], Run]] = []
+        soaked: list[Judged] = []
         while len(soaked) < recordings:
-            runs = run.record(list(labels) * rounds)
-            soaked += [((labels[r.recording.url], r.recording.browser), r) for r in runs]
+            soaked += [Judged.of(r, labels[r.recording.url])
+                       for r in run.record(list(labels) * rounds)]
             now = run.snapshot()
             windows.append(soak_figures.window(previous, now))
             _print_window(say, windows[-1])
@@ -148,15 +156,17 @@ def soak(config: Config, browsers: Sequence[str], recordings: int, jobs: int,
     return soak_figures.to_json(result, windows, start, changed)
 
 
-def _changes(first: dict[tuple[str, str], Run],
-             soaked: Sequence[tuple[tuple[str, str], Run]]) -> list[dict[str, object]]:
+def _changes(first: dict[tuple[str, str], Judged],
+             soaked: Sequence[Judged]) -> list[dict[str, object]]:
     """Each recording of the soak whose verdict is not the first pass's, with both."""
-    changed = soak_figures.changed_verdicts({key: verdict_of(run) for key, run in first.items()},
-                                            [(key, verdict_of(run)) for key, run in soaked])
-    return [{"page": key[0], "engine": key[1],
-             "first": list(verdict_of(first[key])), "first_why": why(first[key]),
-             "soak": list(verdict_of(later)), "soak_why": why(later)}
-            for key, later in (soaked[index] for index in changed)]
+    changed = soak_figures.changed_verdicts(
+        {key: judged.verdict for key, judged in first.items()},
+        [((judged.page, judged.engine), judged.verdict) for judged in soaked])
+    return [{"page": later.page, "engine": later.engine,
+             "first": list(before.verdict), "first_why": before.why,
+             "soak": list(later.verdict), "soak_why": later.why}
+            for later in (soaked[index] for index in changed)
+            for before in [first[(later.page, later.engine)]]]
 
 
 def _print_window(say: Callable[[str], None], window: Window, label: str = "") -> None:
