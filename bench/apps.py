@@ -92,9 +92,13 @@ def _blueprint() -> Blueprint:
 
     @bp.get("/leaves")
     def leaves() -> Response:
-        """Two items, then a script that goes to a streamed page while this one still streams."""
+        """A script that goes to a streamed page 0.3 s after it is parsed, well before this page
+        ends, 2 s later: a navigation mid-stream in every engine. The comment first gets it
+        parsed at once where the network layer holds the first bytes to sniff (WebKitGTK's
+        libsoup, 512 bytes): else it ran only as the page ended, racing the page's load."""
         go = f"<script>setTimeout(() => {{ location.href = '{STREAMED_PAGE}'; }}, 300);</script>"
-        return Response(_paced(["<ul><li>Leaving</li>\n", go, "<li>soon</li>\n", "</ul>"]),
+        head = prefix_bytes(2048, ContentType.HTML).decode() + "<ul><li>Leaving</li>\n" + go
+        return Response(_paced([head, *[f"<li>Item {n}</li>\n" for n in range(1, 9)]]),
                         mimetype="text/html")
 
     @bp.get("/busy")

@@ -22,6 +22,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -104,6 +105,7 @@ class Soak:
             processes=len(ours),
             files=sum(len(dirs) + len(files) for _, dirs, files in os.walk(self.temporary)),
             displays=sum(_name(process) == "Xvfb" for process in ours),
+            threads=threading.active_count(),
             load_1m=round(os.getloadavg()[0], 2),
         )
 
@@ -121,6 +123,17 @@ class Soak:
         return still_running(ours)
 
 
+def _open_files() -> set[str]:
+    """What this process's file descriptors point at, each with its number."""
+    found = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            found.add(f"{fd} -> {os.readlink(f'/proc/self/fd/{fd}')}")
+        except OSError:
+            continue  # the listing's own, closed by now
+    return found
+
+
 def _name(process: psutil.Process) -> str:
     try:
         return process.name()
@@ -135,6 +148,7 @@ def soak(config: Config, browsers: Sequence[str], recordings: int, jobs: int,
     with python_server("bench.apps") as (_, root):
         labels = {root + path: label for label, path in PAGES.items()}
         start = run.snapshot()
+        open_at_start = _open_files()
         say(f"first pass: {len(PAGES)} pages x {len(browsers)} engines, on {jobs} lanes")
         first = {(judged.page, judged.engine): judged for judged in
                  (Judged.of(r, labels[r.recording.url]) for r in run.record(list(labels)))}
@@ -150,6 +164,8 @@ def soak(config: Config, browsers: Sequence[str], recordings: int, jobs: int,
             windows.append(soak_figures.window(previous, now))
             _print_window(say, windows[-1])
             previous = now
+        for target in sorted(_open_files() - open_at_start):
+            say(f"open since the start: {target}")
     changed = _changes(first, soaked)
     result = soak_figures.figures(windows, start, jobs=jobs, verdicts_stable=not changed)
     _print_result(say, result, changed)
@@ -174,7 +190,7 @@ def _print_window(say: Callable[[str], None], window: Window, label: str = "") -
     say(f"{label or f'recordings {window.first}-{window.last}'}: "
         f"{window.wall_per_recording_s:.2f} s a recording, RSS {end.rss_mib:.0f} MiB, "
         f"{end.fds} fds, {end.processes} processes, {end.files} temporary files, "
-        f"{end.displays} displays (load {end.load_1m:.2f})")
+        f"{end.displays} displays, {end.threads} threads (load {end.load_1m:.2f})")
 
 
 def _print_result(say: Callable[[str], None], result: Figures,
@@ -185,10 +201,14 @@ def _print_result(say: Callable[[str], None], result: Figures,
         f"x{result.wall_ratio:.3f} (target: at most x{soak_figures.WALL_RATIO_MAX:.2f}), "
         f"left behind: " + ", ".join(f"{n} {kind}" for kind, n in result.leaked.items())
         + " (target: none)")
-    for change in changed:
-        say(f"verdict changed: {change['page']} in {change['engine']}: {change['first']} in "
-            f"the first pass ({change['first_why']}), {change['soak']} in the soak "
-            f"({change['soak_why']})")
+    alike: dict[tuple[str, ...], list[dict[str, object]]] = {}
+    for change in changed:  # each kind of change once, with how often, and its first instance
+        kind = tuple(str(change[part]) for part in ("page", "engine", "first", "soak"))
+        alike.setdefault(kind, []).append(change)
+    for (page, engine, before, after), instances in alike.items():
+        say(f"verdict changed {len(instances)} times: {page} in {engine}: {before} in the "
+            f"first pass ({instances[0]['first_why']}), {after} in the soak, the first time "
+            f"({instances[0]['soak_why']})")
     say(f"verdicts: {'all' if not changed else 'NOT all'} as in the first pass")
     for miss in result.misses():
         say(f"target missed: {miss}")

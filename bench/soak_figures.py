@@ -28,6 +28,7 @@ class Snapshot:
     processes: int  # running processes it started, orphans included (the server among them)
     files: int  # files and folders in its temporary folder
     displays: int  # running Xvfb servers it started
+    threads: int  # its threads (not a target: one that ends late holds what it had open)
     load_1m: float  # the machine's load average: its cores are shared
 
 

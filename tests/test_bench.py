@@ -114,7 +114,7 @@ def test_the_ratio_is_of_the_medians() -> None:
 
 
 def _snapshot(recordings: int, wall_s: float, rss_mib: float, **held: int) -> Snapshot:
-    counts = {"fds": 7, "processes": 1, "files": 0, "displays": 0} | held
+    counts = {"fds": 7, "processes": 1, "files": 0, "displays": 0, "threads": 1} | held
     return Snapshot(recordings, wall_s, rss_mib, load_1m=1.0, **counts)
 
 
