@@ -55,6 +55,7 @@ PAGES = {
     "navigates away": "/bench/leaves",
     "busy main thread": "/bench/busy",
 }
+RSS_EVERY_S = 0.5
 WINDOW = 50  # recordings a window holds, about: whole rounds of the mix, so every one is alike
 MIB = 1024 * 1024
 
@@ -86,6 +87,22 @@ class Soak:
         self.temporary, self.say = temporary, say
         self.recorded = 0
         self._began = time.monotonic()
+        self._rss: list[float] = []  # sampled since the last snapshot
+        self._sampling = threading.Event()
+        threading.Thread(target=self._sample_rss, name="soak-rss", daemon=True).start()
+
+    def _sample_rss(self) -> None:
+        process = psutil.Process()
+        while not self._sampling.wait(RSS_EVERY_S):
+            self._rss.append(process.memory_info().rss / MIB)
+
+    def rss_since_snapshot(self) -> list[float]:
+        """The RSS samples since this was last asked, in MiB."""
+        taken, self._rss = self._rss, []
+        return taken
+
+    def stop(self) -> None:
+        self._sampling.set()
 
     def record(self, urls: Sequence[str]) -> list[Run]:
         """Every URL in every engine, as `streamscope run --jobs J` records them, filmed."""
@@ -148,24 +165,27 @@ def soak(config: Config, browsers: Sequence[str], recordings: int, jobs: int,
     with python_server("bench.apps") as (_, root):
         labels = {root + path: label for label, path in PAGES.items()}
         start = run.snapshot()
+        run.rss_since_snapshot()
         open_at_start = _open_files()
         say(f"first pass: {len(PAGES)} pages x {len(browsers)} engines, on {jobs} lanes")
         first = {(judged.page, judged.engine): judged for judged in
                  (Judged.of(r, labels[r.recording.url]) for r in run.record(list(labels)))}
         rounds = max(1, round(WINDOW / len(first)))
         previous = run.snapshot()
-        _print_window(say, soak_figures.window(start, previous), "first pass")
+        _print_window(say, soak_figures.window(start, previous, run.rss_since_snapshot()),
+                      "first pass")
         windows: list[Window] = []
         soaked: list[Judged] = []
         while len(soaked) < recordings:
             soaked += [Judged.of(r, labels[r.recording.url])
                        for r in run.record(list(labels) * rounds)]
             now = run.snapshot()
-            windows.append(soak_figures.window(previous, now))
+            windows.append(soak_figures.window(previous, now, run.rss_since_snapshot()))
             _print_window(say, windows[-1])
             previous = now
         for target in sorted(_open_files() - open_at_start):
             say(f"open since the start: {target}")
+    run.stop()
     changed = _changes(first, soaked)
     result = soak_figures.figures(windows, start, jobs=jobs, verdicts_stable=not changed)
     _print_result(say, result, changed)
@@ -188,7 +208,8 @@ def _changes(first: dict[tuple[str, str], Judged],
 def _print_window(say: Callable[[str], None], window: Window, label: str = "") -> None:
     end = window.end
     say(f"{label or f'recordings {window.first}-{window.last}'}: "
-        f"{window.wall_per_recording_s:.2f} s a recording, RSS {end.rss_mib:.0f} MiB, "
+        f"{window.wall_per_recording_s:.2f} s a recording, RSS {end.rss_mib:.0f} MiB "
+        f"(median {window.rss_median_mib:.0f}), "
         f"{end.fds} fds, {end.processes} processes, {end.files} temporary files, "
         f"{end.displays} displays, {end.threads} threads (load {end.load_1m:.2f})")
 

@@ -7,6 +7,7 @@ was left behind. Growth compares the last window with the first after the warm-u
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -39,15 +40,20 @@ class Window:
     first: int  # the number of its first recording, from 1
     last: int
     wall_per_recording_s: float
+    # The median of the RSS sampled through the window: one reading at its end moves by 10 %
+    # with whatever a lane's thread held as it ended.
+    rss_median_mib: float
     end: Snapshot
 
 
-def window(before: Snapshot, after: Snapshot) -> Window:
+def window(before: Snapshot, after: Snapshot, rss_mib: Sequence[float]) -> Window:
+    """The window from `before` to `after`; `rss_mib`: the RSS sampled through it."""
     count = after.recordings - before.recordings
     if count <= 0:
         raise ValueError("a window holds no recordings")
     return Window(before.recordings + 1, after.recordings,
-                  (after.wall_s - before.wall_s) / count, after)
+                  (after.wall_s - before.wall_s) / count,
+                  round(statistics.median([*rss_mib, after.rss_mib]), 1), after)
 
 
 def leaked(start: Snapshot, end: Snapshot) -> dict[str, int]:
@@ -103,7 +109,7 @@ def figures(windows: Sequence[Window], start: Snapshot, *, jobs: int,
         jobs=jobs,
         verdicts_stable=verdicts_stable,
         leaked=leaked(start, last.end),
-        rss_growth_pct=round(growth_pct(first.end.rss_mib, last.end.rss_mib), 2),
+        rss_growth_pct=round(growth_pct(first.rss_median_mib, last.rss_median_mib), 2),
         wall_ratio=round(last.wall_per_recording_s / first.wall_per_recording_s, 3),
     )
 
