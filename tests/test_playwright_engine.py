@@ -78,9 +78,12 @@ def test_the_page_the_launch_opened_is_the_first_recordings(
     engine.stop()
 
 
-def test_a_failed_launch_ends_what_it_started_and_nothing_else(tmp_path: Path) -> None:
+def test_a_failed_launch_ends_what_it_started_and_nothing_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The real driver launches a stand-in browser that fails once another process of ours has
     # started meanwhile: another lane's Xvfb or browser, the video queue's ffmpeg.
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path / "none"))  # not its own build
     started, go = tmp_path / "started", tmp_path / "go"
     browser = tmp_path / "chromium"
     browser.write_text(f"#!/bin/sh\ntouch {started}\n"
