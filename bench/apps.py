@@ -2,7 +2,9 @@
 
 /bench/timed sends items at known moments and logs, on the wall clock, when each was handed to
 the server; /bench/flushes returns that log. /bench/buffered builds /probe's body in memory and
-sends it whole, the non-streaming contrast to /probe for the memory figure.
+sends it whole, the non-streaming contrast to /probe for the memory figure. /bench/redirect,
+/bench/leaves and /bench/busy are the soak's hostile pages (bench/soak.py): a redirect, a page
+whose script navigates it away, and one whose script holds the main thread.
 
 It runs as its own process (`python -m bench.apps --port 0`): in the bench's process a stream
 would wait for the GIL held by the browser client or the samplers, and that wait would be
@@ -16,12 +18,17 @@ import time
 from collections.abc import Iterator
 
 import click
-from flask import Blueprint, Flask, Response, jsonify, request
+from flask import Blueprint, Flask, Response, jsonify, redirect, request
 from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.wrappers import Response as PlainResponse
 
 from streamscope.demo_server import create_app
 from streamscope.demo_server.probe import body, item_bytes, prefix_bytes
 from streamscope.demo_server.probe_params import ContentType, parse
+
+STREAMED_PAGE = "/probe?count=6&delay=0.25"
+PAUSE_S = 0.25  # between the pieces of the soak's own pages
+BUSY_MS = 2000  # the stream after the script takes 1 s
 
 
 class _NoDelayHandler(WSGIRequestHandler):
@@ -78,7 +85,43 @@ def _blueprint() -> Blueprint:
         params = parse(request.args)
         return Response(b"".join(body(params)), mimetype="text/html")
 
+    @bp.get("/redirect")
+    def moved() -> PlainResponse:
+        """A 302 to a streamed page, as after a login or a moved URL."""
+        return redirect(STREAMED_PAGE)
+
+    @bp.get("/leaves")
+    def leaves() -> Response:
+        """A script that goes to a streamed page 0.3 s after it is parsed, well before this page
+        ends, 2 s later: a navigation mid-stream in every engine. The comment first gets it
+        parsed at once where the network layer holds the first bytes to sniff (WebKitGTK's
+        libsoup, 512 bytes): else it ran only as the page ended, racing the page's load."""
+        go = f"<script>setTimeout(() => {{ location.href = '{STREAMED_PAGE}'; }}, 300);</script>"
+        head = prefix_bytes(2048, ContentType.HTML).decode() + "<ul><li>Leaving</li>\n" + go
+        return Response(_paced([head, *[f"<li>Item {n}</li>\n" for n in range(1, 9)]]),
+                        mimetype="text/html")
+
+    @bp.get("/busy")
+    def busy() -> Response:
+        """A first item, then a script that holds the main thread BUSY_MS, while the rest
+        arrives and the response ends, a second before the script does: the rest then shows
+        in one piece in every engine, however busy the machine (the comment gets the page
+        parsed as it comes where the network layer holds the first bytes to sniff)."""
+        hold = (f"<script>const end = performance.now() + {BUSY_MS};"
+                " while (performance.now() < end);</script>")
+        head = prefix_bytes(2048, ContentType.HTML).decode() + "<ul><li>Busy</li>\n"
+        return Response(_paced([head, hold, *[f"<li>Item {n}</li>\n" for n in range(1, 5)]]),
+                        mimetype="text/html")
+
     return bp
+
+
+def _paced(pieces: list[str], pause_s: float = PAUSE_S) -> Iterator[str]:
+    """`pieces`, PAUSE_S apart."""
+    for index, piece in enumerate(pieces):
+        if index:
+            time.sleep(pause_s)
+        yield piece
 
 
 @click.command()

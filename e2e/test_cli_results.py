@@ -50,3 +50,21 @@ def test_a_run_writes_the_job_summary_and_its_json_draws_the_report_again(
                                       str(again / "report.json")])
     assert (result.exit_code, result.output) == (0, "2 runs: 2 unchanged\n")
     assert json.loads((again / "report.json").read_text())["machine"]
+
+
+def test_a_url_given_twice_keeps_each_takes_video_in_the_report_and_drawn_again(
+        server_url: str, tmp_path: Path):
+    url = server_url + "/probe?count=3&delay=0.3"
+    first = tmp_path / "first"
+    result = CliRunner().invoke(cli, ["run", "--browser", "chromium", "--report", str(first),
+                                      url, url])
+    assert result.exit_code == 0, result.output
+    linked = set(re.findall(r'src="([^"#]+\.webm)', (first / "index.html").read_text()))
+    takes = sorted((first / href).read_bytes() for href in linked)
+    assert len(takes) == 2 and takes[0] != takes[1]  # each row its own take's video
+
+    again = tmp_path / "again"
+    result = CliRunner().invoke(cli, ["report", str(first / "report.json"),
+                                      "--report", str(again)])
+    assert result.exit_code == 0, result.output
+    assert sorted(video.read_bytes() for video in again.glob("video/*.webm")) == takes

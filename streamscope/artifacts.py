@@ -28,6 +28,7 @@ from streamscope import paint as film
 from streamscope.paint.video_frames import Region
 from streamscope.recording import PaintTimeline, Recording
 from streamscope.report import Artifacts
+from streamscope.report.inputs import ArtifactKey, artifact_keys
 from streamscope.runs import Run
 
 # A name of streamscope's own: the folder is emptied at every run into the same report.
@@ -156,15 +157,17 @@ class StillsAhead:
 
 
 def report_artifacts(runs: Sequence[Run], stills: Path,
-                     ahead: StillsAhead | None = None) -> dict[tuple[str, str], Artifacts]:
-    """Video and filmstrip for each run. Every engine's strip of a URL uses the same times and
+                     ahead: StillsAhead | None = None) -> dict[ArtifactKey, Artifacts]:
+    """Video and filmstrip for each run, by its key (a URL given twice has two takes in each
+    engine, report/inputs.py). Every engine's strip of a URL uses the same times and
     the same part of the page: the top-left region that holds what any engine showed.
     `ahead`: the stills cut already, as the recordings went on."""
     known = ahead or StillsAhead(stills)
     strips = _strips(runs, stills, known)
     cuts = _at_once(lambda item: known.strip(item[1]), strips)
-    return {(run.recording.url, run.recording.browser): cut
-            for (run, _), cut in zip(strips, cuts, strict=True) if cut is not None}
+    keys = {id(run): key for run, key in zip(runs, artifact_keys(runs), strict=True)}
+    return {keys[id(run)]: cut for (run, _), cut in zip(strips, cuts, strict=True)
+            if cut is not None}
 
 
 def _strips(runs: Sequence[Run], stills: Path, known: StillsAhead) -> list[tuple[Run, _Strip]]:
@@ -176,7 +179,7 @@ def _strips(runs: Sequence[Run], stills: Path, known: StillsAhead) -> list[tuple
     for url in dict.fromkeys(run.recording.url for run in runs):
         of_url = [(item, final) for item, final in zip(filmed, finals, strict=True)
                   if item[0].recording.url == url]
-        ends = [run.verdict.response_end_ms or 0.0 for (run, _, _), _ in of_url]
+        ends = [_strip_end_ms(run.recording) for (run, _, _), _ in of_url]
         times = tuple(film.filmstrip_times(max(ends, default=0.0)))
         region = film.reading_region(
             [box for _, final in of_url if (box := known.content(final)) is not None])
@@ -196,9 +199,22 @@ def recording_artifacts(recording: Recording, folder: Path) -> Artifacts | None:
     final = _final_still(Path(paint.video or ""), folder)
     box = _content(final)
     region = film.reading_region([box] if box is not None else [])
-    times = tuple(film.filmstrip_times(recording.response_end_ms or 0.0))
+    times = tuple(film.filmstrip_times(_strip_end_ms(recording)))
     return _cut(_Strip(Path(paint.video or ""), paint.video_offset_ms or 0.0, times, region,
                        folder, final))
+
+
+def _strip_end_ms(recording: Recording) -> float:
+    """Where a recording's filmstrip ends: at its response's end, else (a response that never
+    ended within the time limit) at the last moment anything of the page was recorded."""
+    if recording.response_end_ms is not None:
+        return recording.response_end_ms
+    times = [sample.t_ms for sample in recording.dom]
+    if recording.paint is not None:
+        times += [frame.t_ms for frame in recording.paint.frames]
+    if recording.wire is not None:
+        times += [chunk.t_ms for chunk in recording.wire.chunks]
+    return max(times, default=0.0)
 
 
 def _at_once(work: Callable[[Item], Result], items: Iterable[Item]) -> list[Result]:

@@ -351,7 +351,7 @@ def _run(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
                                    media=media if paint else None, verify_fixes=verify_fix,
                                    progress=advance, jobs=jobs, finished=save,
                                    recorded=figures.start if figures is not None else None,
-                                   stop=interrupts.REQUESTED,
+                                   stop=interrupts.requested_from_now(),
                                    after_video=ahead.cut if ahead is not None else None,
                                    note=lambda line: stderr.print(escape(line), soft_wrap=True))
             except SharedScreenError as exc:  # checked before any engine starts

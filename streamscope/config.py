@@ -145,6 +145,16 @@ def _pyproject_table(path: Path) -> dict[str, Any] | None:
     return table
 
 
+def _browsers(value: Any, path: Path) -> tuple[str, ...]:
+    """The file's matrix: a list of engine names, or one name alone (`browsers = "chromium"`),
+    which tuple() would take letter by letter."""
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise ValueError(f"{path}: browsers must be a list of engine names, got {value!r}")
+    return tuple(value)
+
+
 def load_config(path: Path | None = None) -> Config:
     """The settings in `path` (default: the nearest file, found as find_config_file finds it);
     a pyproject.toml's are those under [tool.streamscope]."""
@@ -168,7 +178,7 @@ def load_config(path: Path | None = None) -> Config:
                              f"(known: {', '.join(ENGINE_NAMES)})")
         engines[name] = section(ENGINES[name].settings, table,
                                 f"{path}: [{prefix}engines.{name}]")
-    browsers = tuple(data["browsers"]) if "browsers" in data else None
+    browsers = _browsers(data["browsers"], path) if "browsers" in data else None
     unknown = [name for name in browsers or () if name not in engines]
     if unknown:
         raise ValueError(f"{path}: {prefix}browsers: unknown engine(s) {', '.join(unknown)}")

@@ -38,6 +38,14 @@ MESSAGE = "streamscope: interrupted"
 REQUESTED = threading.Event()
 
 
+def requested_from_now() -> threading.Event:
+    """REQUESTED, cleared: what a run beginning now stops on. A signal that interrupted an
+    earlier run in this process (a library's, a CliRunner test's: the process went on) is no
+    signal to this one, which would otherwise be cancelled before its first recording."""
+    REQUESTED.clear()
+    return REQUESTED
+
+
 class Interrupted(BaseException):
     """A signal ends the run. Raised in the main thread, it unwinds every `finally` block; a
     BaseException, as KeyboardInterrupt is, so that no `except Exception` takes it for one
@@ -70,6 +78,9 @@ class ProcessWatch:
     def take(self) -> None:
         found = descendants(os.getpid())
         with self._lock:
+            # What has ended needs no ending: kept, every process a long run starts would be
+            # (the soak's run, bench/soak.py, started 330 every 48 recordings).
+            self._seen = {process for process in self._seen if process.is_running()}
             self._seen.update(found)
 
     def alive(self) -> list[psutil.Process]:

@@ -174,7 +174,8 @@ class _Run:
                     pipeline, pipeline.record(job.url, video=video, wire=self.wire), self.note)
                 self._store(job, recording)
                 if self.replays is not None:
-                    replay = verify_fix(pipeline, recording, judge(recording), self.media)
+                    replay = verify_fix(pipeline, recording, judge(recording), self.media,
+                                        prefix=f"{job.index + 1:02d}-")
                     if replay is not None:
                         with self._lock:
                             if self.cancelled():

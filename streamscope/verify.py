@@ -71,9 +71,11 @@ class FixReplay:
 
 
 def verify_fix(pipeline: Pipeline, recording: Recording, verdict: Verdict,
-               videos: Path | None) -> FixReplay | None:
+               videos: Path | None, prefix: str = "") -> FixReplay | None:
     """Replays a held run with its fix applied; None where no replay applies (a run that
-    rendered progressively, or a cause with no fix the harness can apply)."""
+    rendered progressively, or a cause with no fix the harness can apply). The replays are
+    filmed into `videos`, their names beginning with `prefix`: the recording's own, where
+    lanes of one engine replay into one folder at once."""
     remedies = verdict.diagnosis.remedies
     if verdict.incremental or not remedies:
         return None
@@ -88,7 +90,8 @@ def verify_fix(pipeline: Pipeline, recording: Recording, verdict: Verdict,
     def replay(changes: dict[Remedy, int], name: str) -> ReplayVerdict:
         response = replayed(wire, changes, recording.wire_identity)
         applied.update((str(remedy), part) for remedy, part in response.applied.items())
-        video = videos / f"replay-{name}-{engine}.webm" if paint and videos is not None else None
+        video = (videos / f"{prefix}replay-{name}-{engine}.webm"
+                 if paint and videos is not None else None)
         with replay_server(response) as url:
             replayed_verdict = judge(pipeline.record(url, video=video, wire=False))
         if video is not None:

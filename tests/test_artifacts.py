@@ -101,7 +101,7 @@ def test_a_urls_filmstrips_are_cut_once_every_run_of_it_is_in_and_not_again(
 
     assert len(cuts) == early  # nothing cut twice
     assert files == report_artifacts(runs, stills)  # what the report cuts itself, all late
-    assert [len(files[(run.recording.url, run.recording.browser)].filmstrip)
+    assert [len(files[(run.recording.url, run.recording.browser, 0)].filmstrip)
             for run in runs] == [11, 11, 11]
 
 
@@ -115,3 +115,24 @@ def test_a_run_whose_video_was_lost_after_its_strip_was_cut_is_shown_without_one
     run.recording.lose_paint("ffmpeg: the disk is full")
 
     assert report_artifacts([Run.of(run.recording)], tmp_path / "stills", ahead) == {}
+
+
+def test_each_take_of_a_url_recorded_twice_in_one_engine_has_its_own_stills(
+    tmp_path: Path, cuts: list[Path]
+) -> None:
+    runs = [filmed(tmp_path, URL, "chromium", 1), filmed(tmp_path, URL, "chromium", 2)]
+    files = report_artifacts(runs, tmp_path / "stills")
+    assert {key: artifact.video for key, artifact in files.items()} == {
+        (URL, "chromium", 0): video_of(runs[0]), (URL, "chromium", 1): video_of(runs[1])}
+
+
+def test_a_response_that_never_ended_is_filmed_until_the_recording_ended(
+    tmp_path: Path, cuts: list[Path]
+) -> None:
+    # A live feed cut at the time limit: its strip runs as long as the page was recorded.
+    run = filmed(tmp_path, URL, "chromium", 1)
+    never = replace(run.recording, response_end_ms=None, ended=False, never_ended=True)
+    strip = report_artifacts([Run.of(never)], tmp_path / "stills")[(URL, "chromium", 0)]
+    assert strip.filmstrip[-1][0] >= never.dom[-1].t_ms
+    cut = artifacts.recording_artifacts(never, tmp_path / "one")
+    assert cut is not None and [t for t, _ in cut.filmstrip] == [t for t, _ in strip.filmstrip]

@@ -1,14 +1,15 @@
 """The benchmarks' pure helpers: percentiles, item arrival times, /proc fields, the targets,
-the side-by-side's commands."""
+the side-by-side's commands, the soak's growth and leaks."""
 
 from pathlib import Path
 
 import pytest
 
-from bench import side_by_side
+from bench import side_by_side, soak_figures
 from bench.browsers import ClockCheck, EngineFigures
 from bench.figures import results
 from bench.lanes import LevelFigures
+from bench.soak_figures import Snapshot
 from bench.stats import item_arrivals, item_lags, percentile, status_kib
 from streamscope.recording import DomSample
 
@@ -110,3 +111,32 @@ def test_browsertime_loads_the_page_with_video_and_visual_metrics_on_its_own_dis
 
 def test_the_ratio_is_of_the_medians() -> None:
     assert side_by_side.ratio([10.0, 30.0, 12.0], [60.0, 66.0, 90.0]) == 5.5
+
+
+def _snapshot(recordings: int, wall_s: float, rss_mib: float, **held: int) -> Snapshot:
+    counts = {"fds": 7, "processes": 1, "files": 0, "displays": 0, "threads": 1} | held
+    return Snapshot(recordings, wall_s, rss_mib, load_1m=1.0, **counts)
+
+
+def test_the_soak_compares_its_last_window_with_its_first_and_its_end_with_its_start() -> None:
+    start = _snapshot(0, 0.0, 90.0)
+    warm = _snapshot(24, 48.0, 95.0)
+    windows = [soak_figures.window(warm, first := _snapshot(72, 144.0, 130.0), [100.0, 99.0]),
+               soak_figures.window(first, _snapshot(120, 249.6, 112.0, fds=9, displays=1),
+                                   [150.0, 110.0, 112.0])]
+    assert windows[0].wall_per_recording_s == 2.0 and (windows[1].first, windows[1].last) == (
+        73, 120)
+    result = soak_figures.figures(windows, start, jobs=2, verdicts_stable=True)
+    assert result.rss_growth_pct == 12.0 and result.wall_ratio == 1.1  # of the medians
+    assert result.leaked == {"processes": 0, "fds": 2, "files": 0, "displays": 1}
+    assert result.misses() == ["2 fds left behind", "1 displays left behind",
+                               "RSS grew 12.0 % (target: within 10 %)"]
+
+
+def test_a_soaked_verdict_unlike_the_first_passs_is_found_where_it_is() -> None:
+    first = {("404", "webkit"): (False, "no_recording", False),
+             ("streamed", "webkit"): (True, "streamed", True)}
+    soaked = [(("streamed", "webkit"), (True, "streamed", True)),
+              (("404", "webkit"), (False, "below_byte_threshold", True)),
+              (("redirect", "webkit"), (True, "streamed", True))]
+    assert soak_figures.changed_verdicts(first, soaked) == [1, 2]

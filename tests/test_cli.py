@@ -1,9 +1,11 @@
 import json
 import re
+import signal
 
 import pytest
 from click.testing import CliRunner
 
+from streamscope import interrupts
 from streamscope.cli import cli
 from streamscope.runs import Run
 from tests.timelines import recording, streamed
@@ -119,3 +121,15 @@ def test_a_reason_with_brackets_is_printed_as_it_is(capsys):
     failed.error = "accept it with --ignore-https-errors (ignore_https_errors under [recording])"
     print_table([Run.of(failed)])
     assert re.search(r"under\s+\[recording\]\)", capsys.readouterr().out)
+
+
+def test_a_signal_that_interrupted_an_earlier_run_does_not_cancel_the_next(runner, tmp_path):
+    # A library, or a CliRunner test, goes on after a run a signal interrupted; its next run
+    # is a run of its own. Here the next run's engine cannot start: it says so, uncancelled.
+    interrupts.Interrupted(signal.SIGINT)  # as the signal raised it in the earlier run
+    path = tmp_path / "playwright.config.toml"
+    path.write_text('[engines.webkit]\nsystem_browser = "/nonexistent/MiniBrowser"\n')
+    result = runner.invoke(cli, ["--config", str(path), "run", "--browser", "webkit",
+                                 "http://127.0.0.1:9/"])
+    assert result.exit_code == 1, result.exception
+    assert "/nonexistent/MiniBrowser is missing" in result.output

@@ -34,9 +34,18 @@ def test_the_file_overrides_the_defaults(tmp_path):
     assert config.engines["chromium"].system_executable == "/usr/bin/chromium"
 
 
+def test_one_engine_may_be_named_alone_not_in_a_list(tmp_path):
+    path = tmp_path / "playwright.config.toml"
+    path.write_text('browsers = "chromium"\n')
+    assert load_config(path).browsers == ("chromium",)
+
+
 @pytest.mark.parametrize("text, message", [
     ("[recording]\ntimeout = 5\n", "unknown setting(s) timeout"),
     ('browsers = ["safari"]\n', "unknown engine(s) safari"),
+    ('browsers = "safari"\n', "unknown engine(s) safari"),
+    ("browsers = 3\n", "browsers must be a list of engine names, got 3"),
+    ("browsers = [3]\n", "browsers must be a list of engine names, got [3]"),
     ("[engines.chromium]\nexecutable = 'x'\n", "unknown setting(s) executable"),
     ("[engines.chromium]\nheaded = true\n", "unknown setting(s) headed"),
     ("[engines.chromium]\nsystem_driver = 'x'\n", "unknown setting(s) system_driver"),

@@ -237,9 +237,7 @@ def test_leaving_the_context_ends_every_stream_and_its_thread() -> None:
         idle.connect()
         for response in readers:
             assert read_chunk(response)
-        started = time.monotonic()
-    assert time.monotonic() - started < 1
-    assert request_threads() == []
+    assert request_threads() == []  # how soon they end: bench/timings.py
     for response in readers:
         with response:
             rest = response.fp.read()
@@ -254,8 +252,6 @@ def test_https_leaving_the_context_ends_a_connection_stuck_before_its_handshake(
         idle.connect()
         time.sleep(0.05)
         assert len(request_threads()) == 1
-        started = time.monotonic()
-    assert time.monotonic() - started < 1
     assert request_threads() == []
     idle.close()
 

@@ -112,3 +112,18 @@ def test_a_run_that_ends_by_itself_exits_as_it_says():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=30, cwd=Path(__file__).parent.parent)
     assert result.returncode == 3 and result.stderr == ""
+
+
+def test_the_watch_forgets_a_process_once_it_has_ended():
+    # A long run starts thousands (a browser's helpers, an ffmpeg a video): the watch keeps
+    # only those that may still need ending.
+    watch = interrupts.ProcessWatch()
+    child = subprocess.Popen(["sleep", "30"])
+    try:
+        watch.take()
+        assert psutil.Process(child.pid) in watch.alive()
+    finally:
+        child.kill()
+        child.wait()
+    watch.take()
+    assert child.pid not in {process.pid for process in watch._seen}

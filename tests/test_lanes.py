@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from streamscope.config import load_config
 from streamscope.engines import EngineInfo, playwright_driver
 from streamscope.lanes import CancellableClock, Cancelled, Job, plan_lanes, record_jobs
 from streamscope.recording import Recording
+from streamscope.verify import FixReplay
+from tests.timelines import recording, wire
 
 URLS = ("/a", "/b", "/c")
 
@@ -195,3 +198,42 @@ def test_the_run_is_told_once_when_the_last_recording_is_in_before_the_engines_s
     ((indexes, stopped),) = told
     assert indexes == [0, 1, 2, 3]
     assert not all(stopped)  # the last lane's engine was still up
+
+
+def test_replays_on_two_lanes_of_one_engine_are_filmed_to_videos_of_their_own(
+    monkeypatch, tmp_path
+):
+    # Each lane replays its held recording, unchanged then fixed, into the same media folder.
+    filmed: list[Path] = []
+
+    def held(url: str) -> Recording:
+        """Held by a compressor: a fix the harness replays (the body uncompressed)."""
+        rec = replace(recording([(5010, 100, 10)], committed=5010,
+                                paint=[(0.0, 0.0), (5020.0, 1.0)]), url=url)
+        rec.wire = replace(wire([4990, 4991], encoding="gzip"), body=b"x")
+        rec.wire_identity = replace(wire([i * 500.0 for i in range(10)]), body=b"<li>x</li>")
+        return rec
+
+    class Pipeline:
+        def __init__(self, engine: _Engine, *_: object) -> None:
+            self.engine = engine
+
+        def record(self, url: str, video: Path | None = None, wire: bool = True) -> Recording:
+            if video is not None:
+                filmed.append(video)
+            return held(url)  # a replay too: the unchanged one reproduces the verdict
+
+        def discard_video(self, video: Path) -> None:
+            pass
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(lanes_module, "create_engine", _Engine)
+    monkeypatch.setattr(lanes_module, "Pipeline", Pipeline)
+    replays: dict[int, FixReplay] = {}
+    record_jobs(jobs(("chromium",), ("/a", "/b")), load_config(None), lanes=2, media=tmp_path,
+                replays=replays)
+    assert sorted(replays) == [0, 1]
+    replayed = [video for video in filmed if "replay" in video.name]
+    assert len(replayed) == 4 and len(set(replayed)) == 4

@@ -1,14 +1,18 @@
-"""A Playwright engine's pages, with a stand-in for Playwright: no browser."""
+"""A Playwright engine's pages, with a stand-in for Playwright, and its failed launch, with a
+stand-in for the browser: no browser."""
 
 from __future__ import annotations
 
+import subprocess
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from streamscope.config import Config
-from streamscope.engines import playwright_driver
+from streamscope.config import Config, load_config
+from streamscope.engines import EngineError, playwright_driver
 from streamscope.engines.chromium import ChromiumEngine
 from streamscope.engines.display import Display
 
@@ -97,3 +101,40 @@ def test_a_browser_with_a_window_gets_the_drivers_temporary_folder(
     finally:
         engine.display = None  # not ours to close
         engine.stop()
+
+
+def test_a_failed_launch_ends_what_it_started_and_nothing_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The real driver launches a stand-in browser that fails once another process of ours has
+    # started meanwhile: another lane's Xvfb or browser, the video queue's ffmpeg.
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path / "none"))  # not its own build
+    started, go = tmp_path / "started", tmp_path / "go"
+    browser = tmp_path / "chromium"
+    browser.write_text(f"#!/bin/sh\ntouch {started}\n"
+                       f"while [ ! -e {go} ]; do sleep 0.05; done\nexit 1\n")
+    browser.chmod(0o755)
+    path = tmp_path / "playwright.config.toml"
+    path.write_text(f'[engines.chromium]\nsystem_executable = "{browser}"\n')
+    engine = ChromiumEngine(load_config(path).engine("chromium"))
+    bystanders: list[subprocess.Popen[bytes]] = []
+
+    def meanwhile() -> None:
+        deadline = time.monotonic() + 60  # only so that a launch that never came cannot hang
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        bystanders.append(subprocess.Popen(["sleep", "60"]))
+        go.touch()
+
+    thread = threading.Thread(target=meanwhile)
+    thread.start()
+    try:
+        with pytest.raises(EngineError):
+            engine.start()
+    finally:
+        thread.join()
+    try:
+        assert started.exists() and bystanders[0].poll() is None
+    finally:
+        bystanders[0].kill()
+        bystanders[0].wait()

@@ -7,7 +7,7 @@ import time
 
 import psutil
 
-from streamscope.engines.processes import descendants, end_all
+from streamscope.engines.processes import descendants, end_all, still_running
 
 
 def test_an_exited_process_its_parent_has_not_collected_counts_as_ended() -> None:
@@ -20,9 +20,8 @@ def test_an_exited_process_its_parent_has_not_collected_counts_as_ended() -> Non
                                if p.status() == psutil.STATUS_ZOMBIE]):
             assert time.monotonic() < deadline, "no zombie appeared"
             time.sleep(0.01)
-        started = time.monotonic()
+        assert still_running(zombies) == []  # so end_all waits for none (bench/timings.py)
         end_all(zombies, grace_s=3.0)
-        assert time.monotonic() - started < 1.0
     finally:
         parent.kill()
         parent.wait()

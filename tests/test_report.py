@@ -99,23 +99,23 @@ def runs() -> list[Run]:
 
 
 @pytest.fixture
-def artifacts(tmp_path: Path) -> dict[tuple[str, str], Artifacts]:
+def artifacts(tmp_path: Path) -> dict[tuple[str, str, int], Artifacts]:
     saved = tmp_path / "saved"
     video = saved / "chromium.webm"
     video.parent.mkdir(parents=True)
     video.write_bytes(b"\x1aE\xdf\xa3 not a real webm")
     strip = [(t, _png(saved / f"frames/{t:.0f}.png")) for t in (0.0, 2500.0, 5500.0)]
     return {
-        (BASE + "/hello-world", "chromium"): Artifacts(video=video, filmstrip=strip,
+        (BASE + "/hello-world", "chromium", 0): Artifacts(video=video, filmstrip=strip,
                                                        screenshot=strip[-1][1]),
-        (BASE + "/hello-world", "firefox"): Artifacts(filmstrip=strip),
-        (BASE + "/hello-world", "webkit"): Artifacts(video=saved / "gone.webm", filmstrip=strip),
+        (BASE + "/hello-world", "firefox", 0): Artifacts(filmstrip=strip),
+        (BASE + "/hello-world", "webkit", 0): Artifacts(video=saved / "gone.webm", filmstrip=strip),
     }
 
 
 @pytest.fixture
 def index(tmp_path: Path, runs: list[Run],
-          artifacts: dict[tuple[str, str], Artifacts]) -> Path:
+          artifacts: dict[tuple[str, str, int], Artifacts]) -> Path:
     out = tmp_path / "report"
     out.mkdir()
     (out / "report.json").write_text("[]")  # the harness writes it next to index.html
@@ -236,7 +236,7 @@ def test_an_artifact_already_in_the_folder_is_linked_in_place(tmp_path: Path) ->
     video.parent.mkdir(parents=True)
     video.write_bytes(b"webm")
     run = _progressive("/hello-world", "chromium")
-    index = write_report([run], out, artifacts={(run.recording.url, "chromium"):
+    index = write_report([run], out, artifacts={(run.recording.url, "chromium", 0):
                                                 Artifacts(video=video)})
     assert "videos/mine.webm" in _Page(index.read_text()).links
     assert not (out / "video").exists()
@@ -316,3 +316,26 @@ def test_a_loading_state_row_gives_the_first_paint_its_reason_gives(tmp_path: Pa
     assert "146 ms ±20" in text and "40 ms ±20" not in text
     assert ("the screen showed a loading state (8 visible characters) from 146 ms, 2,894 ms "
             "before the response ended at 3,040 ms; the page replaced it at 3,046 ms") in text
+
+
+def test_a_url_recorded_twice_in_one_engine_shows_each_takes_own_files(tmp_path: Path) -> None:
+    # `streamscope run URL URL`: two takes of one URL in one engine, each filmed.
+    runs = [_progressive("/hello-world", "chromium"), _progressive("/hello-world", "chromium")]
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    files = {}
+    for take in (0, 1):
+        video = saved / f"{take}.webm"
+        video.write_bytes(f"take {take}".encode())
+        files[(BASE + "/hello-world", "chromium", take)] = Artifacts(
+            video=video, filmstrip=[(0.0, _png(saved / f"{take}/0.png"))],
+            screenshot=_png(saved / f"{take}/final.png"))
+    out = tmp_path / "report"
+    page = _Page(write_report(runs, out, artifacts=files).read_text())
+
+    def linked(folder: str) -> set[str]:
+        return {unquote(urlsplit(link).path) for link in page.links if link.startswith(folder)}
+
+    assert sorted((out / video).read_bytes() for video in linked("video/")) == [b"take 0",
+                                                                               b"take 1"]
+    assert len(linked("screenshots/")) == 2 and len(linked("filmstrip/")) == 2

@@ -84,6 +84,14 @@ def acquire() -> Playwright:
     return _local.driver
 
 
+def driver_pid(driver: Playwright) -> int | None:
+    """The PID of the driver's node process, below which it launches browsers; None when it
+    runs no process of its own. playwright-python keeps it private (_transport.PipeTransport)."""
+    connection = getattr(getattr(driver, "_impl_obj", None), "_connection", None)
+    process = getattr(getattr(connection, "_transport", None), "_proc", None)
+    return getattr(process, "pid", None)
+
+
 def release() -> None:
     _local.users = max(_local.users - 1, 0)
     _stop_unused()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -191,14 +190,18 @@ class PlaywrightEngine(Engine):
             options["args"] = [*options.get("args", []), *self._window_args()]
             if self.display is not None:
                 options["env"] = playwright_driver.browser_env(self.display.env)
-            before = set(descendants(os.getpid()))
+            # Below this thread's driver, not below us: whatever else starts during the launch
+            # (another lane's Xvfb or browser, the video queue's ffmpeg) is none of its own.
+            driver = playwright_driver.driver_pid(playwright)
+            before = set(descendants(driver)) if driver is not None else set()
             try:
                 self._browser = browser_type.launch(headless=self.display is None, **options)
             finally:
                 # Taken while the driver runs: should it die first, the browser is orphaned,
                 # no longer below us, and still to be ended, and its profile left to remove.
                 # Also when the launch was interrupted (a Ctrl-C while the browser starts).
-                self._launched = [p for p in descendants(os.getpid()) if p not in before]
+                self._launched = ([p for p in descendants(driver) if p not in before]
+                                  if driver is not None else [])
                 self._temporary = _profiles(self._launched)
         assert self._browser is not None
         page = self.new_page()

@@ -31,6 +31,7 @@ from streamscope.engines.gates import WEBKIT_LINUX
 from streamscope.engines.info import EngineInfo
 from streamscope.engines.page import NavigationResponse, ScriptTimeout
 from streamscope.engines.processes import descendants, end_all
+from streamscope.errors import one_line
 
 BLANK_LOADED = "return location.href === 'about:blank' && document.readyState === 'complete';"
 BLANK_TIMEOUT_S = 10.0
@@ -173,8 +174,11 @@ class WebKitGTKEngine(Engine):
         )
 
     _page: SeleniumPage | None = None
+    _restart_failed: str | None = None  # why the last new session could not start
 
     def new_page(self) -> SeleniumPage:
+        if self._driver is None and self._restart_failed is not None:
+            raise EngineError(self._restart_failed)  # each later page, as the first that met it
         assert self._driver is not None, "start() the engine first"
         if self._page is not None and self._page.wedged:
             self._restart()
@@ -188,7 +192,14 @@ class WebKitGTKEngine(Engine):
     def _restart(self) -> None:
         """A new session, on the same display: the old one waits behind a busy page."""
         self._shutdown()
-        self._info = self._launch()
+        try:
+            self._info = self._launch()
+        except Exception as exc:
+            self._shutdown()  # what the launch started before it failed
+            self._restart_failed = (one_line(exc) if isinstance(exc, EngineError) else
+                                    f"{self.name} could not start a new session: "
+                                    f"{one_line(exc)}")
+            raise EngineError(self._restart_failed) from exc
         assert self._driver is not None
 
     def _shutdown(self) -> None:

@@ -1,7 +1,7 @@
 """The HTML report: judged recordings in, one self-contained folder with index.html out.
 
     from streamscope.report import Artifacts, write_report
-    write_report(runs, out_dir, artifacts={(url, "chromium"): Artifacts(video=...)})
+    write_report(runs, out_dir, artifacts={(url, "chromium", 0): Artifacts(video=...)})
 
 inputs.py defines what goes in, page.py renders it with templates/index.html, plots.py
 draws the figures (figures_ahead.py, as a run ends) and findings.py words the headline.

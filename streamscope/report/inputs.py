@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,13 +43,27 @@ class Artifacts:
     screenshot: Path | None = None  # the page when the recording ended
 
 
-# Artifacts by (URL, engine matrix name), as in recording.url and recording.engine.name.
-ArtifactMap = Mapping[tuple[str, str], Artifacts]
+# A run's artifacts' key: (URL, engine matrix name, take), as in recording.url and
+# recording.engine.name; the take counts that URL's runs in that engine, from 0, in the order
+# of the runs: a URL given twice has two takes, each with its own files.
+ArtifactKey = tuple[str, str, int]
+ArtifactMap = Mapping[ArtifactKey, Artifacts]
 
 
 def engine_of(run: Judged) -> str:
     """The matrix name (chromium, firefox, webkit) that the report groups and colours by."""
     return run.recording.engine.name
+
+
+def artifact_keys(runs: Sequence[Judged]) -> list[ArtifactKey]:
+    """Each run's key in an ArtifactMap, in the order of `runs`."""
+    takes: Counter[tuple[str, str]] = Counter()
+    keys = []
+    for run in runs:
+        pair = (run.recording.url, engine_of(run))
+        keys.append((*pair, takes[pair]))
+        takes[pair] += 1
+    return keys
 
 
 def video_of(run: Judged, artifacts: Artifacts) -> Path | None:

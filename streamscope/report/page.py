@@ -19,7 +19,14 @@ from streamscope.recording import EngineInfo, PaintTimeline
 from streamscope.report import findings
 from streamscope.report.figures_ahead import FiguresAhead
 from streamscope.report.folder import ReportFolder
-from streamscope.report.inputs import ArtifactMap, Artifacts, Judged, engine_of, video_of
+from streamscope.report.inputs import (
+    ArtifactMap,
+    Artifacts,
+    Judged,
+    artifact_keys,
+    engine_of,
+    video_of,
+)
 from streamscope.report.palette import EngineStyle, engine_styles
 from streamscope.wording import milliseconds, shared_origin
 
@@ -78,10 +85,10 @@ def write_report(runs: Sequence[Judged], out_dir: Path, *,
     """Write index.html and everything it shows into `out_dir`; return the index.html path.
 
     Runs are grouped by URL, in the order given. `artifacts` holds each run's files by
-    (URL, engine name), or is a function that gives them, called once the figures are drawn
-    (so that stills can be cut meanwhile); videos, filmstrip frames and screenshots are copied
-    in unless they already live inside `out_dir`. `created` defaults to now. `figures`: those
-    drawn already, as the run ended (figures_ahead.py).
+    (URL, engine name, take) (inputs.py), or is a function that gives them, called once the
+    figures are drawn (so that stills can be cut meanwhile); videos, filmstrip frames and
+    screenshots are copied in unless they already live inside `out_dir`. `created` defaults
+    to now. `figures`: those drawn already, as the run ended (figures_ahead.py).
     """
     if not runs:
         raise ValueError("no runs to report")
@@ -116,9 +123,11 @@ def write_report(runs: Sequence[Judged], out_dir: Path, *,
             rows=[],
         ))
     files = (artifacts() if callable(artifacts) else artifacts) or {}
+    keys = artifact_keys(runs)
     for section in sections:
-        section.rows = [_row(run, files.get((section.url, engine_of(run)), Artifacts()), styles,
-                             folder, section.slug) for run in by_url[section.url]]
+        section.rows = [_row(run, files.get(key, Artifacts()), styles, folder, section.slug,
+                             key[2]) for run, key in zip(runs, keys, strict=True)
+                        if key[0] == section.url]
     folder.path("report.css").write_bytes(
         resources.files("streamscope.report").joinpath("report.css").read_bytes()
     )
@@ -142,11 +151,12 @@ def write_report(runs: Sequence[Judged], out_dir: Path, *,
 
 
 def _row(run: Judged, files: Artifacts, styles: Mapping[str, EngineStyle],
-         folder: ReportFolder, slug: str) -> Row:
+         folder: ReportFolder, slug: str, take: int) -> Row:
     engine = engine_of(run)
-    name = f"{slug}-{engine}"
+    # A URL's second take in an engine has files of its own, named "-2" (the first's as ever).
+    name = f"{engine}-{take + 1}" if take else engine
     video = video_of(run, files)
-    video_href = folder.adopt(video, f"video/{name}") if video is not None else None
+    video_href = folder.adopt(video, f"video/{slug}-{name}") if video is not None else None
     if video is None:
         note = "No video was recorded for this run."
     elif video_href is None:
@@ -170,9 +180,9 @@ def _row(run: Judged, files: Artifacts, styles: Mapping[str, EngineStyle],
         video_href=(f"{video_href}#t={start:.3f}" if video_href and start else video_href),
         video_type=(mimetypes.guess_type(video_href)[0] or "") if video_href else "",
         video_note=note,
-        screenshot_href=(folder.adopt(screenshot, f"screenshots/{name}")
+        screenshot_href=(folder.adopt(screenshot, f"screenshots/{slug}-{name}")
                          if screenshot is not None else None),
-        frames=_frames(run, files.filmstrip, folder, f"filmstrip/{slug}/{engine}"),
+        frames=_frames(run, files.filmstrip, folder, f"filmstrip/{slug}/{name}"),
     )
 
 
