@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from streamscope.recording import ONE_FRAME_MS, DomSample, PaintFrame, PaintTimeline
+from streamscope.wording import visible_chars
 
 # The first content counts as a loading state when less than this share of it is still on
 # screen, unchanged, in the final picture: "Loading…", a spinner or a skeleton is replaced; a
@@ -36,9 +37,8 @@ class LoadingState:
     @property
     def what(self) -> str:
         """What it showed, in a reader's words: "8 visible characters"."""
-        if not self.visible_chars:
-            return "no text: shapes or images"
-        return f"{self.visible_chars:,} visible character{'' if self.visible_chars == 1 else 's'}"
+        return visible_chars(self.visible_chars) if self.visible_chars else (
+            "no text: shapes or images")
 
 
 def shown_frames(paint: PaintTimeline) -> list[PaintFrame]:

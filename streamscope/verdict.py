@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from streamscope.causes import Diagnosis, diagnose_dom, diagnose_paint
 from streamscope.recording import DomSample, PaintFrame, PaintTimeline, Recording
 from streamscope.shown import first_shown, flat_change_before, loading_state, shown_frames
-from streamscope.wording import milliseconds
+from streamscope.wording import milliseconds, visible_chars
 
 DOM, PAINT = "dom", "paint"
 
@@ -119,10 +119,6 @@ def first_paint_ms(recording: Recording) -> float | None:
     return frame.t_ms if frame is not None else None
 
 
-def _chars(count: int) -> str:
-    return f"{count:,} visible character{'' if count == 1 else 's'}"
-
-
 def _never_ended(recording: Recording) -> str:
     return "" if recording.ended else "; the response had not ended when the time limit ran out"
 
@@ -137,7 +133,7 @@ def _dom_reason(recording: Recording, progressive: bool, diagnosis: Diagnosis) -
     if not progressive:
         return _held(recording, first.t_ms, diagnosis) + _never_ended(recording)
     final = recording.dom[-1]
-    shown = (f"the page showed {_chars(first.text_chars)} from {milliseconds(first.t_ms)}"
+    shown = (f"the page showed {visible_chars(first.text_chars)} from {milliseconds(first.t_ms)}"
              + _before_end(first.t_ms, end))
     if _content(final) == _content(first):
         return shown + ("; everything it showed had arrived in that first piece, so nothing "
@@ -149,7 +145,7 @@ def _dom_reason(recording: Recording, progressive: bool, diagnosis: Diagnosis) -
     late = next((s for s in recording.dom
                  if s.t_ms >= bound and _content(s) > _content(last_early)), None)
     return (shown + _then(rises, "it grew", late.t_ms if late else None)
-            + f" ({_chars(final.text_chars)} in all)" + _never_ended(recording))
+            + f" ({visible_chars(final.text_chars)} in all)" + _never_ended(recording))
 
 
 def _content(sample: DomSample) -> tuple[int, int]:

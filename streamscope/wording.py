@@ -18,6 +18,11 @@ def milliseconds(value: float | None) -> str:
     return "—" if value is None else f"{value:,.0f} ms"
 
 
+def visible_chars(count: int) -> str:
+    """"8 visible characters", "1 visible character"."""
+    return f"{count:,} visible character{'' if count == 1 else 's'}"
+
+
 def seconds(value: float) -> str:
     """For prose and labels, where the scale matters: "40 ms", "5.0 s"."""
     if abs(value) < 1000:
