@@ -41,6 +41,7 @@ from streamscope.engines import ENGINE_NAMES
 from streamscope.engines.processes import still_running
 from streamscope.errors import one_line
 from streamscope.interrupts import run_interruptibly
+from streamscope.malloc_arenas import cap_malloc_arenas
 from streamscope.runs import Run, record_runs
 
 # The mix, by what each page models; served by `python -m bench.apps` (the demo app and the
@@ -250,6 +251,7 @@ def _print_result(say: Callable[[str], None], result: Figures,
 def main(recordings: int, jobs: int, timeout_s: float, browsers: Sequence[str],
          json_path: Path | None) -> None:
     """Record the page mix over and over; say what was left behind, what grew, what changed."""
+    cap_malloc_arenas()  # as `streamscope` does as it starts: the soak is a user's long run
     temporary = Path(tempfile.mkdtemp(prefix="streamscope-soak-"))
     # Everything started from here on has it (os.environ), and so can be told as the soak's.
     os.environ["TMPDIR"] = str(temporary)

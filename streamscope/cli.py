@@ -28,6 +28,7 @@ from streamscope.files import write_json_atomically
 from streamscope.interrupts import run_interruptibly
 from streamscope.lanes import SharedScreenError
 from streamscope.machine import describe_machine
+from streamscope.malloc_arenas import cap_malloc_arenas
 from streamscope.report import RAW_JSON, FiguresAhead, import_plots_early, write_report
 from streamscope.runs import Run, RunsFile, read_json, record_runs, write_json
 from streamscope.system_commands import doctor_command, install_deps_command
@@ -425,6 +426,7 @@ def _without_video(run: Run) -> Run:
 
 
 def main() -> None:
+    cap_malloc_arenas()  # before any thread: a long run's RSS stays flat (malloc_arenas.py)
     # Ctrl-C and SIGTERM unwind the run through its `finally` blocks, then end whatever it
     # started that is still running: one line, exit 130 or 143.
     try:
