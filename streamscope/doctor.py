@@ -56,8 +56,9 @@ def _started(engine: EngineConfig, result: Readiness) -> tuple[bool, str]:
     if cached_thresholds(info):
         measured = f"thresholds measured ({cache_path(info)})"
     else:
-        measured = (f"thresholds not measured for this build (`streamscope threshold "
-                    f"--browser {engine.name}` measures them)")
+        # Not a step to take first: a run measures the gate a held page needs, once.
+        measured = ("thresholds not measured yet for this build (the first run that needs "
+                    "one measures it)")
     return True, (f"{info.product} {info.version} by {info.launcher}; "
                   f"{result.summary(besides_browser=True)}; {measured}")
 
