@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -79,19 +78,7 @@ def first_burst(pieces: Sequence[tuple[float, bytes]]) -> tuple[int, int] | None
 def first_content(wire: WireTimeline) -> bytes:
     """The first burst of `wire` that has content (first_burst), decoded where the body is
     compressed; b"" where the body was not kept, or does not decode."""
-    encoding = wire.headers.get("content-encoding", "").lower()
-    if encoding not in ("", "identity", "gzip", "x-gzip", "deflate"):
-        return b""
-    # wbits 47: a zlib or gzip header, whichever the body has.
-    decoder = zlib.decompressobj(wbits=47) if encoding not in ("", "identity") else None
-    pieces, offset = [], 0
-    for chunk in wire.chunks:
-        data = wire.body[offset:offset + chunk.size]
-        offset += chunk.size
-        try:
-            pieces.append((chunk.t_ms, decoder.decompress(data) if decoder is not None else data))
-        except zlib.error:
-            return b""
+    pieces = wire.decoded_pieces() or []
     burst = first_burst(pieces)
     return b"" if burst is None else b"".join(d for _, d in pieces[burst[0]:burst[1] + 1])
 

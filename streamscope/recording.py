@@ -96,18 +96,34 @@ class WireTimeline:
     def content_chunks(self) -> list[tuple[float, int]]:
         """(ms, bytes of content) per read: decoded where the body is compressed and kept."""
         encoding = self.headers.get("content-encoding", "").lower()
-        if encoding not in ("gzip", "deflate") or not self.body:
+        decoded = self.decoded_pieces() if encoding in ("gzip", "deflate") and self.body else None
+        if decoded is None:
             return [(c.t_ms, c.size) for c in self.chunks]
-        # wbits 47: a zlib or gzip header, whichever the body has.
-        decoder, offset, decoded = zlib.decompressobj(wbits=47), 0, []
+        return [(t_ms, len(data)) for t_ms, data in decoded]
+
+    def pieces(self) -> list[tuple[float, bytes]]:
+        """(ms, bytes) per read, as the raw client received them (empty where the body was
+        not kept)."""
+        pieces, offset = [], 0
         for chunk in self.chunks:
-            try:
-                size = len(decoder.decompress(self.body[offset:offset + chunk.size]))
-            except zlib.error:
-                return [(c.t_ms, c.size) for c in self.chunks]
-            decoded.append((chunk.t_ms, size))
+            pieces.append((chunk.t_ms, self.body[offset:offset + chunk.size]))
             offset += chunk.size
-        return decoded
+        return pieces
+
+    def decoded_pieces(self) -> list[tuple[float, bytes]] | None:
+        """(ms, bytes of content) per read, decoded where the body is gzip or deflate; None
+        where it is in another encoding, or does not decode."""
+        encoding = self.headers.get("content-encoding", "").lower()
+        if encoding in ("", "identity"):
+            return self.pieces()
+        if encoding not in ("gzip", "x-gzip", "deflate"):
+            return None
+        # wbits 47: a zlib or gzip header, whichever the body has.
+        decoder = zlib.decompressobj(wbits=47)
+        try:
+            return [(t_ms, decoder.decompress(data)) for t_ms, data in self.pieces()]
+        except zlib.error:
+            return None
 
     @property
     def total_bytes(self) -> int:

@@ -51,20 +51,12 @@ def replayed(wire: WireTimeline, remedies: Mapping[Remedy, int],
     if Remedy.NOSNIFF in remedies:
         headers["x-content-type-options"] = "nosniff"
     applied = {r: Applied(n, HEADER_PLACES[r]) for r, n in remedies.items() if r in HEADER_PLACES}
-    pieces = _pieces(wire)
+    pieces = wire.pieces()
     in_body = {r: n for r, n in remedies.items() if r not in HEADER_PLACES}
     if in_body:
         pieces, placed = _with_remedies(pieces, headers, in_body)
         applied |= placed
     return ReplayedResponse(wire.status, headers, pieces, applied)
-
-
-def _pieces(wire: WireTimeline) -> list[tuple[float, bytes]]:
-    pieces, offset = [], 0
-    for chunk in wire.chunks:
-        pieces.append((chunk.t_ms, wire.body[offset:offset + chunk.size]))
-        offset += chunk.size
-    return pieces
 
 
 def _with_remedies(pieces: list[tuple[float, bytes]], headers: Mapping[str, str],
