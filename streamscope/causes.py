@@ -204,7 +204,7 @@ def _held_before_the_browser(recording: Recording, wire: WireTimeline) -> Diagno
 
 def _held_by_a_sniffer(recording: Recording, wire: WireTimeline) -> Diagnosis:
     content_type = wire.headers.get("content-type", recording.content_type or "")
-    nosniff = wire.headers.get("x-content-type-options", "").lower() == "nosniff"
+    nosniff = _nosniff(recording)
     sniffers = [g for g in recording.engine.gates_of(GateKind.SNIFF)
                 if g.applies(content_type, nosniff)]
     end = wire.end_ms or 0.0
@@ -286,7 +286,8 @@ def _and_then_first_paint(recording: Recording, dom: Diagnosis, bound_ms: float)
         gated = _too_few_visible_chars(recording, gates[0], bound_ms)
         return replace(gated, why=f"{dom.why}; {gated.why}",
                        evidence=dom.evidence | gated.evidence)
-    threshold = recording.threshold_for(recording.content_type, _nosniff(recording))
+    nosniff = _nosniff(recording)
+    threshold = recording.threshold_for(recording.content_type, nosniff)
     needed = threshold.visible_chars if threshold is not None else None
     total = max((s.text_chars for s in recording.dom), default=0)
     if not gates or dom.cause is not Cause.BELOW_BYTE_THRESHOLD:
@@ -308,8 +309,8 @@ def _and_then_first_paint(recording: Recording, dom: Diagnosis, bound_ms: float)
             f"{dom.fix}; and send enough visible characters early, or an image",
             dom.evidence | {"visible_chars_in_page": total, "threshold_visible_chars": None},
             _safari(recording, gate.safari), dom.remedies,
-            dom.missing + _missing(threshold, media_type(recording.content_type),
-                                   _nosniff(recording), GateKind.FIRST_PAINT),
+            dom.missing + _missing(threshold, media_type(recording.content_type), nosniff,
+                                   GateKind.FIRST_PAINT),
         )
     return Diagnosis(
         dom.cause,
