@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from streamscope.paint import decode
-from streamscope.paint.content import content_mask
+from streamscope.paint.content import BlankPage
 from streamscope.recording import Recording
 from streamscope.verdict import Verdict, judge
 from streamscope.wording import milliseconds
@@ -89,12 +89,12 @@ def _frames_agree_with_the_first_paint(recording: Recording, verdict: Verdict) -
     assert paint is not None and paint.video is not None and paint.video_offset_ms is not None
     frames = decode(paint.video)
     page_ms = frames.times_s * 1000.0 + paint.video_offset_ms
-    blank = frames.pixels[int(np.flatnonzero(page_ms <= 0.0)[-1])]
+    blank = BlankPage(frames.pixels[int(np.flatnonzero(page_ms <= 0.0)[-1])])
     first = verdict.first_paint_ms
     assert first is not None
 
     def shows_content(index: int) -> bool:
-        return bool(content_mask(frames.pixels[index], blank).any())
+        return bool(blank.content_mask(frames.pixels[index]).any())
 
     before = [i for i in range(len(frames)) if 0 < page_ms[i] < first - 1.0]
     assert not any(shows_content(i) for i in before), "content on screen before the first paint"

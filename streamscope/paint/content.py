@@ -45,15 +45,29 @@ def _unlike_background(pixels: npt.NDArray[np.int16]) -> npt.NDArray[np.bool_]:
     return mask
 
 
+class BlankPage:
+    """The blank page captured before navigation, worked out once for every frame of the
+    timeline measured against it."""
+
+    def __init__(self, baseline: npt.NDArray[np.uint8]) -> None:
+        self._pixels = _inner(baseline)
+        self._drawn = _unlike_background(self._pixels)  # what it showed itself, if anything
+
+    def content_mask(self, frame: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
+        """Where `frame` shows content (scroll bar strips left out): unlike its own
+        background, and not what the blank page already showed there. Not "unlike the blank
+        page" pixel by pixel: white text on a dark page matches a white blank page where it
+        is drawn."""
+        pixels = _inner(frame)
+        already = self._drawn & (np.abs(pixels - self._pixels).max(axis=-1) <= NOISE_LEVEL)
+        mask: npt.NDArray[np.bool_] = _unlike_background(pixels) & ~already
+        return mask
+
+
 def content_mask(frame: npt.NDArray[np.uint8],
                  baseline: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
-    """Where `frame` shows content (scroll bar strips left out): unlike its own background,
-    and not what the blank page before navigation already showed there. Not "unlike the blank
-    page" pixel by pixel: white text on a dark page matches a white blank page where it is
-    drawn."""
-    pixels, blank = _inner(frame), _inner(baseline)
-    already = _unlike_background(blank) & (np.abs(pixels - blank).max(axis=-1) <= NOISE_LEVEL)
-    return _unlike_background(pixels) & ~already
+    """BlankPage(baseline).content_mask(frame), for one frame."""
+    return BlankPage(baseline).content_mask(frame)
 
 
 def content_share(mask: npt.NDArray[np.bool_]) -> float:

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from streamscope.paint.alignment import BY_CLOCK, CLOCK_AGREEMENT_MS, Alignment
-from streamscope.paint.content import NOISE_LEVEL, content_mask, content_share, kept_share
+from streamscope.paint.content import NOISE_LEVEL, BlankPage, content_share, kept_share
 from streamscope.paint.marker import is_marker
 from streamscope.paint.video_frames import VideoFrames, decode
 
@@ -89,6 +89,7 @@ def paint_timeline(
     pixels = frames.pixels
     baseline, final = pixels[baseline_index], pixels[-1]
     span = distance(baseline, final)
+    blank = BlankPage(baseline)
 
     painted: list[PaintFrame] = []
     first_change: float | None = None
@@ -98,7 +99,7 @@ def paint_timeline(
             first_change = t_ms
         # A screen that ends as it started has nowhere to progress to: it is complete.
         progress = 1.0 if span == 0 else 1.0 - distance(pixels[i], final) / span
-        content = content_mask(pixels[i], baseline)
+        content = blank.content_mask(pixels[i])
         painted.append(PaintFrame(t_ms, min(max(progress, 0.0), 1.0), content_share(content),
                                   kept_share(pixels[i], final, content)))
 
