@@ -13,8 +13,8 @@ from typing import Any
 
 from bench.procs import BenchError, drain
 from streamscope.engines import PageDriver
-from streamscope.pipeline import Pipeline
-from streamscope.recorder import WATCH_INTERVAL_S
+from streamscope.record.dom_recorder import WATCH_INTERVAL_S
+from streamscope.record.pipeline import Pipeline
 
 ITEMS, ITEM_BYTES = 50_000, 200
 PATH = f"/probe?count={ITEMS}&delay=0&item_bytes={ITEM_BYTES}"

@@ -16,7 +16,7 @@ from bench.procs import BenchError, MemorySampler, drain, get_json, own_tree, re
 from bench.stats import item_lags, percentile
 from streamscope.config import Config, RecordingConfig
 from streamscope.engines import PageDriver, create_engine
-from streamscope.pipeline import Pipeline
+from streamscope.record.pipeline import Pipeline
 from streamscope.recording import Recording
 
 # The lag stream: 20 items 200 ms apart after a 500 ms pause. The 2 KiB comment first fills the

@@ -35,7 +35,8 @@ METHODS = {
                 "response's end and the last DOM change; medians of 2 rounds, 1 where an "
                 "engine takes over 20 s",
     "lanes": "at each --jobs level N, 4 lag streams per engine recorded on N lanes at once "
-             "(streamscope.lanes: each lane its own driver, engines and, when filmed, display), "
+             "(streamscope.run.lanes: each lane its own driver, engines and, when filmed, "
+             "display), "
              "the levels taking turns for `rounds` rounds; lag as lag_ms, per engine over every "
              "item of every round at that level; verdicts_as_serial counts the recordings whose "
              "headline verdict is the one they have at N = 1; wall_s is per round; load_1m the "

@@ -24,8 +24,8 @@ from bench.browsers import lag_url, lags_of
 from bench.procs import BenchError, get_json
 from bench.stats import percentile
 from streamscope.config import Config
-from streamscope.lanes import Job, record_jobs
-from streamscope.verdict import judge
+from streamscope.judge.verdict import judge
+from streamscope.run.lanes import Job, record_jobs
 
 LEVELS = (1, 2, 3, 4)
 PER_ENGINE = 4

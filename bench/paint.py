@@ -24,12 +24,12 @@ from bench.stats import percentile
 from streamscope.config import Config
 from streamscope.engines import PageDriver, create_engine
 from streamscope.paint import decode
+from streamscope.paint.capture import VideoPaintCapture
 from streamscope.paint.damage_capture import DamagePaintCapture, KeptListener
-from streamscope.paint.damage_recorder import Capture
+from streamscope.paint.damage_process import Capture
 from streamscope.paint.frame_taker import intersects
 from streamscope.paint.video_frames import probe
-from streamscope.paint_capture import VideoPaintCapture
-from streamscope.pipeline import Pipeline
+from streamscope.record.pipeline import Pipeline
 from streamscope.recording import PaintTimeline, Recording
 
 PAINT_ITEMS = 20

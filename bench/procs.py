@@ -19,7 +19,7 @@ import psutil
 
 from bench.stats import status_kib
 from streamscope.engines.processes import descendants, end_all, wait_gone
-from streamscope.wire import capture_wire
+from streamscope.record.wire import capture_wire
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -33,7 +33,7 @@ from bench.procs import BenchError, python_server  # noqa: E402
 from streamscope.config import Config, load_config  # noqa: E402
 from streamscope.engines import ENGINE_NAMES, EngineError  # noqa: E402
 from streamscope.errors import one_line  # noqa: E402
-from streamscope.machine import describe_machine  # noqa: E402
+from streamscope.run.machine import describe_machine  # noqa: E402
 
 
 @click.command()

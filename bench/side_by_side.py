@@ -49,7 +49,7 @@ class Timed:
 
 def streamscope_command(url: str, loads: int, report: Path) -> list[str]:
     urls = [f"{url}#{n}" for n in range(1, loads + 1)]
-    return [sys.executable, "-c", "from streamscope.cli import main; main()", "run", *urls,
+    return [sys.executable, "-c", "from streamscope.cli.commands import main; main()", "run", *urls,
             "--browser", "chromium", "--report", str(report)]
 
 

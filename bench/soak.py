@@ -34,15 +34,15 @@ import psutil
 from bench import soak_figures
 from bench.procs import BenchError, python_server
 from bench.soak_figures import Figures, Snapshot, Window
-from streamscope import interrupts
-from streamscope.artifacts import media_folder
 from streamscope.config import Config, load_config
 from streamscope.engines import ENGINE_NAMES
 from streamscope.engines.processes import still_running
 from streamscope.errors import one_line
-from streamscope.interrupts import run_interruptibly
-from streamscope.malloc_arenas import cap_malloc_arenas
-from streamscope.runs import Run, record_runs
+from streamscope.report.artifacts import media_folder
+from streamscope.run import interrupts
+from streamscope.run.interrupts import run_interruptibly
+from streamscope.run.malloc_arenas import cap_malloc_arenas
+from streamscope.run.runs import Run, record_runs
 
 # The mix, by what each page models; served by `python -m bench.apps` (the demo app and the
 # bench's own pages). The never-ending page ends at the soak's --timeout.

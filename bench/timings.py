@@ -29,13 +29,13 @@ import psutil
 from bench.procs import BenchError
 from e2e.hostile_servers import BLOCK_S, https_server, redirect_server
 from streamscope.config import Config
-from streamscope.demo import demo_server
 from streamscope.demo_server.pacing import ClientGone, pause_for
+from streamscope.demo_server.thread import demo_server
 from streamscope.engines import ENGINE_NAMES, create_engine
 from streamscope.engines.processes import descendants, end_all
-from streamscope.pipeline import Pipeline
+from streamscope.record.pipeline import Pipeline
+from streamscope.record.wire import WireCapture, capture_wire
 from streamscope.recording import WireTimeline
-from streamscope.wire import WireCapture, capture_wire
 
 DELAY_S = 0.1  # the demo server's pause between the write-up's items
 BLOCKED_LIMIT_S = 3.0  # shorter than the hostile page's busy main thread

@@ -1,4 +1,4 @@
-"""The e2e suite records the demo server in real engines; see streamscope.pytest_plugin."""
+"""The e2e suite records the demo server in real engines; see streamscope.plugin.pytest_plugin."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pyvirtualdisplay import Display
 
 from e2e.fleet import playwright_server, selenium_grid, webkit_webdriver
 from e2e.other_server import stdlib_server
-from streamscope.demo import demo_server
+from streamscope.demo_server.thread import demo_server
 from streamscope.engines import playwright_driver
 
 CHROMIUM = "/usr/bin/chromium"

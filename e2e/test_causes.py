@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from streamscope.pipeline import Pipeline
-from streamscope.thresholds.cache import save_thresholds
-from streamscope.thresholds.measure import Case, measure
-from streamscope.verdict import judge
+from streamscope.judge.verdict import judge
+from streamscope.prove.thresholds.measure import Case, measure
+from streamscope.record.pipeline import Pipeline
+from streamscope.record.threshold_cache import save_thresholds
 
 SMALL_ITEMS = "/probe?count=8&delay=0.3&item_bytes=40"
 INVISIBLE_PREFIX = SMALL_ITEMS + "&prefix=600"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from streamscope.cli import cli
+from streamscope.cli.commands import cli
 
 
 def test_run_prints_the_table_and_writes_the_json(server_url: str, tmp_path: Path):

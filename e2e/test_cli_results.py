@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from streamscope.cli import cli
+from streamscope.cli.commands import cli
 
 
 def _verdict_table(index: Path) -> str:

@@ -16,7 +16,7 @@ import psutil
 import pytest
 from click.testing import CliRunner
 
-from streamscope.cli import cli
+from streamscope.cli.commands import cli
 
 
 def run(tmp_path: Path, *args: str) -> list[dict[str, Any]]:

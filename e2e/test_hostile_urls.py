@@ -18,12 +18,12 @@ import pytest
 from click.testing import CliRunner
 
 from e2e.hostile_servers import BLOCK_S, HostileUrls, https_server, redirect_server
-from streamscope.cli import cli
+from streamscope.cli.commands import cli
 from streamscope.config import Config
 from streamscope.engines import Engine
-from streamscope.pipeline import Pipeline
+from streamscope.judge.verdict import judge
+from streamscope.record.pipeline import Pipeline
 from streamscope.recording import Recording
-from streamscope.verdict import judge
 
 TIMEOUT_S = 3.0  # shorter than BLOCK_S, so the blocking script still runs when it ends
 assert TIMEOUT_S < BLOCK_S

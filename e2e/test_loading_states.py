@@ -16,10 +16,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from streamscope.judge.verdict import Verdict, judge
 from streamscope.paint import decode
 from streamscope.paint.content import BlankPage
 from streamscope.recording import Recording
-from streamscope.verdict import Verdict, judge
 from streamscope.wording import milliseconds
 
 DELAY_S = 1.5

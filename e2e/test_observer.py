@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from streamscope import page_scripts
 from streamscope.engines import Engine, PageDriver
+from streamscope.record import page_scripts
 
 PAGE = "/probe?count=3&delay=0&item_bytes=60"
 LOADED = "return location.href === {url!r} && document.readyState === 'complete';"

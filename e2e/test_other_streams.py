@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from streamscope.assertions import assert_rendering
+from streamscope.plugin.assertions import assert_rendering
 
 # (DOM incremental, painted incrementally) per engine.
 Expected = dict[str, tuple[bool, bool]]

@@ -80,7 +80,7 @@ def server_url():
 '''
 
 TESTS = '''
-from streamscope.assertions import assert_incremental, assert_rendering
+from streamscope.plugin.assertions import assert_incremental, assert_rendering
 
 
 def test_feed_streams(record, server_url):
@@ -175,7 +175,7 @@ def test_the_wheel_adds_no_top_level_name_but_streamscope(user_venv, dist, proje
     assert _run([python, "-c", "import server"], project).returncode == 1
     served = _run([python, "-c", textwrap.dedent("""
         import urllib.request
-        from streamscope.demo import demo_server
+        from streamscope.demo_server.thread import demo_server
         with demo_server() as base:
             print(urllib.request.urlopen(base + "/sync").status)
     """)], project)

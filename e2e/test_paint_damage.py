@@ -18,7 +18,7 @@ from playwright.sync_api import Page
 
 from streamscope.paint import BLANK_CSS, MARKER_CSS, PLAYWRIGHT_PAINT, decode
 from streamscope.paint.damage_capture import damage_timeline
-from streamscope.paint.damage_recorder import DamageRecorder
+from streamscope.paint.damage_process import DamageProcess
 from streamscope.paint.frame_video import encode
 from streamscope.paint.spool import frame_path, read_frame
 from streamscope.paint.video_frames import ANALYSIS_WIDTH
@@ -36,12 +36,12 @@ ADD_LINE = """(text) => new Promise((resolve) => {
   document.getElementById('lines').insertAdjacentHTML('beforeend', '<p>' + text + '</p>');
   requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())));
 })"""
-# Starts a DamageRecorder, says its listener's PID, and waits to be killed.
+# Starts a DamageProcess, says its listener's PID, and waits to be killed.
 ORPHAN = """
 import sys, tempfile, time
 from pathlib import Path
-from streamscope.paint.damage_recorder import DamageRecorder
-recorder = DamageRecorder(sys.argv[1], (0, 0), (64, 64), Path(tempfile.mkdtemp()))
+from streamscope.paint.damage_process import DamageProcess
+recorder = DamageProcess(sys.argv[1], (0, 0), (64, 64), Path(tempfile.mkdtemp()))
 recorder.start()
 print(recorder.pid, flush=True)
 time.sleep(60)
@@ -59,7 +59,7 @@ def test_each_paint_is_a_frame_stamped_within_its_bound(
 ) -> None:
     page, spool = chromium_page, tmp_path / "spool"
     page.evaluate(PLAYWRIGHT_PAINT, MARKER_CSS)
-    with DamageRecorder(display, (0, 0), SIZE, spool) as recorder:
+    with DamageProcess(display, (0, 0), SIZE, spool) as recorder:
         page.evaluate(PLAYWRIGHT_PAINT, BLANK_CSS)
         assert recorder.wait_for_frames(2, timeout_s=2)
         recorder.wait_until_still(STILL_S, timeout_s=2)
@@ -106,7 +106,7 @@ def test_one_listener_captures_one_job_after_another(
     # own spool, and the damage between jobs goes nowhere.
     page = chromium_page
     page.evaluate(PLAYWRIGHT_PAINT, MARKER_CSS)
-    recorder = DamageRecorder(display, (0, 0), SIZE, tmp_path / "first")
+    recorder = DamageProcess(display, (0, 0), SIZE, tmp_path / "first")
     try:
         captures = []
         for job in range(2):
@@ -135,7 +135,7 @@ def test_one_listener_captures_one_job_after_another(
 
 @pytest.mark.e2e
 def test_an_interrupted_capture_ends_its_listener(display: str, tmp_path: Path) -> None:
-    with pytest.raises(KeyboardInterrupt), DamageRecorder(display, (0, 0), (64, 64),
+    with pytest.raises(KeyboardInterrupt), DamageProcess(display, (0, 0), (64, 64),
                                                           tmp_path) as recorder:
         pid = recorder.pid
         raise KeyboardInterrupt

@@ -14,8 +14,8 @@ pytest_plugins = ["pytester"]
 CHROMIUM = load_config().engines["chromium"].system_executable
 
 USER_TEST = """
-from streamscope.assertions import assert_incremental
-from streamscope.demo import demo_server
+from streamscope.plugin.assertions import assert_incremental
+from streamscope.demo_server.thread import demo_server
 
 def test_greeting_streams(record):
     with demo_server() as base:
@@ -125,7 +125,7 @@ def browser_context_args(browser_context_args):
 ''')
     pytester.makepyfile(test_user='''
 from e2e.hostile_servers import https_server
-from streamscope.assertions import assert_incremental
+from streamscope.plugin.assertions import assert_incremental
 
 def test_a_self_signed_dev_server(record):
     with https_server() as url:
@@ -166,8 +166,8 @@ def test_unmarked(record):
 XDIST_TEST = """
 import os
 import pytest
-from streamscope.assertions import assert_incremental
-from streamscope.demo import demo_server
+from streamscope.plugin.assertions import assert_incremental
+from streamscope.demo_server.thread import demo_server
 
 @pytest.mark.parametrize("name", ["one", "two"])
 def test_greeting_streams(record, browser_engine, name, tmp_path_factory):

@@ -19,7 +19,7 @@ STILLS = re.compile(r'<a class="still" href="([^"]+)"')
 
 # A list of four items over 1.2 s: progressive in chromium, with time to spare on a busy machine.
 USER_TESTS = """
-from streamscope.demo import demo_server
+from streamscope.demo_server.thread import demo_server
 
 def test_list_streams(record):
     with demo_server() as base:
@@ -126,7 +126,7 @@ def test_without_pytest_html_nothing_changes(pytester: pytest.Pytester):
 import sys
 
 def test_the_html_extras_are_not_loaded():
-    assert "streamscope.pytest_html_extras" not in sys.modules
+    assert "streamscope.plugin.html_extras" not in sys.modules
 """)
     # As if pytest-html were not installed: its plugin and options are gone.
     result = pytester.runpytest_subprocess("-p", "no:html", "--browser", "chromium",

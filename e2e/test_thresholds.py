@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from streamscope.pipeline import Pipeline
-from streamscope.thresholds.cache import cached_thresholds
-from streamscope.thresholds.measure import PROBE_ATTEMPTS, Case, measure
-from streamscope.verdict import judge
+from streamscope.judge.verdict import judge
+from streamscope.prove.thresholds.measure import PROBE_ATTEMPTS, Case, measure
+from streamscope.record.pipeline import Pipeline
+from streamscope.record.threshold_cache import cached_thresholds
 
 
 @contextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from streamscope.assertions import assert_incremental, assert_not_incremental
+from streamscope.plugin.assertions import assert_incremental, assert_not_incremental
 
 STREAMED = ["/hello-world", "/hello-world-with-template", "/stream?name=World"]
 

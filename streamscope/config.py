@@ -32,7 +32,7 @@ class RecordingConfig:
     # raw client beside it.
     ignore_https_errors: bool = False
     # Measure a threshold a held page's diagnosis needs, when this engine build has none kept
-    # (thresholds/first_need.py); off: a fixed run time, and reasons without those numbers.
+    # (prove/thresholds/first_need.py); off: a fixed run time, and reasons without those numbers.
     measure_thresholds: bool = True
 
 

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from streamscope.config import Config
 from streamscope.engines import EngineConfig, EngineInfo, gates
-from streamscope.recorder import SYSTEM_CLOCK, Clock
+from streamscope.record.dom_recorder import SYSTEM_CLOCK, Clock
 from streamscope.recording import Recording
 from tests.timelines import recording as made
 

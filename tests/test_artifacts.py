@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from streamscope import artifacts
-from streamscope.artifacts import StillsAhead, report_artifacts
 from streamscope.paint import Alignment
-from streamscope.runs import Run
+from streamscope.report import artifacts
+from streamscope.report.artifacts import StillsAhead, report_artifacts
+from streamscope.run.runs import Run
 from tests.timelines import elsewhere, recording, streamed
 
 URL = "http://127.0.0.1/x"

@@ -2,11 +2,11 @@
 
 from dataclasses import replace
 
-from streamscope.causes import Cause, Need, Remedy
 from streamscope.engines import gates
 from streamscope.engines.info import GateKind
+from streamscope.judge.causes import Cause, Need, Remedy
+from streamscope.judge.verdict import judge
 from streamscope.recording import DomSample, Threshold, WireChunk, WireTimeline
-from streamscope.verdict import judge
 from tests.timelines import ENGINE, recording, streamed, wire
 
 WEBKIT = replace(ENGINE, name="webkit", engine="WebKit", gates=gates.WEBKIT_LINUX,

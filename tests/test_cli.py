@@ -5,9 +5,9 @@ import signal
 import pytest
 from click.testing import CliRunner
 
-from streamscope import interrupts
-from streamscope.cli import cli
-from streamscope.runs import Run
+from streamscope.cli.commands import cli
+from streamscope.run import interrupts
+from streamscope.run.runs import Run
 from tests.timelines import recording, streamed
 
 
@@ -58,7 +58,7 @@ def test_help_lists_the_commands(runner):
 
 
 def test_the_table_prints_every_run_with_its_reason(capsys):
-    from streamscope.console import print_table
+    from streamscope.cli.console import print_table
 
     print_table([Run.of(recording(streamed()))])
     out = capsys.readouterr().out
@@ -68,7 +68,7 @@ def test_the_table_prints_every_run_with_its_reason(capsys):
 
 
 def test_write_json_has_the_documented_shape(tmp_path):
-    from streamscope.runs import write_json
+    from streamscope.run.runs import write_json
 
     path = tmp_path / "out" / "runs.json"
     write_json([Run.of(recording(streamed()))], path)
@@ -89,7 +89,7 @@ def test_an_unwritable_output_is_refused_before_recording(runner, tmp_path):
 
 
 def test_the_table_puts_the_status_and_where_the_document_came_from_up_front(capsys):
-    from streamscope.console import print_table
+    from streamscope.cli.console import print_table
 
     moved, missing, live = (recording(streamed()) for _ in range(3))
     moved.url, moved.final_url = "http://127.0.0.1/old", "http://127.0.0.1/new"
@@ -103,7 +103,7 @@ def test_the_table_puts_the_status_and_where_the_document_came_from_up_front(cap
 
 
 def test_the_json_says_each_runs_status_error_and_end_up_front(tmp_path):
-    from streamscope.runs import write_json
+    from streamscope.run.runs import write_json
 
     failed = recording(streamed())
     failed.error, failed.status = "the URL redirects in a loop: /loop → /loop", None
@@ -115,7 +115,7 @@ def test_the_json_says_each_runs_status_error_and_end_up_front(tmp_path):
 
 
 def test_a_reason_with_brackets_is_printed_as_it_is(capsys):
-    from streamscope.console import print_table
+    from streamscope.cli.console import print_table
 
     failed = recording(streamed())
     failed.error = "accept it with --ignore-https-errors (ignore_https_errors under [recording])"

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from streamscope.causes import Cause
-from streamscope.cli import cli
-from streamscope.comparison import Change, changes_between, compare, describe, regressions
+from streamscope.cli.commands import cli
+from streamscope.judge.causes import Cause
 from streamscope.recording import ONE_FRAME_MS
-from streamscope.runs import Run, write_json
+from streamscope.report.comparison import Change, changes_between, compare, describe, regressions
+from streamscope.run.runs import Run, write_json
 from tests.timelines import elsewhere, recording, streamed, with_cause
 
 BASE = "http://127.0.0.1:8800"

@@ -5,13 +5,13 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from streamscope import install_deps
-from streamscope.cli import cli
+from streamscope.cli.commands import cli
 from streamscope.config import load_config
-from streamscope.doctor import fixes
 from streamscope.engines.needs import Check, Part, check_file
 from streamscope.engines.readiness import Readiness, check_engines
-from streamscope.install_deps import (
+from streamscope.run import install_deps
+from streamscope.run.doctor import fixes
+from streamscope.run.install_deps import (
     InstallError,
     install_command,
     misplaced,

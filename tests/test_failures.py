@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from streamscope.failures import UNTRUSTED, explain
+from streamscope.record.failures import UNTRUSTED, explain
 from streamscope.recording import Recording, WireChunk, WireTimeline
 from tests.timelines import ENGINE
 

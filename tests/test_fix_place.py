@@ -11,11 +11,11 @@ from collections.abc import Iterator
 import html5lib
 import pytest
 
-from streamscope.causes import Remedy
-from streamscope.fix_place import places_of
-from streamscope.fixed_chunk import FILLER, fixed_first_chunk
+from streamscope.judge.causes import Remedy
+from streamscope.judge.fix_place import places_of
+from streamscope.prove.fixed_chunk import FILLER, fixed_first_chunk
+from streamscope.prove.replay import replayed
 from streamscope.recording import WireChunk, WireTimeline
-from streamscope.replay import replayed
 
 HTML = {"content-type": "text/html; charset=utf-8"}
 BOTH = {Remedy.LEADING_BYTES: 591, Remedy.LEADING_TEXT: 236}

@@ -15,14 +15,14 @@ from pathlib import Path
 import psutil
 import pytest
 
-from streamscope import interrupts
 from streamscope.engines.processes import still_running
+from streamscope.run import interrupts
 
 PROGRAM = """
 import subprocess, sys, time
-from streamscope import interrupts
+from streamscope.run import interrupts
 from streamscope.engines.processes import still_running
-from streamscope.interrupts import run_interruptibly
+from streamscope.run.interrupts import run_interruptibly
 {prelude}
 
 SLEEP = "import signal, time; signal.signal(signal.SIGINT, signal.SIG_DFL); time.sleep(60)"
@@ -107,7 +107,7 @@ def test_a_clean_up_that_hangs_is_cut_short():
 
 
 def test_a_run_that_ends_by_itself_exits_as_it_says():
-    code = ("import sys\nfrom streamscope.interrupts import run_interruptibly\n"
+    code = ("import sys\nfrom streamscope.run.interrupts import run_interruptibly\n"
             "run_interruptibly(lambda: sys.exit(3))\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=30, cwd=Path(__file__).parent.parent)

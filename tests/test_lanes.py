@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from playwright._impl import _transport
 
-from streamscope import lanes as lanes_module
 from streamscope.config import load_config
 from streamscope.engines import EngineInfo, playwright_driver
-from streamscope.lanes import CancellableClock, Cancelled, Job, plan_lanes, record_jobs
+from streamscope.prove.verify import FixReplay
 from streamscope.recording import Recording
-from streamscope.verify import FixReplay
+from streamscope.run import lanes as lanes_module
+from streamscope.run.lanes import CancellableClock, Cancelled, Job, plan_lanes, record_jobs
 from tests.timelines import recording, wire
 
 URLS = ("/a", "/b", "/c")

@@ -2,7 +2,7 @@
 
 import platform
 
-from streamscope.malloc_arenas import cap_malloc_arenas
+from streamscope.run.malloc_arenas import cap_malloc_arenas
 
 
 def test_glibc_takes_the_cap_and_other_c_libraries_are_left_alone():

@@ -21,7 +21,7 @@ from streamscope.paint import (
     filmstrip_times,
     final_screenshot,
 )
-from streamscope.paint.screen_recorder import ENCODE_OPTIONS, TIMING_OPTIONS
+from streamscope.paint.screen_film import ENCODE_OPTIONS, TIMING_OPTIONS
 
 FPS = 30
 FRAME_MS = 1000 / FPS

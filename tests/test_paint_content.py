@@ -10,13 +10,13 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from streamscope.judge.shown import first_shown, loading_state
 from streamscope.paint.alignment import Alignment
 from streamscope.paint.content import SCROLL_BAR_EDGE, content_mask, content_share, kept_share
 from streamscope.paint.marker import MARKER_RGB
 from streamscope.paint.video_frames import VideoFrames
 from streamscope.paint.visual_progress import paint_timeline
 from streamscope.recording import DomSample
-from streamscope.shown import first_shown, loading_state
 
 H, W = 90, 160  # the analysis frame of a 1280x720 page
 WHITE = (255, 255, 255)

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from streamscope.paint import BaselineNotFound, MarkerNotFound, damage, damage_capture, decode
-from streamscope.paint import damage_recorder as recorder_module
+from streamscope.paint import damage_process as recorder_module
 from streamscope.paint.damage_capture import damage_timeline
-from streamscope.paint.damage_recorder import DamageError, DamageRecorder
+from streamscope.paint.damage_process import DamageError, DamageProcess
 from streamscope.paint.frame_taker import FrameReport, FrameTaker, intersects
 from streamscope.paint.frame_video import concat_list, encode, video_times_ms
 from streamscope.paint.server_clock import WRAP, ServerClock
@@ -201,14 +201,14 @@ def test_frames_without_the_marker_or_the_blank_page_are_refused() -> None:
         damage_timeline(reports, np.stack([picture(MARKER), picture(BLANK)]), START_MS + 20, 1)
 
 
-def stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> DamageRecorder:
-    """A DamageRecorder running `body` as its listener: a Python script with `say(message)`,
+def stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> DamageProcess:
+    """A DamageProcess running `body` as its listener: a Python script with `say(message)`,
     started once it has read its job, as the real one."""
     script = tmp_path / "listener.py"
     script.write_text("import json, sys, time\n"
                       "def say(m):\n    print(json.dumps(m), flush=True)\n"
                       "job = json.loads(sys.stdin.readline())\n" + body)
-    recorder = DamageRecorder(":0", (0, 80), (640, 360), tmp_path / "spool")
+    recorder = DamageProcess(":0", (0, 80), (640, 360), tmp_path / "spool")
     monkeypatch.setattr(recorder, "command", [sys.executable, str(script)])
     return recorder
 
@@ -295,15 +295,15 @@ def test_a_listener_serves_one_job_after_another_until_it_is_stopped(
 def test_a_kept_listener_is_taken_again_and_one_that_died_is_replaced(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    launched: list[DamageRecorder] = []
+    launched: list[DamageProcess] = []
 
-    class StandIn(DamageRecorder):
+    class StandIn(DamageProcess):
         def launch(self) -> None:
             monkeypatch.setattr(self, "command", [sys.executable, "-c", "input()"])
             super().launch()
             launched.append(self)
 
-    monkeypatch.setattr(damage_capture, "DamageRecorder", StandIn)
+    monkeypatch.setattr(damage_capture, "DamageProcess", StandIn)
     kept = damage_capture.KeptListener()
     first = kept.take(":0", (64, 64), tmp_path / "1")
     kept.keep(first)

@@ -12,8 +12,8 @@ from streamscope.engines import Engine, EngineInfo, PageDriver
 from streamscope.engines.display import Display
 from streamscope.engines.settings import EngineConfig
 from streamscope.paint import damage_capture
-from streamscope.paint.damage_recorder import DamageRecorder
-from streamscope.pipeline import Pipeline
+from streamscope.paint.damage_process import DamageProcess
+from streamscope.record.pipeline import Pipeline
 
 
 class PagelessEngine(Engine):
@@ -32,15 +32,15 @@ class PagelessEngine(Engine):
 def test_a_page_that_cannot_open_ends_the_listener_started_for_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    launched: list[tuple[DamageRecorder, int]] = []
+    launched: list[tuple[DamageProcess, int]] = []
 
-    class NotedRecorder(DamageRecorder):
+    class NotedRecorder(DamageProcess):
         def launch(self) -> None:
             super().launch()
             assert self.pid is not None
             launched.append((self, self.pid))
 
-    monkeypatch.setattr(damage_capture, "DamageRecorder", NotedRecorder)
+    monkeypatch.setattr(damage_capture, "DamageProcess", NotedRecorder)
     engine = PagelessEngine(EngineConfig("chromium", Config().engines["chromium"]))
     engine.start()
     engine.display = Display(":0", (64, 64))  # never reached: the listener waits for its job

@@ -11,9 +11,9 @@ from urllib.parse import unquote
 
 import pytest
 
-from streamscope.pytest_html_extras import Filmed, HtmlExtras
+from streamscope.plugin.html_extras import Filmed, HtmlExtras
 from streamscope.recording import Recording
-from streamscope.runs import Run
+from streamscope.run.runs import Run
 from tests.test_paint_analysis import NAVIGATION_AT_S, synthesize
 from tests.timelines import ENGINE, recording, streamed
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from streamscope import page_scripts
 from streamscope.config import RecordingConfig
 from streamscope.engines import EngineInfo, NavigationResponse, ScriptTimeout
-from streamscope.recorder import COLLECT_GRACE_S, LEAVE_WAIT_S, record
+from streamscope.record import page_scripts
+from streamscope.record.dom_recorder import COLLECT_GRACE_S, LEAVE_WAIT_S, record
 
 INFO = EngineInfo("chromium", "Blink", "Chromium", "1", "test")
 SETTINGS = RecordingConfig(timeout_s=2.0, settle_ms=250.0, poll_ms=5.0)

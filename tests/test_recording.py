@@ -1,7 +1,7 @@
 import json
 
 from streamscope.recording import Recording
-from streamscope.runs import Run
+from streamscope.run.runs import Run
 from tests.timelines import recording, streamed
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import html5lib
 import pytest
 
-from streamscope.causes import Remedy
+from streamscope.judge.causes import Remedy
+from streamscope.prove.replay import replayed
 from streamscope.recording import WireChunk, WireTimeline
-from streamscope.replay import replayed
 
 HEAD = b'<!doctype html><html><head><meta charset="utf-8"><title>Orders</title></head>'
 SHAPES = {

@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from PIL import Image
 
+from streamscope.judge.verdict import judge
 from streamscope.recording import (
     DomSample,
     EngineInfo,
@@ -21,8 +22,7 @@ from streamscope.recording import (
     Recording,
 )
 from streamscope.report import Artifacts, FiguresAhead, plots, write_report
-from streamscope.runs import Run
-from streamscope.verdict import judge
+from streamscope.run.runs import Run
 from tests.timelines import painted
 
 BASE = "http://127.0.0.1:5123"
@@ -258,8 +258,8 @@ def test_a_held_run_shows_its_cause_fix_measurements_and_replay(tmp_path: Path) 
     from dataclasses import replace
 
     from streamscope.engines import gates
+    from streamscope.prove.verify import FixReplay, ReplayVerdict
     from streamscope.recording import Threshold, WireChunk, WireTimeline
-    from streamscope.verify import FixReplay, ReplayVerdict
 
     engine = replace(ENGINES["webkit"], gates=gates.WEBKIT_LINUX, safari_core=True)
     wire = WireTimeline(200, {"content-type": "text/html"},
@@ -268,7 +268,7 @@ def test_a_held_run_shows_its_cause_fix_measurements_and_replay(tmp_path: Path) 
                           committed_ms=5010, response_end_ms=5000, ended=True,
                           dom=[DomSample(5010, 81, 9)], wire=wire,
                           thresholds=(Threshold("text/html", False, 527, 204, 23),))
-    from streamscope.fixed_chunk import Applied
+    from streamscope.prove.fixed_chunk import Applied
 
     applied = Applied(591, "as a comment right after `<body>`", "<body><h1>Orders</h1>",
                       "<body>⟦<!-- 591 bytes of padding -->⟧<h1>Orders</h1>")

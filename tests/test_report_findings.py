@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from streamscope.causes import Cause, Diagnosis
+from streamscope.judge.causes import Cause, Diagnosis
+from streamscope.judge.verdict import Verdict
 from streamscope.recording import EngineInfo, Recording
 from streamscope.report.findings import Outcome, clauses, outcome, scores, sentence
 from streamscope.report.palette import engine_styles
-from streamscope.runs import Run
-from streamscope.verdict import Verdict
+from streamscope.run.runs import Run
 from streamscope.wording import milliseconds, seconds
 
 LABELS = {"chromium": "Chromium", "firefox": "Firefox", "webkit": "WebKit"}

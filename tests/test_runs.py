@@ -5,12 +5,12 @@ from __future__ import annotations
 import itertools
 import json
 
-from streamscope import lanes
-from streamscope import runs as runs_module
 from streamscope.config import load_config
 from streamscope.engines import EngineInfo
 from streamscope.recording import Recording
-from streamscope.runs import Run, record_runs
+from streamscope.run import lanes
+from streamscope.run import runs as runs_module
+from streamscope.run.runs import Run, record_runs
 from tests.timelines import recording, streamed
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from streamscope.cli import RUN_TITLE, cli
+from streamscope.cli.commands import RUN_TITLE, cli
 from streamscope.report import RAW_JSON, write_report
-from streamscope.runs import Run, write_json
+from streamscope.run.runs import Run, write_json
 from tests.timelines import elsewhere, recording, streamed
 
 BASE = "http://127.0.0.1:8800"

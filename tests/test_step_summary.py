@@ -4,11 +4,11 @@ from dataclasses import replace
 
 from click.testing import CliRunner
 
-from streamscope import cli
-from streamscope.causes import Cause
+from streamscope.cli import commands
+from streamscope.judge.causes import Cause
 from streamscope.recording import EngineInfo, Recording
-from streamscope.runs import Run
-from streamscope.step_summary import append, markdown
+from streamscope.report.step_summary import append, markdown
+from streamscope.run.runs import Run
 from tests.timelines import elsewhere, recording, streamed, with_cause
 
 BASE = "http://127.0.0.1:8800"
@@ -58,19 +58,19 @@ def test_append_keeps_what_earlier_steps_wrote(tmp_path):
 
 
 def test_streamscope_run_appends_the_table_where_github_says(tmp_path, monkeypatch):
-    monkeypatch.setattr(cli, "record_runs", lambda urls, browsers, *a, **k: _runs()[:2])
+    monkeypatch.setattr(commands, "record_runs", lambda urls, browsers, *a, **k: _runs()[:2])
     summary = tmp_path / "step_summary.md"
     summary.write_text("## Tests\n")
-    result = CliRunner().invoke(cli.cli, ["run", "--no-paint", BASE + "/feed"],
+    result = CliRunner().invoke(commands.cli, ["run", "--no-paint", BASE + "/feed"],
                                 env={"GITHUB_STEP_SUMMARY": str(summary)})
     assert result.exit_code == 0, result.output
-    assert summary.read_text() == "## Tests\n\n" + markdown(_runs()[:2], cli.RUN_TITLE)
+    assert summary.read_text() == "## Tests\n\n" + markdown(_runs()[:2], commands.RUN_TITLE)
 
 
 def test_without_github_step_summary_nothing_is_written(tmp_path, monkeypatch):
-    monkeypatch.setattr(cli, "record_runs", lambda urls, browsers, *a, **k: _runs()[:1])
+    monkeypatch.setattr(commands, "record_runs", lambda urls, browsers, *a, **k: _runs()[:1])
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(cli.cli, ["run", "--no-paint", BASE + "/feed"],
+    result = CliRunner().invoke(commands.cli, ["run", "--no-paint", BASE + "/feed"],
                                 env={"GITHUB_STEP_SUMMARY": None})
     assert result.exit_code == 0, result.output
     assert list(tmp_path.iterdir()) == []

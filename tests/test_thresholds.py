@@ -12,14 +12,15 @@ from dataclasses import replace
 import pytest
 from click.testing import CliRunner
 
-from streamscope import cli
-from streamscope.causes import Remedy
+from streamscope.cli import commands
 from streamscope.config import Config
 from streamscope.engines import EngineError
+from streamscope.judge.causes import Remedy
+from streamscope.judge.verdict import judge
+from streamscope.prove.thresholds import first_need, measure
+from streamscope.prove.thresholds.measure import CASES, PROBE_ATTEMPTS, Case, measure_missing
+from streamscope.record import threshold_cache as cache
 from streamscope.recording import Threshold
-from streamscope.thresholds import cache, first_need, measure
-from streamscope.thresholds.measure import CASES, PROBE_ATTEMPTS, Case, measure_missing
-from streamscope.verdict import judge
 from tests.fake_gates import BYTES, CHARS, INFO, MARKUP, GatedEngine, GatedPipeline
 from tests.test_causes import EVERY_500_MS, HELD_TO_THE_END
 from tests.timelines import recording
@@ -84,7 +85,7 @@ def test_threshold_keeps_every_row_writes_the_failed_one_and_exits_non_zero(
     monkeypatch.setattr(measure, "create_engine", lambda config, window: GatedEngine())
     monkeypatch.setattr(measure, "Pipeline", pipeline)
     out = tmp_path / "t.json"
-    result = CliRunner().invoke(cli.cli, ["threshold", "--browser", "webkit", "--json",
+    result = CliRunner().invoke(commands.cli, ["threshold", "--browser", "webkit", "--json",
                                           str(out)])
     assert result.exit_code == 1
     rows = json.loads(out.read_text())["thresholds"]
@@ -96,7 +97,7 @@ def test_threshold_keeps_every_row_writes_the_failed_one_and_exits_non_zero(
     pipelines[0].fails = lambda url, attempt: False
     monkeypatch.setattr(measure, "Pipeline", lambda engine, config: pipelines[0])
     pipelines[0].urls.clear()
-    result = CliRunner().invoke(cli.cli, ["threshold", "--browser", "webkit"])
+    result = CliRunner().invoke(commands.cli, ["threshold", "--browser", "webkit"])
     assert result.exit_code == 0, result.output
     assert all("nosniff=1" in url for url in pipelines[0].urls)
     assert len(cache.cached_thresholds(INFO)) == 3

@@ -6,8 +6,8 @@ from dataclasses import replace
 import pytest
 
 from streamscope.engines import gates
+from streamscope.judge.verdict import growth_steps, judge, shown_while_arriving
 from streamscope.recording import ONE_FRAME_MS
-from streamscope.verdict import growth_steps, judge, shown_while_arriving
 from tests.timelines import recording, streamed
 
 # A header early, then everything else in one piece at the end: Next.js loading.tsx, one

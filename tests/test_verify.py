@@ -1,7 +1,7 @@
 """A fix replay's JSON: what --json writes of it, and reading that back."""
 
-from streamscope.fixed_chunk import Applied
-from streamscope.verify import FixReplay, ReplayVerdict
+from streamscope.prove.fixed_chunk import Applied
+from streamscope.prove.verify import FixReplay, ReplayVerdict
 
 PADDING = Applied(591, "as a comment right after `<body>`", "<body><h1>Orders</h1>",
                   "<body>⟦<!-- 591 bytes of padding -->⟧<h1>Orders</h1>")

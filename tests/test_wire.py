@@ -1,8 +1,8 @@
 import time
 
 from e2e.hostile_servers import https_server, redirect_server
-from streamscope.demo import demo_server
-from streamscope.wire import WireCapture, capture_wire
+from streamscope.demo_server.thread import demo_server
+from streamscope.record.wire import WireCapture, capture_wire
 
 FAST = {"STREAM_DELAY_S": 0.1}
 

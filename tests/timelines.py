@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from streamscope.causes import Cause, Diagnosis
+from streamscope.judge.causes import Cause, Diagnosis
+from streamscope.judge.verdict import Verdict
 from streamscope.recording import (
     DomSample,
     EngineInfo,
@@ -14,7 +15,6 @@ from streamscope.recording import (
     WireChunk,
     WireTimeline,
 )
-from streamscope.verdict import Verdict
 
 ENGINE = EngineInfo(name="chromium", engine="Blink", product="Chromium", version="1.0",
                     launcher="playwright")

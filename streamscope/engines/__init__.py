@@ -10,7 +10,7 @@ from streamscope.engines.chromium import CHROMIUM_PARTS, ChromiumEngine, Chromiu
 from streamscope.engines.firefox import FIREFOX_PARTS, FirefoxEngine, FirefoxSettings
 from streamscope.engines.info import EngineInfo, Gate, GateKind, Layer
 from streamscope.engines.needs import Part
-from streamscope.engines.page import NavigationResponse, PageDriver, ScriptTimeout
+from streamscope.engines.page_driver import NavigationResponse, PageDriver, ScriptTimeout
 from streamscope.engines.settings import EngineConfig, Viewport
 from streamscope.engines.webkit import WEBKIT_PARTS, WebKitSettings, create_webkit
 

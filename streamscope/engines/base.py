@@ -12,7 +12,7 @@ from typing import Any
 
 from streamscope.engines.display import Display
 from streamscope.engines.info import EngineInfo, Gate
-from streamscope.engines.page import PageDriver
+from streamscope.engines.page_driver import PageDriver
 from streamscope.engines.settings import EngineConfig
 from streamscope.errors import one_line
 

@@ -24,7 +24,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from streamscope.engines import playwright_driver
 from streamscope.engines.base import Engine, EngineError
 from streamscope.engines.info import EngineInfo
-from streamscope.engines.page import NavigationResponse, ScriptTimeout
+from streamscope.engines.page_driver import NavigationResponse, ScriptTimeout
 from streamscope.engines.processes import descendants, end_all, wait_gone
 from streamscope.engines.settings import remote_url, x_display
 from streamscope.errors import one_line

@@ -29,7 +29,7 @@ from urllib3.exceptions import TimeoutError as HTTPTimeoutError
 from streamscope.engines.base import Engine, EngineError
 from streamscope.engines.gates import WEBKIT_LINUX
 from streamscope.engines.info import EngineInfo
-from streamscope.engines.page import NavigationResponse, ScriptTimeout
+from streamscope.engines.page_driver import NavigationResponse, ScriptTimeout
 from streamscope.engines.processes import descendants, end_all
 from streamscope.errors import one_line
 

@@ -1,6 +1,6 @@
 """Paint: what the screen showed, when, on the page's clock.
 
-ScreenRecorder films the headed browser's X display; its clock pins the video to the page
+ScreenFilm films the headed browser's X display; its clock pins the video to the page
 clock (Alignment), and the marker the page paints shows where the page is and where the
 blank baseline begins; analyze() turns the video into the PaintTimeline of a Recording;
 filmstrip() and final_screenshot() give stills of it for the report and the test artifacts.
@@ -24,7 +24,7 @@ from streamscope.paint.marker import (
     MarkerNotFound,
     find_marker,
 )
-from streamscope.paint.screen_recorder import Grab, RecorderError, ScreenRecorder, ffmpeg_command
+from streamscope.paint.screen_film import FilmError, Grab, ScreenFilm, ffmpeg_command
 from streamscope.paint.video_frames import VideoFrames, decode
 from streamscope.paint.visual_progress import BaselineNotFound, analyze, paint_timeline
 
@@ -38,8 +38,8 @@ __all__ = [
     "BaselineNotFound",
     "Grab",
     "MarkerNotFound",
-    "RecorderError",
-    "ScreenRecorder",
+    "FilmError",
+    "ScreenFilm",
     "VideoFrames",
     "analyze",
     "decode",

@@ -3,7 +3,7 @@
 Page time is ms since the navigated page's navigation start (its performance.timeOrigin, epoch
 ms), the clock of every other part of a Recording. The recorder stamps each frame with the wall
 time it grabbed it (x11grab, and the DAMAGE listener by the X server's clock), and reads the
-first frame's (ScreenRecorder.start_wall_ms). A frame's time is then late by at most the gap
+first frame's (ScreenFilm.start_wall_ms). A frame's time is then late by at most the gap
 since the grab before it, and the page's clock agrees with the system's to about
 CLOCK_AGREEMENT_MS.
 

@@ -7,7 +7,7 @@ previous grab (frame_taker.py). A grab that differs is a frame, written to SPOOL
 NNNNNN.bmp. Each damage is timed by the X server's clock, put on the wall clock
 (server_clock.py), so a frame's stamp does not depend on how soon this process read the event.
 
-Run as its own process (`python -m streamscope.paint.damage DISPLAY`, as DamageRecorder does),
+Run as its own process (`python -m streamscope.paint.damage DISPLAY`, as DamageProcess does),
 then sent its job as one JSON line on stdin, {"box": [X, Y, WIDTH, HEIGHT], "spool": SPOOL}:
 the process starts and imports while the page is readied, which takes as long, and only then
 is the page's box known. As a thread of the recorder it grabbed as promptly (damage to grab p95

@@ -1,6 +1,6 @@
 """Paint capture for one navigation, frame by frame as the X server reports the page drawn.
 
-The page is readied as for the video capture (page_setup.py); then the DAMAGE listener
+The page is readied as for the video capture (window_setup.py); then the DAMAGE listener
 (damage.py) grabs the page's box whenever the X server reports it drawn, and keeps each grab
 that differs from the one before, stamped with the server's time of the damage. After the
 page settles the frames are put on the page clock by those stamps, analysed with the video
@@ -22,14 +22,14 @@ import numpy.typing as npt
 from streamscope.config import PaintConfig
 from streamscope.engines import Engine, EngineError, PageDriver
 from streamscope.paint.alignment import BY_CLOCK, CLOCK_AGREEMENT_MS, Alignment
-from streamscope.paint.damage_recorder import Capture, DamageRecorder
+from streamscope.paint.damage_process import Capture, DamageProcess
 from streamscope.paint.frame_taker import FrameReport
 from streamscope.paint.marker import BLANK_CSS
-from streamscope.paint.page_setup import paint, place_page
 from streamscope.paint.spool import frame_path, read_frame
 from streamscope.paint.video_frames import ANALYSIS_WIDTH, VideoFrames
 from streamscope.paint.video_queue import EncodeJob, VideoQueue, encode_now
 from streamscope.paint.visual_progress import baseline_frame, changed_frames, paint_timeline
+from streamscope.paint.window_setup import paint, place_page
 from streamscope.recording import PaintTimeline
 
 METHOD = (
@@ -50,9 +50,9 @@ class KeptListener:
     between recordings for the next job (damage.py), until close()."""
 
     def __init__(self) -> None:
-        self._idle: DamageRecorder | None = None
+        self._idle: DamageProcess | None = None
 
-    def take(self, display: str, size: tuple[int, int], spool: Path) -> DamageRecorder:
+    def take(self, display: str, size: tuple[int, int], spool: Path) -> DamageProcess:
         """The listener waiting on `display`, aimed at the whole screen and `spool` until the
         page is located; a new one launched where there is none, or it has gone."""
         recorder, self._idle = self._idle, None
@@ -61,11 +61,11 @@ class KeptListener:
             return recorder
         if recorder is not None:
             recorder.halt()
-        recorder = DamageRecorder(display, (0, 0), size, spool)
+        recorder = DamageProcess(display, (0, 0), size, spool)
         recorder.launch()
         return recorder
 
-    def keep(self, recorder: DamageRecorder) -> None:
+    def keep(self, recorder: DamageProcess) -> None:
         """`recorder`, its job ended, waits for the next one."""
         if self._idle is not None:
             self._idle.halt()
@@ -88,7 +88,7 @@ class DamagePaintCapture:
         self._video = video
         self._videos = videos
         self._kept = kept
-        self._recorder: DamageRecorder | None = None
+        self._recorder: DamageProcess | None = None
         self._spool: Path | None = None
         self.capture: Capture | None = None  # what the listener reported, once finished
 

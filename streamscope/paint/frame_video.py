@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from streamscope.paint.screen_recorder import ENCODE_OPTIONS, FFMPEG
+from streamscope.paint.screen_film import ENCODE_OPTIONS, FFMPEG
 
 # The last frame stays on screen this long at least, so that a player shows it.
 LAST_FRAME_MS = 100

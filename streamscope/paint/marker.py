@@ -2,7 +2,7 @@
 
 Before navigating, the harness paints MARKER_CSS over the whole viewport, then BLANK_CSS (the
 baseline the visual progress starts from), and only then navigates. The marker shows where
-the page is on screen (page_setup.py); in a capture, the first frame that is mostly marker
+the page is on screen (window_setup.py); in a capture, the first frame that is mostly marker
 colour proves the capture shows the page, and marks where the blank baseline begins. The
 frames are put on the page clock by the recorder's own clock (alignment.py).
 

@@ -58,7 +58,7 @@ def analyze(
 ) -> PaintTimeline:
     """The visual progress of the page recorded in `video`, on its own clock.
 
-    video_start_wall_ms: the recorder's ScreenRecorder.start_wall_ms, which puts the video on
+    video_start_wall_ms: the recorder's ScreenFilm.start_wall_ms, which puts the video on
     the wall clock (see alignment.py); time_origin_epoch_ms: the navigated page's
     performance.timeOrigin; fps: the capture rate.
     Raises MarkerNotFound or BaselineNotFound when the video cannot be put on the page clock.

@@ -3,7 +3,7 @@
     from streamscope.report import Artifacts, write_report
     write_report(runs, out_dir, artifacts={(url, "chromium", 0): Artifacts(video=...)})
 
-inputs.py defines what goes in, page.py renders it with templates/index.html, plots.py
+inputs.py defines what goes in, index_page.py renders it with templates/index.html, plots.py
 draws the figures (figures_ahead.py, as a run ends) and findings.py words the headline.
 """
 
@@ -11,8 +11,8 @@ import importlib
 import threading
 
 from streamscope.report.figures_ahead import FiguresAhead
+from streamscope.report.index_page import RAW_JSON, write_report
 from streamscope.report.inputs import Artifacts, Judged
-from streamscope.report.page import RAW_JSON, write_report
 
 __all__ = ["RAW_JSON", "Artifacts", "FiguresAhead", "Judged", "import_plots_early",
            "write_report"]

@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from streamscope.judge.verdict import Verdict
 from streamscope.recording import Recording
-from streamscope.verdict import Verdict
 
 if TYPE_CHECKING:  # only a type here: the report does not replay anything
-    from streamscope.verify import FixReplay
+    from streamscope.prove.verify import FixReplay
 
 
 class Judged(Protocol):
-    """A recording with its verdict, such as streamscope.runs.Run."""
+    """A recording with its verdict, such as streamscope.run.runs.Run."""
 
     @property
     def recording(self) -> Recording: ...

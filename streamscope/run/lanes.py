@@ -1,0 +1,344 @@
+"""Recording URL x engine jobs on lanes that run side by side: `streamscope run --jobs N`.
+
+A lane records its jobs one after another, as a serial run does, in engines of its own, on a
+thread of its own: Playwright's sync API drives a browser only from the thread that started
+its driver (engines/playwright_driver.py keeps one per thread), and a paint capture films one
+engine's own display, so lanes share no engine, driver or display. Each lane's engine opens
+its own Xvfb when the screen is filmed; each recording has its own browser context (Playwright)
+or session (WebDriver), as in a serial run. Captured frames are made into videos by one
+VideoQueue beside the recordings (paint/video_queue.py), waited for before the run returns.
+
+Jobs are planned so that engines start as few times as possible: one lane per engine while
+there are lanes enough, then an engine's URLs split between lanes, each lane with its own
+browser, never more lanes for an engine than its remote endpoint takes sessions. A screen that
+is not the lane's own (--headed, a remote display) is filmed by one lane only. A serial run is
+one lane, in the calling thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from streamscope.config import Config
+from streamscope.engines import Engine, EngineError, EngineInfo, create_engine, playwright_driver
+from streamscope.errors import one_line
+from streamscope.judge.verdict import judge
+from streamscope.paint.video_queue import VideoQueue
+from streamscope.prove.thresholds.first_need import Note, measure_on_first_need
+from streamscope.prove.verify import FixReplay, verify_fix
+from streamscope.record.dom_recorder import SYSTEM_CLOCK, Clock
+from streamscope.record.pipeline import Pipeline
+from streamscope.recording import Recording
+
+# (recordings done, recordings in all, url, browser) before each recording starts.
+Progress = Callable[[int, int, str, str], None]
+# Every recording so far, by job index, each time one is stored or its replay is: called
+# under the run's lock, one call at a time, from the lane that stored it.
+Stored = Callable[[dict[int, Recording]], None]
+
+# How long an interrupted run waits for its lanes to end their recordings and engines.
+CANCEL_GRACE_S = 30.0
+JOIN_POLL_S = 0.1
+
+
+@dataclass(frozen=True)
+class Job:
+    index: int  # its place in the run: a video is numbered by it
+    url: str
+    browser: str
+
+
+class Cancelled(BaseException):
+    """The run was interrupted while a lane was recording. A BaseException, as
+    KeyboardInterrupt is, so that no `except Exception` takes it for the page's error."""
+
+
+class CancellableClock:
+    """The recorder's clock in a lane: its pauses end, raising Cancelled, once the run is
+    interrupted, so that a lane's recording stops within one poll."""
+
+    def __init__(self, cancelled: threading.Event) -> None:
+        self._cancelled = cancelled
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        if self._cancelled.wait(seconds):
+            raise Cancelled
+
+
+class SharedScreenError(ValueError):
+    """Recordings that would film one shared screen were asked to run side by side."""
+
+
+def one_screen_error(fix: str) -> str:
+    """Why recordings that film one shared screen cannot run side by side."""
+    return ("a shared screen (--headed, or a remote display) shows one window at a time: film "
+            f"it with {fix}, or record the DOM only (no paint)")
+
+
+def plan_lanes(jobs: Sequence[Job], lanes: int,
+               limits: Mapping[str, int | None]) -> list[list[Job]]:
+    """At most `lanes` lists of jobs, each recorded in order; an engine's jobs go to as few
+    lanes as keep every lane busy, and to no more than its limit (None: no limit)."""
+    groups: dict[str, list[Job]] = {}
+    for job in jobs:
+        groups.setdefault(job.browser, []).append(job)
+    if lanes < len(groups):  # whole engines to lanes, the largest first to the least loaded
+        bins: list[list[Job]] = [[] for _ in range(lanes)]
+        for group in sorted(groups.values(), key=len, reverse=True):
+            min(bins, key=len).extend(group)
+        return [lane for lane in bins if lane]
+    shares = dict.fromkeys(groups, 1)
+
+    def room(browser: str) -> bool:
+        most = min(len(groups[browser]), limits.get(browser) or len(groups[browser]))
+        return shares[browser] < most
+
+    for _ in range(lanes - len(groups)):
+        open_ = [browser for browser in groups if room(browser)]
+        if not open_:
+            break
+        shares[max(open_, key=lambda b: len(groups[b]) / shares[b])] += 1
+    return [part for browser, group in groups.items() for part in _split(group, shares[browser])]
+
+
+def _split(group: list[Job], parts: int) -> list[list[Job]]:
+    size, extra = divmod(len(group), parts)
+    chunks, start = [], 0
+    for part in range(parts):
+        end = start + size + (1 if part < extra else 0)
+        chunks.append(group[start:end])
+        start = end
+    return chunks
+
+
+class _Run:
+    """What the lanes of one run share: the recordings, the engines that could not start, and
+    the progress count."""
+
+    def __init__(self, config: Config, total: int, *, headed: bool, media: Path | None,
+                 wire: bool, progress: Progress | None, clock: Clock,
+                 replays: dict[int, FixReplay] | None, stored: Stored | None = None,
+                 recorded: Stored | None = None,
+                 videos: VideoQueue | None = None,
+                 cancelled: threading.Event | None = None,
+                 stop: threading.Event | None = None, note: Note | None = None) -> None:
+        self.config, self.total, self.headed, self.media = config, total, headed, media
+        self.note = note
+        self.wire, self.replays, self.stored, self.videos = wire, replays, stored, videos
+        self.recorded = recorded
+        self.progress, self.clock = progress, clock
+        self._stops = [event for event in (cancelled, stop) if event is not None]
+        self.recordings: dict[int, Recording] = {}
+        self._done = 0  # jobs done, their replays included
+        self._failed: dict[str, str] = {}  # browser -> why it could not start
+        self._lock = threading.Lock()
+
+    def cancelled(self) -> bool:
+        return any(event.is_set() for event in self._stops)
+
+    def record_lane(self, jobs: Sequence[Job]) -> None:
+        """Records `jobs` in order; an engine starts when its first job comes, and stops when
+        the lane moves on to another engine or ends, also on failure or interruption. The
+        lane's Playwright driver serves every engine it starts."""
+        with playwright_driver.kept():
+            self._record_lane(jobs)
+
+    def _record_lane(self, jobs: Sequence[Job]) -> None:
+        engine: Engine | None = None
+        pipeline: Pipeline | None = None
+        try:
+            for job in jobs:
+                if self.cancelled():
+                    raise Cancelled
+                if engine is None or engine.name != job.browser:
+                    _stop(engine, pipeline)
+                    engine, pipeline = None, None
+                    engine = self._start(job.browser)
+                    pipeline = (Pipeline(engine, self.config, self.clock, self.videos)
+                                if engine else None)
+                if pipeline is None:
+                    self._store(job, _failed(job, self._failed[job.browser]))
+                    self._job_done()
+                    continue
+                self._report(job)
+                video = (self.media / f"{job.index + 1:02d}-{job.browser}.webm"
+                         if self.media is not None else None)
+                recording = measure_on_first_need(
+                    pipeline, pipeline.record(job.url, video=video, wire=self.wire), self.note)
+                self._store(job, recording)
+                if self.replays is not None:
+                    replay = verify_fix(pipeline, recording, judge(recording), self.media,
+                                        prefix=f"{job.index + 1:02d}-")
+                    if replay is not None:
+                        with self._lock:
+                            if self.cancelled():
+                                raise Cancelled
+                            self.replays[job.index] = replay
+                            self._stored()
+                self._job_done()
+        finally:
+            _stop(engine, pipeline)
+
+    def _start(self, browser: str) -> Engine | None:
+        with self._lock:
+            if browser in self._failed:
+                return None
+        try:
+            engine = create_engine(self.config.engine(browser, headed=self.headed),
+                                   window=self.media is not None)
+            engine.start()
+        except EngineError as exc:
+            with self._lock:
+                self._failed.setdefault(browser, one_line(exc))
+            return None
+        return engine
+
+    def _report(self, job: Job) -> None:
+        if self.progress is not None:
+            with self._lock:
+                self.progress(len(self.recordings), self.total, job.url, job.browser)
+
+    def _store(self, job: Job, recording: Recording) -> None:
+        with self._lock:
+            if self.cancelled():
+                return  # ended by the interruption, not finished
+            self.recordings[job.index] = recording
+            self._stored()
+
+    def _stored(self) -> None:
+        if self.stored is not None:
+            self.stored(dict(self.recordings))
+
+    def _job_done(self) -> None:
+        with self._lock:
+            self._done += 1
+            if self._done < self.total or self.recorded is None or self.cancelled():
+                return
+            self.recorded(dict(self.recordings))
+
+
+def _stop(engine: Engine | None, pipeline: Pipeline | None) -> None:
+    try:
+        if pipeline is not None:
+            pipeline.close()
+    finally:
+        if engine is not None:
+            engine.stop()
+
+
+def _failed(job: Job, error: str) -> Recording:
+    info = EngineInfo(name=job.browser, engine="", product="", version="", launcher="")
+    return Recording(url=job.url, engine=info, error=error)
+
+
+def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: bool = False,
+                media: Path | None = None, wire: bool = True,
+                progress: Progress | None = None,
+                replays: dict[int, FixReplay] | None = None,
+                stored: Stored | None = None,
+                recorded: Stored | None = None,
+                stop: threading.Event | None = None,
+                after_video: Callable[[Path], None] | None = None,
+                note: Note | None = None) -> dict[int, Recording]:
+    """Every job's recording, by job index, recorded on up to `lanes` lanes at once.
+
+    `wire`: fetch each URL beside the browser too (pipeline.py), unless the server must see
+    one request per job. `replays`: where given, each held recording whose fix the harness can
+    apply is replayed with it (verify.py) and the result kept there, by job index. `stored`:
+    told of every recording so far each time one, or its replay, is stored. `recorded`: told
+    of them all once the last is stored, its replay too, while the engines stop and the last
+    videos are written (a report can begin; it must not block). With `media`,
+    every video is written by the time this returns; one that could not be costs its
+    recording the paint, as a failed paint analysis does. `after_video`: called with each
+    video as it is written, beside the recordings that follow (video_queue.py). `note`: told,
+    in a line, of what a run does besides recording (a threshold measured on first need).
+
+    Ctrl-C or SIGTERM in the calling thread stops every lane within a poll or an engine start:
+    each ends its recording, page and engine (display included) before the interruption goes on.
+    So does `stop`, set from outside (interrupts.py sets it on a signal): a signal can reach
+    the calling thread inside the automation library, which may take it for a failed call. From
+    then on nothing more is stored, as a recording cut short by the interruption is not a
+    finished one, and the run raises Cancelled.
+    """
+    settings = {job.browser: config.engine(job.browser).settings for job in jobs}
+    if media is not None and lanes > 1 and (
+            headed or any(s.remote_screen for s in settings.values())):
+        raise SharedScreenError(one_screen_error("--jobs 1"))
+    limits = {browser: s.concurrent_sessions() for browser, s in settings.items()}
+    plan = plan_lanes(jobs, lanes, limits)
+    videos = VideoQueue(after_video) if media is not None else None
+    try:
+        recordings = _record_planned(plan, config, len(jobs), headed=headed, media=media,
+                                     wire=wire, progress=progress, replays=replays,
+                                     stored=stored, recorded=recorded, stop=stop,
+                                     videos=videos, note=note)
+        if stop is not None and stop.is_set():
+            raise Cancelled
+        failed = videos.wait() if videos is not None else {}
+    except BaseException:
+        if videos is not None:
+            videos.close(cancel=True)
+        raise
+    if videos is not None:
+        videos.close()
+    for recording in recordings.values():
+        if recording.paint is not None and recording.paint.video in failed:
+            recording.lose_paint(failed[recording.paint.video])
+    return recordings
+
+
+def _record_planned(plan: list[list[Job]], config: Config, total: int, *, headed: bool,
+                    media: Path | None, wire: bool, progress: Progress | None,
+                    replays: dict[int, FixReplay] | None, stored: Stored | None,
+                    recorded: Stored | None, stop: threading.Event | None,
+                    videos: VideoQueue | None, note: Note | None) -> dict[int, Recording]:
+    """The lanes of `plan`, recorded: a serial run in this thread, else a thread a lane."""
+    if len(plan) <= 1:
+        run = _Run(config, total, headed=headed, media=media, wire=wire, progress=progress,
+                   clock=SYSTEM_CLOCK if stop is None else CancellableClock(stop),
+                   replays=replays, stored=stored, recorded=recorded, videos=videos,
+                   cancelled=stop, note=note)
+        run.record_lane(plan[0] if plan else [])
+        return run.recordings
+    cancelled = threading.Event()  # ours: a lane's bug sets it too, and is no interruption
+    run = _Run(config, total, headed=headed, media=media, wire=wire, progress=progress,
+               clock=CancellableClock(cancelled), replays=replays, stored=stored,
+               recorded=recorded, videos=videos, cancelled=cancelled, stop=stop, note=note)
+    errors: list[BaseException] = []
+
+    def lane(jobs: list[Job]) -> None:
+        try:
+            run.record_lane(jobs)
+        except Cancelled:
+            pass
+        except BaseException as exc:  # a bug, not a page's error: the run stops with it
+            errors.append(exc)
+            cancelled.set()
+
+    threads = [threading.Thread(target=lane, args=(jobs,), name=f"streamscope-lane-{n}",
+                                daemon=True) for n, jobs in enumerate(plan, start=1)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(JOIN_POLL_S)
+                if stop is not None and stop.is_set():
+                    raise Cancelled
+    except BaseException:
+        cancelled.set()
+        deadline = time.monotonic() + CANCEL_GRACE_S
+        for thread in threads:
+            if thread.ident is not None:  # started
+                thread.join(max(0.0, deadline - time.monotonic()))
+        raise
+    if errors:
+        raise errors[0]
+    return run.recordings
