@@ -4,7 +4,7 @@ from dataclasses import replace
 
 from click.testing import CliRunner
 
-from streamscope.cli import commands
+from streamscope.cli import commands, results
 from streamscope.judge.causes import Cause
 from streamscope.recording import EngineInfo, Recording
 from streamscope.report.step_summary import append, markdown
@@ -58,7 +58,7 @@ def test_append_keeps_what_earlier_steps_wrote(tmp_path):
 
 
 def test_streamscope_run_appends_the_table_where_github_says(tmp_path, monkeypatch):
-    monkeypatch.setattr(commands, "record_runs", lambda urls, browsers, *a, **k: _runs()[:2])
+    monkeypatch.setattr(results, "record_runs", lambda urls, browsers, *a, **k: _runs()[:2])
     summary = tmp_path / "step_summary.md"
     summary.write_text("## Tests\n")
     result = CliRunner().invoke(commands.cli, ["run", "--no-paint", BASE + "/feed"],
@@ -68,7 +68,7 @@ def test_streamscope_run_appends_the_table_where_github_says(tmp_path, monkeypat
 
 
 def test_without_github_step_summary_nothing_is_written(tmp_path, monkeypatch):
-    monkeypatch.setattr(commands, "record_runs", lambda urls, browsers, *a, **k: _runs()[:1])
+    monkeypatch.setattr(results, "record_runs", lambda urls, browsers, *a, **k: _runs()[:1])
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(commands.cli, ["run", "--no-paint", BASE + "/feed"],
                                 env={"GITHUB_STEP_SUMMARY": None})
