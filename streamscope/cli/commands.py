@@ -44,7 +44,7 @@ RUN_TITLE = "streamscope: does it render progressively?"
 class OneLineErrors(click.Group):
     """Any usage or run error is one line on stderr and a non-zero exit, not a usage screen."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         try:
             code = super().main(*args, **kwargs)

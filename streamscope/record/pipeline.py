@@ -18,7 +18,8 @@ from pathlib import Path
 from streamscope.config import Config
 from streamscope.engines import Engine, EngineError, PageDriver
 from streamscope.errors import one_line
-from streamscope.paint.capture import KeptListener, ScreenPaintCapture
+from streamscope.paint.capture import ScreenPaintCapture
+from streamscope.paint.damage_capture import KeptListener
 from streamscope.paint.video_queue import VideoQueue
 from streamscope.record.dom_recorder import SYSTEM_CLOCK, Clock, PaintCapture, record
 from streamscope.record.failures import explain

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from streamscope.recording import EngineInfo, PaintTimeline
+from streamscope.engines.info import EngineInfo
+from streamscope.recording import PaintTimeline
 from streamscope.report import findings
 from streamscope.report.figures_ahead import FiguresAhead
 from streamscope.report.folder import ReportFolder
