@@ -8,11 +8,12 @@ from the process they were) before anything is asked to stop.
 from __future__ import annotations
 
 import signal
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psutil
+
+from streamscope.deadline import poll
 
 POLL_S = 0.02
 
@@ -48,12 +49,8 @@ def wait_gone(processes: list[psutil.Process], timeout_s: float) -> list[psutil.
     parent to collect, not us. MiniBrowser's helpers, orphaned when it quits, are collected
     by the machine's init, which took 1.5 to 2 s here, and psutil.wait_procs waited for that.
     """
-    deadline = time.monotonic() + timeout_s
-    while True:
-        running = still_running(processes)
-        if not running or time.monotonic() >= deadline:
-            return running
-        time.sleep(POLL_S)
+    poll(lambda _: not still_running(processes), timeout_s, POLL_S)
+    return still_running(processes)
 
 
 def still_running(processes: list[psutil.Process]) -> list[psutil.Process]:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from Xlib import X, Xatom
 from Xlib.display import Display
 
+from streamscope.deadline import Deadline
+
 WRAP = 2**32  # server time is a CARD32 of ms: it wraps every 49.7 days
 SYNC_TRIES = 5
 SYNC_TIMEOUT_S = 2.0
@@ -79,13 +81,12 @@ def read_server_clock(display: Display) -> ServerClock:
 
 
 def _property_time(display: Display, window_id: int, since_ms: float) -> int:
-    deadline_ms = since_ms + SYNC_TIMEOUT_S * 1000
+    deadline = Deadline(SYNC_TIMEOUT_S - (monotonic_ms() - since_ms) / 1000)
     while True:
         while display.pending_events():
             event = display.next_event()
             if event.type == X.PropertyNotify and event.window.id == window_id:
                 return int(event.time)
-        left_ms = deadline_ms - monotonic_ms()
-        if left_ms <= 0:
+        if deadline.passed:
             raise ClockError(f"the X server sent no PropertyNotify in {SYNC_TIMEOUT_S:g} s")
-        select.select([display.fileno()], [], [], left_ms / 1000)
+        select.select([display.fileno()], [], [], deadline.left_s())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 
+from streamscope.deadline import poll
 from streamscope.engines import Engine, EngineError, PageDriver
 from streamscope.paint.marker import MARKER_CSS, PLAYWRIGHT_PAINT, marker_box
 from streamscope.paint.screen_grab import grab_frame
@@ -62,9 +63,6 @@ def locate_page(page: PageDriver, display: str, screen: tuple[int, int]) -> Box:
 
 def show_blank_document(page: PageDriver) -> None:
     page.navigate(BLANK_DOCUMENT, timeout_s=LOAD_TIMEOUT_S)
-    deadline = time.monotonic() + LOAD_TIMEOUT_S
-    while not page.evaluate(READY):
-        if time.monotonic() > deadline:
-            raise EngineError("the blank page before the marker did not load")
-        time.sleep(0.02)
+    if not poll(lambda _: page.evaluate(READY), LOAD_TIMEOUT_S, interval_s=0.02):
+        raise EngineError("the blank page before the marker did not load")
 
