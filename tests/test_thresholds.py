@@ -132,6 +132,26 @@ def test_a_foreign_cache_file_is_a_warning_not_a_traceback(caplog, document):
     assert len(caplog.messages) == 1 and "\n" not in caplog.messages[0]
 
 
+@pytest.mark.parametrize("row, problem", [
+    # JSON's true is no count of bytes, though Python's bool is an int.
+    ({"content_type": "text/html", "nosniff": False, "bytes": True, "visible_chars": 1,
+      "probes": 3}, "thresholds[0].bytes must be a valid integer, got True"),
+    ({"content_type": "text/html", "nosniff": False, "bytes": 1, "probes": 3},
+     "thresholds[0].visible_chars is missing"),
+    ({"content_type": "text/html", "nosniff": False, "bytes": 1, "visible_chars": 1,
+      "probes": 3, "seconds": 2}, "thresholds[0]: unknown key(s) seconds"),
+])
+def test_a_cache_row_of_the_wrong_shape_is_named_in_the_warning(caplog, row, problem):
+    path = cache.cache_path(INFO)
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"browser": INFO.name, "product": INFO.product,
+                                "version": INFO.version, "thresholds": [row]}))
+    with caplog.at_level(logging.WARNING):
+        assert cache.cached_thresholds(INFO) == ()
+    [warning] = caplog.messages
+    assert f"is not a streamscope thresholds file ({problem})" in warning
+
+
 def test_saving_keeps_the_rows_of_other_content_types():
     cache.save_thresholds(INFO, (Threshold("text/html", False, 527, 204, 23),))
     cache.save_thresholds(INFO, (Threshold("text/plain", True, 0, 0, 2),

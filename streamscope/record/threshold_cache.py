@@ -12,26 +12,35 @@ file means "not measured"; an unreadable or foreign one too, with a one-line war
 from __future__ import annotations
 
 import fcntl
-import json
 import logging
 import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from streamscope.engines import EngineInfo
 from streamscope.files import write_json_atomically
 from streamscope.recording import Threshold
+from streamscope.validation import from_json
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _CacheFile:
+    """What one file keeps: the engine build its thresholds were measured in, and them."""
+
+    browser: str
+    product: str
+    version: str
+    thresholds: tuple[Threshold, ...]
+
 
 # How often a writer waiting for the lock looks again: a measurement holds it for seconds.
 LOCK_POLL_S = 0.2
 
-_TYPES = {"content_type": (str,), "nosniff": (bool,), "bytes": (int, type(None)),
-          "visible_chars": (int, type(None)), "probes": (int,)}
 _warned: set[tuple[Path, str]] = set()
 
 
@@ -61,7 +70,7 @@ def cached_thresholds(engine: EngineInfo) -> tuple[Threshold, ...]:
         _warn(path, f"cannot be read ({exc.strerror})")
         return ()
     try:
-        return _parsed(json.loads(text), engine)
+        return _parsed(text, engine)
     except ValueError as exc:
         _warn(path, str(exc))
         return ()
@@ -108,21 +117,18 @@ def write_thresholds(engine: EngineInfo, thresholds: tuple[Threshold, ...]) -> P
     return path
 
 
-def _parsed(data: object, engine: EngineInfo) -> tuple[Threshold, ...]:
-    """The thresholds of a cache file's JSON; ValueError, saying what is wrong, for any other."""
-    if not isinstance(data, dict) or not isinstance(data.get("thresholds"), list):
-        raise ValueError("is not a streamscope thresholds file")
-    build = (data.get("browser"), data.get("product"), data.get("version"))
+def _parsed(text: str, engine: EngineInfo) -> tuple[Threshold, ...]:
+    """The thresholds of a cache file of this engine build; ValueError, saying what is wrong,
+    for any other file."""
+    try:
+        kept = from_json(_CacheFile, text)
+    except ValueError as exc:
+        raise ValueError(f"is not a streamscope thresholds file ({exc})") from None
+    build = (kept.browser, kept.product, kept.version)
     if build != (engine.name, engine.product, engine.version):
-        raise ValueError(f"is for {' '.join(str(part) for part in build)}, not "
+        raise ValueError(f"is for {' '.join(build)}, not "
                          f"{engine.name} {engine.product} {engine.version}")
-    rows = []
-    for entry in data["thresholds"]:
-        if not isinstance(entry, dict) or set(entry) != {f.name for f in fields(Threshold)} or any(
-                not isinstance(entry[key], types) for key, types in _TYPES.items()):
-            raise ValueError(f"holds a row that is not a threshold: {json.dumps(entry)[:80]}")
-        rows.append(Threshold(**entry))
-    return tuple(rows)
+    return kept.thresholds
 
 
 def _warn(path: Path, problem: str) -> None:
