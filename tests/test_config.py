@@ -1,4 +1,6 @@
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -172,3 +174,18 @@ def test_a_folder_configured_twice_is_refused(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.streamscope]\nbrowsers = ['webkit']\n")
     with pytest.raises(ValueError, match="configure streamscope: keep one"):
         find_config_file(tmp_path)
+
+
+def test_reading_the_config_imports_no_engine(tmp_path):
+    # The registry is data; an engine's module (and Playwright or Selenium with it) is
+    # imported when the engine is created: `streamscope report` and the config need neither.
+    path = tmp_path / "playwright.config.toml"
+    path.write_text('[engines.webkit]\nwebdriver_url = "http://grid:4444"\n')
+    modules = ("playwright", "selenium", "streamscope.engines.chromium",
+               "streamscope.engines.firefox", "streamscope.engines.webkit")
+    check = ("import sys; from pathlib import Path; from streamscope.config import load_config; "
+             f"load_config(Path({str(path)!r})); "
+             f"print(sorted(m for m in {modules!r} if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"

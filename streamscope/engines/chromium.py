@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from streamscope.engines.gates import BLINK
-from streamscope.engines.needs import Part
-from streamscope.engines.playwright_engine import PlaywrightEngine, PlaywrightSettings
-
-CHROMIUM_PARTS = (Part("browser", "system_executable", "chromium"),)
-
-
-@dataclass(frozen=True)
-class ChromiumSettings(PlaywrightSettings):
-    system_executable: str = "/usr/bin/chromium"
-    # Without these, Chromium keeps calling Google's services, which a closed network refuses
-    # many times a second.
-    args: tuple[str, ...] = ("--disable-background-networking", "--disable-component-update",
-                             "--disable-sync", "--no-first-run", "--disable-quic")
+from streamscope.engines.playwright_engine import PlaywrightEngine
+from streamscope.engines.settings import ChromiumSettings
 
 
 class ChromiumEngine(PlaywrightEngine):

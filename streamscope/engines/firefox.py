@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from streamscope.engines.gates import GECKO
-from streamscope.engines.needs import Part
-from streamscope.engines.playwright_engine import PlaywrightEngine, PlaywrightSettings
-
-FIREFOX_PARTS = (Part("browser", "system_executable", "firefox-esr"),)
-
-
-@dataclass(frozen=True)
-class FirefoxSettings(PlaywrightSettings):
-    system_executable: str = "/usr/bin/firefox-esr"
-    # Stock Firefox has no Juggler protocol; Playwright drives it over WebDriver BiDi.
-    system_channel: str = "moz-firefox"
-    args: tuple[str, ...] = ()
+from streamscope.engines.playwright_engine import PlaywrightEngine
+from streamscope.engines.settings import FirefoxSettings
 
 
 class FirefoxEngine(PlaywrightEngine):

@@ -26,42 +26,10 @@ from streamscope.engines.base import Engine, EngineError
 from streamscope.engines.info import EngineInfo
 from streamscope.engines.page_driver import NavigationResponse, ScriptTimeout
 from streamscope.engines.processes import descendants, end_all, wait_gone
-from streamscope.engines.settings import remote_url, x_display
 from streamscope.errors import one_line
 
 # How long a browser whose driver is gone may take to end by itself before it is ended.
 CLOSE_WAIT_S = 1.0
-
-
-@dataclass(frozen=True)
-class PlaywrightSettings:
-    """What every engine Playwright drives takes besides its own browser's settings."""
-
-    # A Playwright server (`playwright run-server`) to run the browser on, instead of launching
-    # it here: ws://host:port/. Empty: launch it on this machine.
-    connect: str = ""
-    # The X display, reachable from this machine, that the server's browsers show on (the
-    # server's DISPLAY): where the page can be filmed. Empty: the remote screen is not filmed.
-    remote_display: str = ""
-
-    def __post_init__(self) -> None:
-        remote_url(self.connect, "connect", ("ws", "wss"))
-        x_display(self.remote_display, "remote_display")
-
-    @property
-    def remote_endpoint(self) -> str:
-        """Where the browser runs when not on this machine; "" where it runs here."""
-        return self.connect
-
-    @property
-    def remote_screen(self) -> str:
-        """The remote display that is filmed, where the browser runs remotely; else ""."""
-        return self.remote_display if self.connect else ""
-
-    def concurrent_sessions(self) -> int | None:
-        """How many of these browsers may run at once: no limit (a server launches one for each
-        connection)."""
-        return None
 
 
 @dataclass(frozen=True)

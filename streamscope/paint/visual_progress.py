@@ -12,7 +12,6 @@ page to the final screen.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -21,9 +20,7 @@ from streamscope.paint.alignment import BY_CLOCK, CLOCK_AGREEMENT_MS, Alignment
 from streamscope.paint.content import NOISE_LEVEL, BlankPage, content_share, kept_share
 from streamscope.paint.marker import is_marker
 from streamscope.paint.video_frames import VideoFrames, decode
-
-if TYPE_CHECKING:
-    from streamscope.recording import PaintFrame, PaintTimeline
+from streamscope.recording import PaintFrame, PaintTimeline
 
 COMPLETE = 0.99  # progress from which the page counts as visually complete
 
@@ -79,11 +76,6 @@ def paint_timeline(
 ) -> PaintTimeline:
     """The PaintTimeline of frames already aligned to the page clock, however they were
     captured: `error_ms` is how far a frame's time may be from its reaching the screen."""
-    # Imported here: the DAMAGE listener, a process of its own for every recording, imports
-    # this package, and streamscope.recording brings in every engine (Playwright, Selenium),
-    # 0.13 s of its start-up, for nothing it uses.
-    from streamscope.recording import PaintFrame, PaintTimeline
-
     page_ms = frames.times_s * 1000.0 + alignment.offset_ms
     baseline_index = baseline_frame(frames, alignment)
     pixels = frames.pixels
