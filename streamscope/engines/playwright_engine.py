@@ -26,6 +26,7 @@ from streamscope.engines.base import Engine, EngineError
 from streamscope.engines.info import EngineInfo
 from streamscope.engines.page_driver import NavigationResponse, ScriptTimeout
 from streamscope.engines.processes import descendants, end_all, wait_gone
+from streamscope.engines.settings import EngineConfig
 from streamscope.errors import one_line
 
 # How long a browser whose driver is gone may take to end by itself before it is ended.
@@ -127,7 +128,16 @@ class PlaywrightEngine(Engine):
     browser_type: str = ""  # Playwright's name for it: chromium, firefox, webkit
     product: str = ""  # what a reader calls the browser
     system_launcher = "playwright"  # how the system's browser is driven, as reports say it
-    _spare: PlaywrightPage | None = None  # the page the launch opened, until a recording takes it
+
+    def __init__(self, config: EngineConfig, *, window: bool = False) -> None:
+        super().__init__(config, window=window)
+        self._browser: Browser | None = None
+        self._playwright_held = False  # whether this engine holds the thread's driver
+        # Taken at launch: should the driver die first, the browser it launched is orphaned,
+        # no longer below us, and still to be ended, and its profile left to remove.
+        self._launched: list[psutil.Process] = []
+        self._temporary: list[Path] = []
+        self._spare: PlaywrightPage | None = None  # the launch's page, until a recording takes it
 
     def _system_options(self) -> dict[str, Any]:
         """BrowserType.launch options for the system's browser."""
@@ -143,10 +153,9 @@ class PlaywrightEngine(Engine):
 
     @property
     def endpoint(self) -> str:
-        return str(getattr(self.settings, "connect", ""))
+        return str(self.settings.remote_endpoint)
 
     def _launch(self) -> EngineInfo:
-        self._browser: Browser | None = None
         playwright = playwright_driver.acquire()
         self._playwright_held = True
         browser_type: BrowserType = getattr(playwright, self.browser_type)
@@ -165,9 +174,8 @@ class PlaywrightEngine(Engine):
             try:
                 self._browser = browser_type.launch(headless=self.display is None, **options)
             finally:
-                # Taken while the driver runs: should it die first, the browser is orphaned,
-                # no longer below us, and still to be ended, and its profile left to remove.
-                # Also when the launch was interrupted (a Ctrl-C while the browser starts).
+                # Taken while the driver runs, also when the launch was interrupted (a Ctrl-C
+                # while the browser starts).
                 self._launched = ([p for p in descendants(driver) if p not in before]
                                   if driver is not None else [])
                 self._temporary = _profiles(self._launched)
@@ -233,9 +241,9 @@ class PlaywrightEngine(Engine):
             viewport=viewport, ignore_https_errors=self.config.ignore_https_errors))
 
     def _shutdown(self) -> None:
-        browser = getattr(self, "_browser", None)
-        launched, self._launched = getattr(self, "_launched", []), []
-        temporary, self._temporary = getattr(self, "_temporary", []), []
+        browser = self._browser
+        launched, self._launched = self._launched, []
+        temporary, self._temporary = self._temporary, []
         self._spare = None  # closed with the browser
         try:
             if browser is not None:
@@ -250,6 +258,6 @@ class PlaywrightEngine(Engine):
             self._browser = None
             for folder in temporary:  # already gone where the driver closed the browser
                 shutil.rmtree(folder, ignore_errors=True)
-            if getattr(self, "_playwright_held", False):
+            if self._playwright_held:
                 self._playwright_held = False
                 playwright_driver.release()

@@ -31,6 +31,7 @@ from streamscope.engines.gates import WEBKIT_LINUX
 from streamscope.engines.info import EngineInfo
 from streamscope.engines.page_driver import NavigationResponse, ScriptTimeout
 from streamscope.engines.processes import descendants, end_all
+from streamscope.engines.settings import EngineConfig
 from streamscope.errors import one_line
 
 BLANK_LOADED = "return location.href === 'about:blank' && document.readyState === 'complete';"
@@ -121,14 +122,18 @@ class SeleniumPage:
 class WebKitGTKEngine(Engine):
     gates, safari_core = WEBKIT_LINUX, True
 
+    def __init__(self, config: EngineConfig, *, window: bool = False) -> None:
+        super().__init__(config, window=window)
+        self._service: Service | None = None
+        self._driver: webdriver.Remote | None = None
+        # Taken at launch too: if the driver dies first, its browser is orphaned and no longer
+        # found below it.
+        self._launched: list[psutil.Process] = []
+        self._page: SeleniumPage | None = None
+        self._restart_failed: str | None = None  # why the last new session could not start
+
     def _needs_display(self) -> bool:
         return True  # MiniBrowser hangs without one
-
-    _service: Service | None = None
-    _driver: webdriver.Remote | None = None
-    # Taken at launch too: if the driver dies first, its browser is orphaned and no longer
-    # found below it.
-    _launched: list[psutil.Process] = []
 
     def _launch(self) -> EngineInfo:
         for path in (self.settings.system_browser, self.settings.system_driver):
@@ -173,9 +178,6 @@ class WebKitGTKEngine(Engine):
             endpoint=self.endpoint,
         )
 
-    _page: SeleniumPage | None = None
-    _restart_failed: str | None = None  # why the last new session could not start
-
     def new_page(self) -> SeleniumPage:
         if self._driver is None and self._restart_failed is not None:
             raise EngineError(self._restart_failed)  # each later page, as the first that met it
@@ -207,6 +209,7 @@ class WebKitGTKEngine(Engine):
         self._service, self._driver, self._page = None, None, None
         if service is None:
             return
+        # Selenium's Service has a process only once started: DriverFinder, before it, can fail.
         process = getattr(service, "process", None)
         started = [*self._launched, *(descendants(process.pid) if process is not None else [])]
         self._launched = []
