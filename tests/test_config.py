@@ -1,6 +1,7 @@
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,34 @@ def test_the_projects_matrix_loads_and_names_every_engine():
     assert config.browsers == config.matrix == ENGINE_NAMES
     assert config.engines["firefox"].system_channel == "moz-firefox"
     assert config.engine("chromium").viewport == config.viewport
+
+
+def _toml(value):
+    return list(value) if isinstance(value, tuple) else value
+
+
+def test_the_projects_file_repeats_no_default():
+    # Each default lives in the code: a line of the file that says it again drifts from it.
+    data = tomllib.loads((ROOT / "playwright.config.toml").read_text())
+    defaults = Config()
+    tables = {f"[{name}]": (values, getattr(defaults, name)) for name, values in data.items()
+              if name not in ("browsers", "engines")}
+    tables.update({f"[engines.{name}]": (values, defaults.engines[name])
+                   for name, values in data.get("engines", {}).items()})
+    repeated = [f"{table} {key}" for table, (values, default) in tables.items()
+                for key, value in values.items() if _toml(getattr(default, key)) == value]
+    assert repeated == []
+
+
+def test_the_projects_commented_examples_are_settings(tmp_path):
+    # Uncommented, every example line is a known setting of the right type.
+    text = (ROOT / "playwright.config.toml").read_text()
+    examples = re.sub(r"(?m)^# (?=\[[\w.]+\]$|\w+ = )", "", text)
+    assert examples != text
+    path = tmp_path / "playwright.config.toml"
+    path.write_text(examples)
+    config = load_config(path)
+    assert config.engines["webkit"].webdriver_url and config.paint.method == "video"
 
 
 def test_defaults_hold_without_a_file(tmp_path, monkeypatch):
