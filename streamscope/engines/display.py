@@ -33,7 +33,9 @@ class Display:
                 virtual.start()
         except BaseException as exc:
             # pyvirtualdisplay leaves an Xvfb that failed to come up (or was interrupted
-            # while it did) running.
+            # while it did) running: 3.0's start() raises XStartError or XStartTimeoutError
+            # without ending the process it started (pyvirtualdisplay/abstractdisplay.py,
+            # start and _start1). No upstream report found.
             try:
                 virtual.stop()
             except Exception:

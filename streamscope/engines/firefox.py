@@ -20,6 +20,8 @@ class FirefoxEngine(PlaywrightEngine):
     def _window_args(self) -> list[str]:
         if self.display is None:
             return []
-        # Without a window manager, kiosk mode alone leaves Firefox at 90% of the screen.
+        # Without a window manager, kiosk mode alone leaves Firefox at 90% of the screen, as
+        # browsertime saw on Xvfb (https://github.com/sitespeedio/browsertime/issues/329);
+        # no Firefox bug found: without a window manager nothing sizes a window.
         width, height = self.display.size
         return ["--kiosk", f"--width={width}", f"--height={height}"]

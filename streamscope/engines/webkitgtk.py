@@ -49,7 +49,12 @@ const done = arguments[arguments.length - 1];
 def _selenium_own_deprecation() -> Iterator[None]:
     """Selenium's own session set-up (WebKitGTK's driver, and Remote's) still sets
     RemoteConnection's deprecated remote_server_addr; a suite that turns warnings into errors
-    must not fail on it."""
+    must not fail on it.
+
+    https://github.com/SeleniumHQ/selenium/issues/14686: fixed for the browsers with a
+    connection class of their own (https://github.com/SeleniumHQ/selenium/pull/14690), not for
+    the others, which get_remote_connection (remote/webdriver.py) still builds with
+    remote_server_addr in 4.51; no report of that path found."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "setting remote_server_addr", DeprecationWarning)
         yield
@@ -77,8 +82,11 @@ class SeleniumPage:
 
     def evaluate(self, body: str, timeout_s: float | None = None) -> Any:
         # WebKitWebDriver runs every script asynchronously; one caught by the old document's
-        # unload fails with "Callback was not called before the unload event". Polls run
-        # during navigations by design, so run it again, in the new document.
+        # unload fails with "Callback was not called before the unload event" (WebKit's
+        # WebAutomationSessionProxy::willDestroyGlobalObjectForFrame, Source/WebKit/
+        # WebProcess/Automation/WebAutomationSessionProxy.cpp: by design, the script's
+        # document is gone; not a bug). Polls run during navigations by design, so run it
+        # again, in the new document.
         deadline = None if timeout_s is None else time.monotonic() + timeout_s
         for _ in range(UNLOAD_RETRIES):
             try:
@@ -89,8 +97,12 @@ class SeleniumPage:
         return self._execute(body, deadline)
 
     def _execute(self, body: str, deadline: float | None) -> Any:
-        """The session's script timeout does not hold while the page's main thread is busy
-        (WebKitWebDriver's timer waits for the page), so the time limit is the HTTP client's."""
+        """The session's script timeout does not hold while the page's main thread is busy,
+        so the time limit is the HTTP client's.
+
+        WebKit's script timeout is a setTimeout in the page itself (_execute in Source/WebKit/
+        WebProcess/Automation/WebAutomationSessionProxy.js), which cannot fire until the page's
+        own script yields; seen here with WebKitGTK 2.50, no upstream report found."""
         if deadline is None:
             return self._driver.execute_script(body)
         executor = self._driver.command_executor
@@ -133,7 +145,9 @@ class WebKitGTKEngine(Engine):
         self._restart_failed: str | None = None  # why the last new session could not start
 
     def _needs_display(self) -> bool:
-        return True  # MiniBrowser hangs without one
+        # WebKitGTK has no headless mode: without a display MiniBrowser cannot open its
+        # window (GTK: "cannot open display"), and its session never starts.
+        return True
 
     def _launch(self) -> EngineInfo:
         for path in (self.settings.system_browser, self.settings.system_driver):

@@ -36,6 +36,8 @@ METHOD_INJECTED = (
     "document (polls every {poll:.0f} ms); the commit and the first sample may be late by up to "
     "dom_error_ms"
 )
+# The later of the two: seen here in Firefox ESR 153 (a Level 2 responseEnd equal to
+# responseStart while the streamed body went on arriving); no Firefox bug found for it.
 METHOD_RESPONSE_END = (
     "Navigation Timing responseEnd, the later of Level 2 and Level 1 (Firefox ESR 153 reports "
     "a Level 2 responseEnd equal to responseStart for a streamed document)"
@@ -146,7 +148,8 @@ def _record(page: PageDriver, info: EngineInfo, url: str, settings: RecordingCon
         return recording
     if response is None and not data["navigated"]:
         # Engines that report no navigation errors show an error page, or stay where they
-        # were; neither has a navigation entry, which every loaded response has.
+        # were; neither has a navigation entry, which every loaded response has. (WebKitGTK's
+        # navigation returns at once, page load strategy "none": WebDriver's design, no bug.)
         recording.error = f"no response from {url}: the engine loaded no page"
         return recording
     _fill(recording, data, response, first, preinstalled, settings)
@@ -222,7 +225,9 @@ class _Watch:
                 raise
             except Exception:
                 # The document was torn down under the poll ("Execution context was
-                # destroyed"): the next poll finds its successor.
+                # destroyed"): the next poll finds its successor. By design, not a bug: a script
+                # cannot outlive its document (https://github.com/puppeteer/puppeteer/pull/2742
+                # named the error Playwright reports).
                 now = self.clock.monotonic()
                 failed_since = now if failed_since is None else failed_since
                 if now - failed_since > POLL_FAILURES_S:
