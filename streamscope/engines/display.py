@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from pyvirtualdisplay import Display as VirtualDisplay
+from pyvirtualdisplay.display import Display as VirtualDisplay
 
 from streamscope.engines.processes import sheltered_from_ctrl_c
 from streamscope.engines.settings import EngineConfig

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright._impl import _transport
+from playwright._impl import _driver, _transport
 from playwright.sync_api import Playwright, sync_playwright
 
 TEMPORARY_PREFIX = "streamscope-pw-"  # short: Chromium's socket path under it must fit 107 bytes
@@ -38,7 +38,7 @@ class _ThreadDriver(threading.local):
 
 
 _local = _ThreadDriver()
-_driver_env = _transport.get_driver_env
+_driver_env = _driver.get_driver_env
 
 
 def _env_of_our_driver() -> dict[str, str]:
@@ -52,7 +52,8 @@ def _env_of_our_driver() -> dict[str, str]:
     return env
 
 
-_transport.get_driver_env = _env_of_our_driver
+# _transport imported the name from _driver; mypy --strict calls it not exported there.
+_transport.get_driver_env = _env_of_our_driver  # type: ignore[attr-defined]
 
 
 def browser_env(env: dict[str, str]) -> dict[str, str]:

@@ -21,9 +21,10 @@ POLL_S = 0.02
 def descendants(pid: int) -> list[psutil.Process]:
     """Every process below `pid`; none when it is gone."""
     try:
-        return psutil.Process(pid).children(recursive=True)
+        children: list[psutil.Process] = psutil.Process(pid).children(recursive=True)
     except psutil.NoSuchProcess:
         return []
+    return children
 
 
 def end_all(processes: list[psutil.Process], grace_s: float = 3.0) -> None:
@@ -60,7 +61,7 @@ def still_running(processes: list[psutil.Process]) -> list[psutil.Process]:
 
 def _running(process: psutil.Process) -> bool:
     try:  # is_running() first: a PID the process left may belong to another one by now
-        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+        return bool(process.is_running() and process.status() != psutil.STATUS_ZOMBIE)
     except psutil.NoSuchProcess:
         return False
 
