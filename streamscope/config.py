@@ -142,7 +142,7 @@ def _pyproject_table(path: Path) -> dict[str, Any] | None:
     table: Any = _read_toml(path)
     for key in PYPROJECT_TABLE:
         table = table.get(key) if isinstance(table, dict) else None
-    return table
+    return table if isinstance(table, dict) else None
 
 
 def _browsers(value: Any, path: Path) -> tuple[str, ...]:

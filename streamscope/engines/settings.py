@@ -52,8 +52,24 @@ def x_display(value: str, name: str) -> None:
         raise ValueError(f"{name} must be an X display such as :99, got {value!r}")
 
 
+class RemoteBrowser:
+    """What the settings of an engine that can run elsewhere say of where it runs."""
+
+    remote_display: str  # a field of each subclass (a dataclass); a plain base adds none
+
+    @property
+    def remote_endpoint(self) -> str:
+        """Where the browser runs when not on this machine; "" where it runs here."""
+        raise NotImplementedError
+
+    @property
+    def remote_screen(self) -> str:
+        """The remote display that is filmed, where the browser runs remotely; else ""."""
+        return self.remote_display if self.remote_endpoint else ""
+
+
 @dataclass(frozen=True)
-class PlaywrightSettings:
+class PlaywrightSettings(RemoteBrowser):
     """What every engine Playwright drives takes besides its own browser's settings."""
 
     # A Playwright server (`playwright run-server`) to run the browser on, instead of launching
@@ -69,13 +85,7 @@ class PlaywrightSettings:
 
     @property
     def remote_endpoint(self) -> str:
-        """Where the browser runs when not on this machine; "" where it runs here."""
         return self.connect
-
-    @property
-    def remote_screen(self) -> str:
-        """The remote display that is filmed, where the browser runs remotely; else ""."""
-        return self.remote_display if self.connect else ""
 
     def concurrent_sessions(self) -> int | None:
         """How many of these browsers may run at once: no limit (a server launches one for each
@@ -101,7 +111,7 @@ class FirefoxSettings(PlaywrightSettings):
 
 
 @dataclass(frozen=True)
-class WebKitSettings:
+class WebKitSettings(RemoteBrowser):
     # WebKitGTK, used where `playwright install` has not put Playwright's WebKit here.
     system_browser: str = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser"
     system_driver: str = "/usr/bin/WebKitWebDriver"
@@ -125,13 +135,7 @@ class WebKitSettings:
 
     @property
     def remote_endpoint(self) -> str:
-        """Where the browser runs when not on this machine; "" where it runs here."""
         return self.webdriver_url
-
-    @property
-    def remote_screen(self) -> str:
-        """The remote display that is filmed, where the browser runs remotely; else ""."""
-        return self.remote_display if self.webdriver_url else ""
 
     def concurrent_sessions(self) -> int | None:
         """How many of these browsers may run at once (None: no limit): what the endpoint takes."""

@@ -37,7 +37,7 @@ class BaselineNotFound(ValueError):
 
 def pixel_difference(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> npt.NDArray[np.int16]:
     """Each pixel's largest channel difference, with encoder noise set to zero."""
-    diff = np.abs(a.astype(np.int16) - b.astype(np.int16)).max(axis=-1)
+    diff: npt.NDArray[np.int16] = np.abs(a.astype(np.int16) - b.astype(np.int16)).max(axis=-1)
     diff[diff <= NOISE_LEVEL] = 0
     return diff
 
