@@ -21,6 +21,7 @@ from streamscope.paint import (
     filmstrip_times,
     final_screenshot,
 )
+from streamscope.paint.alignment import video_s
 from streamscope.paint.screen_film import ENCODE_OPTIONS, TIMING_OPTIONS
 
 FPS = 30
@@ -94,9 +95,9 @@ def test_decode_keeps_every_frame_with_its_time(video: Path) -> None:
 
 def test_alignment_puts_the_video_on_the_page_clock_and_finds_the_marker(video: Path) -> None:
     alignment = Alignment.from_clock(decode(video), START_WALL_MS, time_origin())
-    assert alignment.marker_video_s == pytest.approx(MARKER_AT_S, abs=0.001)
-    assert alignment.page_ms(NAVIGATION_AT_S) == pytest.approx(0.0, abs=1)
-    assert alignment.video_s(alignment.page_ms(2.0)) == pytest.approx(2.0)
+    frames = decode(video)
+    assert frames.times_s[alignment.marker_index] == pytest.approx(MARKER_AT_S, abs=0.001)
+    assert video_s(0.0, alignment.offset_ms) == pytest.approx(NAVIGATION_AT_S, abs=0.001)
 
 
 def test_progress_rises_in_the_steps_painted(video: Path) -> None:
@@ -160,7 +161,7 @@ def test_filmstrip_shows_the_screen_at_each_page_time(video: Path, tmp_path: Pat
     alignment = Alignment.from_clock(decode(video), START_WALL_MS, time_origin())
     times = filmstrip_times(1500.0)
     assert times == [0.0, 500.0, 1000.0, 1500.0]
-    paths = filmstrip(video, alignment, times, tmp_path / "strip")
+    paths = filmstrip(video, alignment.offset_ms, times, tmp_path / "strip")
     assert [p.name for p in paths] == [
         "filmstrip-000-0ms.png",
         "filmstrip-001-500ms.png",
@@ -172,6 +173,18 @@ def test_filmstrip_shows_the_screen_at_each_page_time(video: Path, tmp_path: Pat
     # The share of black: nothing yet, box A, boxes A and B, all three.
     assert [dark_share(s) for s in stills] == pytest.approx([0, 0.125, 0.25, 0.5], abs=0.01)
 
+
+
+def test_frames_and_stills_are_decoded_in_process(
+    video: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_process(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a process was started")
+
+    monkeypatch.setattr(subprocess, "Popen", no_process)
+    assert len(decode(video)) == DURATION_S * FPS
+    assert len(filmstrip(video, 0.0, [0.0, 500.0], tmp_path / "strip")) == 2
+    assert final_screenshot(video, tmp_path / "final.png").is_file()
 
 def test_final_screenshot_is_the_last_frame_at_full_size(video: Path, tmp_path: Path) -> None:
     path = final_screenshot(video, tmp_path / "test-finished-1.png")

@@ -95,7 +95,7 @@ def test_a_timeline_of_a_loading_state_then_the_page() -> None:
     final = with_text(with_text(BLANK, 20, range(10, 150)), 30, range(10, 150))
     times_s = np.array([0.0, 0.1, 0.3, 3.2])
     frames = VideoFrames(times_s, np.stack([marker, BLANK, loading, final]))
-    alignment = Alignment(marker_index=0, marker_video_s=0.0, offset_ms=-200.0)
+    alignment = Alignment(marker_index=0, offset_ms=-200.0)
     timeline = paint_timeline(frames, alignment, error_ms=20.0, method="test")
     assert [f.t_ms for f in timeline.frames] == [100.0, 3000.0]
     loading_frame, page = timeline.frames

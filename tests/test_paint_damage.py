@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 
@@ -16,7 +17,7 @@ from streamscope.paint import damage_process as recorder_module
 from streamscope.paint.damage_capture import damage_timeline
 from streamscope.paint.damage_process import DamageError, DamageProcess
 from streamscope.paint.frame_taker import FrameReport, FrameTaker, intersects
-from streamscope.paint.frame_video import concat_list, encode, video_times_ms
+from streamscope.paint.frame_video import encode, frame_spans_ms, video_times_ms
 from streamscope.paint.server_clock import WRAP, ServerClock
 from streamscope.paint.spool import frame_path, read_frame, write_frame
 from streamscope.paint.video_frames import probe
@@ -140,11 +141,8 @@ def test_video_times_are_whole_ms_and_strictly_increasing() -> None:
 
 
 def test_each_frame_lasts_until_the_next_and_the_last_until_the_end() -> None:
-    script = concat_list([Path("/s/a.bmp"), Path("/s/b.bmp")], [1000.0, 1250.0], 2000.0)
-    assert script.splitlines()[1:] == [
-        "file '/s/a.bmp'", "option framerate 1000", "duration 0.250",
-        "file '/s/b.bmp'", "option framerate 1000", "duration 0.750",
-    ]
+    assert frame_spans_ms([1000.0, 1250.0], 2000.0) == [(0, 250), (250, 750)]
+    assert frame_spans_ms([1000.0, 1250.0], 1260.0) == [(0, 250), (250, 100)]  # shown 100 ms
 
 
 def test_the_video_shows_each_frame_at_its_capture_time(tmp_path: Path) -> None:
@@ -161,6 +159,22 @@ def test_the_video_shows_each_frame_at_its_capture_time(tmp_path: Path) -> None:
     assert [int(f.mean()) for f in frames.pixels] == pytest.approx(shades, abs=3)
 
 
+
+def test_the_video_lasts_until_the_capture_ended_and_is_made_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_process(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a process was started")
+
+    monkeypatch.setattr(subprocess, "Popen", no_process)
+    paths = [frame_path(tmp_path, n) for n in range(2)]
+    for path, shade in zip(paths, (0, 240), strict=True):
+        write_frame(path, bytes([shade, shade, shade, 0]) * (64 * 32), (64, 32))
+    video = tmp_path / "v.webm"
+    encode(paths, [START_MS, START_MS + 250], START_MS + 1000, video)
+    with av.open(str(video)) as container:
+        assert container.duration == 1_000_000  # µs: the second frame shows until the end
+    assert [round(t * 1000) for t in probe(video).times_s] == [0, 250]
 MARKER, BLANK = (255, 0, 255), (255, 255, 255)
 
 

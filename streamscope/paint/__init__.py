@@ -12,7 +12,6 @@ from streamscope.paint.filmstrip import (
     filmstrip,
     filmstrip_times,
     final_screenshot,
-    last_frame,
     reading_region,
 )
 from streamscope.paint.marker import (
@@ -46,7 +45,6 @@ __all__ = [
     "ffmpeg_command",
     "content_box",
     "filmstrip",
-    "last_frame",
     "reading_region",
     "filmstrip_times",
     "final_screenshot",

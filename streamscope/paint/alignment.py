@@ -28,10 +28,14 @@ CLOCK_AGREEMENT_MS = 1.0
 BY_CLOCK = "aligned by the wall clock of each grab"
 
 
+def video_s(page_ms: float, offset_ms: float) -> float:
+    """The video time of page time `page_ms`, for a video that starts at `offset_ms`."""
+    return (page_ms - offset_ms) / 1000.0
+
+
 @dataclass(frozen=True)
 class Alignment:
     marker_index: int  # the first marker frame
-    marker_video_s: float  # its time in the video
     offset_ms: float  # page ms = video s * 1000 + offset_ms
 
     @classmethod
@@ -41,10 +45,4 @@ class Alignment:
         """Align by the wall time (epoch ms) of the video's first frame, as the recorder read
         it. Raises MarkerNotFound when no frame shows the marker."""
         index = find_marker(frames.pixels)
-        return cls(index, float(frames.times_s[index]), video_start_wall_ms - time_origin_epoch_ms)
-
-    def page_ms(self, video_s: float) -> float:
-        return video_s * 1000.0 + self.offset_ms
-
-    def video_s(self, page_ms: float) -> float:
-        return (page_ms - self.offset_ms) / 1000.0
+        return cls(index, video_start_wall_ms - time_origin_epoch_ms)

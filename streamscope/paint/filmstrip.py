@@ -2,32 +2,22 @@
 
 A filmstrip shows progressive rendering to a reader at a glance, like a browser's
 performance panel: one still every step_ms from navigation start, on the page clock of the
-Alignment the visual progress used, so a still and a progress value never disagree on time.
+Alignment the visual progress used (its offset), so a still and a progress value never
+disagree on time.
 """
 
 from __future__ import annotations
 
 import math
-import subprocess
-import tempfile
 from collections.abc import Sequence
-from contextlib import closing
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from streamscope.paint.alignment import Alignment
-from streamscope.paint.video_frames import (
-    FFMPEG,
-    Region,
-    index_at,
-    iter_frames,
-    probe,
-    scaled_size,
-)
+from streamscope.paint.alignment import video_s
+from streamscope.paint.video_frames import Region, ToRGB, frame_time_s, opened, scaled_size
 
 STILL_WIDTH = 240
 # A reading region never narrower than this, with this margin around the content, and the
@@ -49,36 +39,45 @@ def filmstrip_times(end_ms: float, step_ms: float = STEP_MS) -> list[float]:
 
 def filmstrip(
     video: Path,
-    alignment: Alignment,
+    offset_ms: float,
     times_ms: Sequence[float],
     out_dir: Path,
     width: int = STILL_WIDTH,
     region: Region | None = None,
 ) -> list[Path]:
     """One PNG per page time in `times_ms`: the frame (or its `region`) on screen then,
-    `width` pixels wide.
+    `width` pixels wide. `offset_ms`: where the video starts on the page clock (the
+    Alignment's offset, as the PaintTimeline keeps it).
 
     Files are named filmstrip-<n>-<ms>ms.png, in the order of `times_ms`.
     """
-    info = probe(video)
-    wanted = [index_at(info.times_s, alignment.video_s(t)) for t in times_ms]
-    wanted_set = set(wanted)
+    # Each page time's video time, earliest first: the frames come in that order.
+    pending = sorted(range(len(times_ms)), key=lambda n: times_ms[n])
     stills: dict[int, npt.NDArray[np.uint8]] = {}
-    if region is not None:
-        region = _clip(region, (info.width, info.height))
-        info = replace(info, width=region[2], height=region[3])
-    # Keep only the frames asked for, and stop decoding after the last of them.
-    with closing(iter_frames(video, scaled_size(info, width), region)) as frames:
-        for index, frame in enumerate(frames):
-            if index in wanted_set:
-                stills[index] = frame
-                if len(stills) == len(wanted_set):
-                    break
+    with opened(video) as (container, stream):
+        size = (stream.width, stream.height)
+        if region is not None:
+            region = _clip(region, size)
+            size = region[2], region[3]
+        to_rgb = ToRGB(stream, scaled_size(size, width), region)
+        shown: npt.NDArray[np.uint8] | None = None  # the frame on screen so far
+        for frame in container.decode(stream):
+            t_s, rgb = frame_time_s(frame), to_rgb(frame)
+            # The page times before this frame's saw the one before it (before the first
+            # frame, the first: nothing else is known of the screen then).
+            while pending and video_s(times_ms[pending[0]], offset_ms) < t_s:
+                stills[pending.pop(0)] = shown if shown is not None else rgb
+            if not pending:
+                break  # every still is found: the rest of the video is not decoded
+            shown = rgb
+    if pending and shown is None:
+        raise ValueError(f"{video}: no frames")
+    stills.update((n, shown) for n in pending if shown is not None)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for n, (t_ms, index) in enumerate(zip(times_ms, wanted, strict=True)):
+    for n, t_ms in enumerate(times_ms):
         path = out_dir / f"filmstrip-{n:03d}-{round(t_ms)}ms.png"
-        Image.fromarray(stills[index]).save(path)
+        Image.fromarray(stills[n]).save(path)
         paths.append(path)
     return paths
 
@@ -105,13 +104,6 @@ def content_box(frame: npt.NDArray[np.uint8]) -> Region | None:
     return x, y, int(xs.max()) - x + 1, int(ys.max()) - y + 1
 
 
-def last_frame(video: Path) -> npt.NDArray[np.uint8]:
-    """The video's final frame at full size."""
-    with tempfile.TemporaryDirectory() as folder:
-        still = final_screenshot(video, Path(folder) / "last.png")
-        return np.asarray(Image.open(still).convert("RGB"))
-
-
 def _clip(region: Region, size: tuple[int, int]) -> Region:
     x, y, width, height = region
     width, height = min(width, size[0] - x), min(height, size[1] - y)
@@ -121,14 +113,28 @@ def _clip(region: Region, size: tuple[int, int]) -> Region:
 def final_screenshot(video: Path, path: Path) -> Path:
     """The video's last frame as a PNG at full size, e.g. pytest-playwright's
     test-finished-1.png for an engine whose screenshot call blocks while a page loads."""
+    import av
+
+    with opened(video) as (container, stream):
+        # Only the last second is decoded: from the key frame before it, to the end.
+        if container.duration is not None:
+            end_us = container.duration + (container.start_time or 0)
+            container.seek(max(end_us - round(FINAL_SEEK_S * av.time_base), 0))
+        last = None
+        for frame in container.decode(stream):
+            last = frame
+        if last is None:
+            raise ValueError(f"{video}: no final frame")
+        rgb = ToRGB(stream, None).frame(last)
+        # ffmpeg's PNG encoder as the ffmpeg command line ran it (Debian 12's ffmpeg 5.1):
+        # no row prediction, the video's pixel aspect noted. The same file, byte for byte.
+        encoder = av.CodecContext.create("png", "w")
+        encoder.width, encoder.height, encoder.pix_fmt = rgb.width, rgb.height, "rgb24"
+        encoder.sample_aspect_ratio = stream.sample_aspect_ratio
+        encoder.options = {"pred": "none"}
+        packets = [*encoder.encode(rgb), *encoder.encode(None)]
     path.parent.mkdir(parents=True, exist_ok=True)
-    # -update 1 rewrites the one image with every frame decoded; the last one stays.
-    cmd = [
-        FFMPEG, "-v", "error", "-nostdin", "-y", "-sseof", f"-{FINAL_SEEK_S}",
-        "-i", str(video), "-map", "0:v:0", "-fps_mode", "passthrough", "-update", "1",
-        str(path),
-    ]  # fmt: skip
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    if result.returncode != 0 or not path.is_file():
-        raise ValueError(f"{video}: no final frame: {result.stderr.strip()}")
+    with path.open("wb") as file:
+        for packet in packets:
+            file.write(bytes(packet))
     return path

@@ -1,23 +1,28 @@
 """Captured frames made into a WebM for people, each at the time it was captured.
 
-ffmpeg's concat demuxer reads the spooled BMPs in order with a duration each, so a frame
-shows from its capture until the next one, as on screen. Times are whole ms from the first
-frame: the concat demuxer would otherwise round each image's time to its default 25 fps
-(40 ms), and WebM keeps ms anyway. The encoder is the screen recorder's (VP8, realtime).
+PyAV encodes in this process: each spooled BMP is shown from its capture until the next
+one's, as on screen. Times are whole ms from the first frame, WebM's own unit. The encoder
+and its settings are the screen recorder's (VP8, realtime), and each frame is converted to
+YUV as the ffmpeg command line would (CONVERT_FLAGS).
 """
 
 from __future__ import annotations
 
-import subprocess
-import tempfile
 from collections.abc import Sequence
+from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from streamscope.paint.screen_film import ENCODE_OPTIONS, FFMPEG
+from streamscope.paint.screen_film import ENCODER, ENCODER_OPTIONS
+from streamscope.paint.video_frames import CONVERT_FLAGS
+
+if TYPE_CHECKING:
+    import av.filter
+    import av.video.frame
 
 # The last frame stays on screen this long at least, so that a player shows it.
 LAST_FRAME_MS = 100
-ENCODE_TIMEOUT_S = 300.0
+MS = Fraction(1, 1000)
 
 
 def video_times_ms(times_ms: Sequence[float]) -> list[int]:
@@ -30,36 +35,71 @@ def video_times_ms(times_ms: Sequence[float]) -> list[int]:
     return out
 
 
-def concat_list(frames: Sequence[Path], times_ms: Sequence[float], end_ms: float) -> str:
-    """The ffconcat script showing each of `frames` from its time until the next one's
-    (the last until `end_ms`); times in epoch ms."""
+def frame_spans_ms(times_ms: Sequence[float], end_ms: float) -> list[tuple[int, int]]:
+    """(start, duration) of each frame shown from its time (epoch ms) until the next one's,
+    the last until `end_ms`, in whole ms from the first."""
     starts = video_times_ms(times_ms)
     ends = [*starts[1:], max(round(end_ms - times_ms[0]), starts[-1] + LAST_FRAME_MS)]
-    lines = ["ffconcat version 1.0"]
-    for frame, start, end in zip(frames, starts, ends, strict=True):
-        # framerate 1000: each image's own time base is then 1 ms instead of 1/25 s.
-        quoted = str(frame.resolve()).replace("'", "'\\''")  # ffconcat's quoting
-        lines += [f"file '{quoted}'", "option framerate 1000",
-                  f"duration {(end - start) / 1000:.3f}"]
-    return "\n".join(lines) + "\n"
+    return [(start, end - start) for start, end in zip(starts, ends, strict=True)]
 
 
 def encode(frames: Sequence[Path], times_ms: Sequence[float], end_ms: float, video: Path) -> None:
     """Writes `frames` (spooled BMPs, captured at `times_ms`, epoch ms) to `video` as WebM.
 
-    Raises ValueError when there is no frame or ffmpeg fails."""
+    Raises ValueError when there is no frame or a frame cannot be read or encoded."""
+    import av
+    from av.video.frame import PictureType
+
     if not frames:
         raise ValueError("no frames to make a video of")
     video.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", suffix=".ffconcat") as script:
-        script.write(concat_list(frames, times_ms, end_ms))
-        script.flush()
-        cmd = [
-            # -safe 0: the script names absolute paths and per-file options.
-            FFMPEG, "-v", "error", "-nostdin", "-y", "-f", "concat", "-safe", "0",
-            "-i", script.name, *ENCODE_OPTIONS, "-pix_fmt", "yuv420p",
-            "-enc_time_base", "1:1000", "-fps_mode", "passthrough", str(video),
-        ]  # fmt: skip
-        result = subprocess.run(cmd, capture_output=True, text=True, timeout=ENCODE_TIMEOUT_S)
-    if result.returncode != 0:
-        raise ValueError(f"ffmpeg could not encode the frames: {result.stderr.strip()}")
+    try:
+        first = _picture(frames[0])
+        with av.open(str(video), "w", format="webm") as container:
+            stream = container.add_stream(ENCODER, options=dict(ENCODER_OPTIONS))
+            assert isinstance(stream, av.video.stream.VideoStream)
+            stream.width, stream.height, stream.pix_fmt = first.width, first.height, "yuv420p"
+            stream.time_base = stream.codec_context.time_base = MS
+            to_yuv = _to_yuv(first)
+            for frame_path, (start, duration) in zip(
+                frames, frame_spans_ms(times_ms, end_ms), strict=True
+            ):
+                picture = first if frame_path == frames[0] else _picture(frame_path)
+                picture.pts, picture.time_base = start, MS
+                to_yuv.vpush(picture)
+                yuv = to_yuv.vpull()
+                # Each image read is a key frame: the encoder places its own instead, as on
+                # the command line (150 frames apart; every frame one would take 5 times the
+                # bytes).
+                yuv.pts, yuv.time_base, yuv.pict_type = start, MS, PictureType.NONE
+                for packet in stream.encode(yuv):
+                    # The encoder gives a packet the duration of a frame at its default rate,
+                    # where the frame shows until the next one's time.
+                    packet.duration = duration
+                    container.mux(packet)
+            container.mux(stream.encode(None))
+    except av.FFmpegError as error:
+        raise ValueError(f"could not encode the frames: {error}") from error
+
+
+def _picture(path: Path) -> av.video.frame.VideoFrame:
+    """A spooled BMP, decoded by FFmpeg's BMP decoder as the command line read it."""
+    import av
+
+    with av.open(str(path)) as image:
+        return next(image.decode(video=0))
+
+
+def _to_yuv(first: av.video.frame.VideoFrame) -> av.filter.Graph:
+    """The graph converting frames like `first` to the encoder's YUV, as the command line."""
+    import av.filter
+
+    graph = av.filter.Graph()
+    graph.link_nodes(
+        graph.add_buffer(width=first.width, height=first.height, format=first.format,
+                         time_base=MS),
+        graph.add("scale", f"flags={CONVERT_FLAGS}"),
+        graph.add("format", "yuv420p"),
+        graph.add("buffersink"),
+    ).configure()
+    return graph

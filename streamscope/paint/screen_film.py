@@ -19,16 +19,20 @@ from streamscope.paint.helper_process import HelperProcess
 
 FFMPEG = "ffmpeg"
 GRAB_OPTIONS = ("-f", "x11grab", "-draw_mouse", "0")
-# VP8 at realtime speed, fixed at the fastest (a negative -cpu-used; a positive one makes
+# VP8 at realtime speed, fixed at the fastest (a negative cpu-used; a positive one makes
 # libvpx adapt its effort to the time left per frame). One thread: libvpx's VP8 threads
 # busy-wait on each other, which took a whole core on a still 1280x720 screen (one thread:
 # 15 %). A low quantiser ceiling keeps encoder noise, and the refining of a still screen over
 # the frames after a change, far below a glyph's worth; the bitrate is a cap it may exceed.
-ENCODE_OPTIONS = (
-    "-c:v", "libvpx", "-threads", "1", "-deadline", "realtime", "-cpu-used", "-16",
-    "-b:v", "8M", "-crf", "4", "-qmin", "0", "-qmax", "12",
-    "-lag-in-frames", "0", "-g", "150",
+# The same for ffmpeg here and for PyAV making captured frames into a video (frame_video.py).
+ENCODER = "libvpx"
+ENCODER_OPTIONS = (
+    ("threads", "1"), ("deadline", "realtime"), ("cpu-used", "-16"),
+    ("b", "8M"), ("crf", "4"), ("qmin", "0"), ("qmax", "12"),
+    ("lag-in-frames", "0"), ("g", "150"),
 )  # fmt: skip
+ENCODE_OPTIONS = ("-c:v", ENCODER, *(arg for name, value in ENCODER_OPTIONS
+                                     for arg in (f"-{name}", value)))
 # Each frame keeps the time it was grabbed, to the ms: the default encoder time base (1/fps)
 # would round it by up to half a frame, and collapse the burst of frames x11grab grabs to
 # catch up after a stall. vfr drops a frame only if it has the same ms as the one before.

@@ -1,29 +1,35 @@
 """Decoded video: every frame the recorder wrote, small, with the time it was captured.
 
-Timestamps come from ffprobe, one per decoded frame; pixels from ffmpeg as raw RGB on stdout,
-with `-fps_mode passthrough` so ffmpeg neither duplicates nor drops frames to fill a constant
-rate. The recorder writes a variable frame rate (a frame's time is when it was grabbed), and
-the gaps are part of the measurement.
+PyAV decodes in this process, one pass for timestamps and pixels alike. Every decoded frame
+is kept with its own timestamp, none duplicated or dropped to fill a constant rate: the
+recorder writes a variable frame rate (a frame's time is when it was grabbed), and the gaps
+are part of the measurement. Frames go through the same libavfilter crop and scale the
+ffmpeg command line would run, so that the pixels are the ones it gave.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
-import tempfile
-from collections.abc import Generator
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
-FFMPEG = "ffmpeg"
-FFPROBE = "ffprobe"
+if TYPE_CHECKING:
+    import av.video.frame
+    from av.container import InputContainer
+    from av.video.stream import VideoStream
+
 ANALYSIS_WIDTH = 160  # enough to see a line of text appear; small enough to keep every frame
 # Area averaging turns each small pixel into the mean of its source block, which also
 # averages away most of the encoder's noise.
 SCALE_FLAGS = "area"
+# What the ffmpeg command line converts a frame's pixel format with when no filter says how
+# (its default sws_flags): the final screenshot's conversion to RGB, and the encoder's to YUV.
+CONVERT_FLAGS = "bicubic"
 
 
 @dataclass(frozen=True)
@@ -42,90 +48,88 @@ class VideoInfo:
     times_s: npt.NDArray[np.float64]
 
 
-def index_at(times_s: npt.NDArray[np.float64], t_s: float) -> int:
-    """The frame on screen at video time t_s: the last one captured at or before it.
+@contextmanager
+def opened(video: Path) -> Iterator[tuple[InputContainer, VideoStream]]:
+    """`video`'s container and its first video stream; raises ValueError for an unreadable one."""
+    # Imported here: the DAMAGE listener, a process of its own for every recording, imports
+    # this package and decodes nothing; PyAV's import is 0.07 s of its start-up.
+    import av
 
-    Before the first frame, the first frame: nothing else is known of the screen then.
-    """
-    return max(int(np.searchsorted(times_s, t_s, side="right")) - 1, 0)
+    try:
+        container = av.open(str(video))
+    except av.FFmpegError as error:
+        raise ValueError(f"{video}: {error}") from error
+    with container:
+        if not container.streams.video:
+            raise ValueError(f"{video}: no video stream")
+        try:
+            yield container, container.streams.video[0]
+        except av.FFmpegError as error:
+            raise ValueError(f"{video}: could not decode it: {error}") from error
+
+
+def frame_time_s(frame: av.video.frame.VideoFrame) -> float:
+    """A decoded frame's timestamp in s (the decoder's best guess, as ffprobe gives it)."""
+    if frame.pts is None or frame.time_base is None:
+        raise ValueError("a decoded frame has no timestamp")
+    return float(frame.pts * frame.time_base)
 
 
 def probe(video: Path) -> VideoInfo:
-    """Frame size and every frame's timestamp, decoded by ffprobe."""
-    cmd = [
-        FFPROBE, "-v", "error", "-select_streams", "v:0", "-of", "json",
-        "-show_entries", "stream=width,height:frame=best_effort_timestamp_time",
-        str(video),
-    ]  # fmt: skip
-    data = json.loads(_run(cmd))
-    if not data.get("streams"):
-        raise ValueError(f"{video}: no video stream")
-    stream = data["streams"][0]
-    times = [float(f["best_effort_timestamp_time"]) for f in data.get("frames", [])]
-    return VideoInfo(int(stream["width"]), int(stream["height"]), np.array(times, dtype=np.float64))
+    """Frame size and every frame's timestamp, decoded."""
+    with opened(video) as (container, stream):
+        times = [frame_time_s(frame) for frame in container.decode(stream)]
+        return VideoInfo(stream.width, stream.height, np.array(times, dtype=np.float64))
 
 
-def scaled_size(info: VideoInfo, width: int | None) -> tuple[int, int]:
-    """(width, height) at `width` keeping the aspect ratio; None keeps the native size."""
-    if width is None or width >= info.width:
-        return info.width, info.height
-    return width, max(round(info.height * width / info.width), 1)
+def scaled_size(size: tuple[int, int], width: int | None) -> tuple[int, int]:
+    """`size` (width, height) made `width` wide, keeping the aspect ratio; None keeps it."""
+    if width is None or width >= size[0]:
+        return size
+    return width, max(round(size[1] * width / size[0]), 1)
 
 
 # (x, y, width, height) of a part of the frame, in the video's pixels.
 Region = tuple[int, int, int, int]
 
 
-def iter_frames(
-    video: Path, size: tuple[int, int], region: Region | None = None
-) -> Generator[npt.NDArray[np.uint8]]:
-    """Each decoded frame (or its `region`) as an H x W x 3 RGB array scaled to `size`."""
-    width, height = size
-    frame_bytes = width * height * 3
-    crop = "" if region is None else "crop={2}:{3}:{0}:{1},".format(*region)
-    cmd = [
-        FFMPEG, "-v", "error", "-nostdin", "-i", str(video), "-map", "0:v:0",
-        "-fps_mode", "passthrough",
-        "-vf", f"{crop}scale={width}:{height}:flags={SCALE_FLAGS}",
-        "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
-    ]  # fmt: skip
-    # stderr goes to a file: a pipe nobody reads while frames stream could fill and stall ffmpeg.
-    with (
-        tempfile.TemporaryFile() as log,
-        subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log) as proc,
-    ):
-        assert proc.stdout is not None
-        try:
-            while chunk := proc.stdout.read(frame_bytes):
-                if len(chunk) < frame_bytes:
-                    raise ValueError(f"{video}: truncated frame from ffmpeg")
-                yield np.frombuffer(chunk, dtype=np.uint8).reshape(height, width, 3)
-            if proc.wait() != 0:
-                log.seek(0)
-                error = log.read().decode(errors="replace").strip()
-                raise ValueError(f"{video}: ffmpeg could not decode it: {error}")
-        finally:
-            # The consumer may stop early (or be interrupted): never leave ffmpeg behind.
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+class ToRGB:
+    """Converts a stream's decoded frames (or a `region` of them) to H x W x 3 RGB arrays,
+    scaled to `size` by area averaging; None keeps the size, converted as ffmpeg would."""
+
+    def __init__(self, stream: VideoStream, size: tuple[int, int] | None,
+                 region: Region | None = None) -> None:
+        import av.filter
+
+        self._graph = graph = av.filter.Graph()
+        filters = [graph.add_buffer(template=stream)]
+        if region is not None:
+            filters.append(graph.add("crop", "{2}:{3}:{0}:{1}".format(*region)))
+        if size is None:
+            filters.append(graph.add("scale", f"flags={CONVERT_FLAGS}"))
+        else:
+            filters.append(graph.add("scale", f"{size[0]}:{size[1]}:flags={SCALE_FLAGS}"))
+        filters += [graph.add("format", "rgb24"), graph.add("buffersink")]
+        graph.link_nodes(*filters).configure()
+
+    def frame(self, frame: av.video.frame.VideoFrame) -> av.video.frame.VideoFrame:
+        """`frame` converted, as a frame (for an encoder)."""
+        self._graph.vpush(frame)
+        return self._graph.vpull()
+
+    def __call__(self, frame: av.video.frame.VideoFrame) -> npt.NDArray[np.uint8]:
+        return np.asarray(self.frame(frame).to_ndarray(format="rgb24"), dtype=np.uint8)
 
 
 def decode(video: Path, width: int | None = ANALYSIS_WIDTH) -> VideoFrames:
     """Every frame of `video`, scaled to `width` pixels wide, with its capture time."""
-    info = probe(video)
-    pixels = list(iter_frames(video, scaled_size(info, width)))
-    if len(pixels) != len(info.times_s):
-        raise ValueError(
-            f"{video}: ffprobe saw {len(info.times_s)} frames but ffmpeg decoded {len(pixels)}"
-        )
+    times: list[float] = []
+    pixels: list[npt.NDArray[np.uint8]] = []
+    with opened(video) as (container, stream):
+        to_rgb = ToRGB(stream, scaled_size((stream.width, stream.height), width))
+        for frame in container.decode(stream):
+            times.append(frame_time_s(frame))
+            pixels.append(to_rgb(frame))
     if not pixels:
         raise ValueError(f"{video}: no frames")
-    return VideoFrames(info.times_s, np.stack(pixels))
-
-
-def _run(cmd: list[str]) -> str:
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise ValueError(f"{cmd[0]} failed on {cmd[-1]}: {result.stderr.strip()}")
-    return result.stdout
+    return VideoFrames(np.array(times, dtype=np.float64), np.stack(pixels))

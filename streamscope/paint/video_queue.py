@@ -4,7 +4,7 @@ The paint timeline is analysed from the spooled frames themselves, so the video 
 people only, and nothing of the recording waits for it. Encoding one took 0.2 to 0.6 s of
 wall time after every recording (frame_video.py); a VideoQueue encodes on a thread of its
 own instead, while the next recording runs, and a run waits for it only before it cuts
-stills from the videos. Its ffmpeg runs at a lower CPU priority (nice +10) than the
+stills from the videos. That thread encodes at a lower CPU priority (nice +10) than the
 browsers being recorded, so that on a busy machine a recording keeps the CPU it had.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 from streamscope.errors import one_line
 from streamscope.paint.frame_video import encode
 
-# How much less CPU priority the encoding thread, and the ffmpeg it starts, take than ours.
+# How much less CPU priority the encoding thread takes than ours.
 NICENESS = 10
 
 
@@ -93,7 +93,7 @@ class VideoQueue:
         self._thread.join()
 
     def _work(self) -> None:
-        try:  # Linux: a thread's own nice value, which the processes it starts inherit
+        try:  # Linux: a thread's own nice value, which the encoder it runs has
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
         except (OSError, AttributeError):
             pass  # not Linux, or not allowed: encoded at our own priority

@@ -241,9 +241,8 @@ def _content(final: Path | None) -> Region | None:
 def _cut(strip: _Strip) -> Artifacts | None:
     if strip.final is None:  # an unreadable video: nothing to show
         return None
-    alignment = film.Alignment(marker_index=0, marker_video_s=0.0, offset_ms=strip.offset_ms)
     try:
-        paths = film.filmstrip(strip.video, alignment, strip.times, strip.folder,
+        paths = film.filmstrip(strip.video, strip.offset_ms, strip.times, strip.folder,
                                region=strip.region)
     except (ValueError, KeyError, OSError):
         return None
