@@ -18,6 +18,12 @@ def milliseconds(value: float | None) -> str:
     return "—" if value is None else f"{value:,.0f} ms"
 
 
+def yes_no(value: bool | None, yes: str = "yes", no: str = "no", unknown: str = "—") -> str:
+    """A verdict's yes or no, as each face dresses it (a colour, a mark); `unknown` when it
+    was not measured."""
+    return unknown if value is None else yes if value else no
+
+
 def visible_chars(count: int) -> str:
     """"8 visible characters", "1 visible character"."""
     return f"{count:,} visible character{'' if count == 1 else 's'}"

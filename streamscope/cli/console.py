@@ -12,17 +12,14 @@ from rich.table import Table
 
 from streamscope.prove.thresholds.measure import EngineThresholds
 from streamscope.run.runs import Run
-from streamscope.wording import milliseconds, shared_origin, where
+from streamscope.wording import milliseconds, shared_origin, where, yes_no
 
 # Wide enough for the table in a CI log, where there is no terminal to measure.
 stdout = Console(highlight=False, width=None if Console().is_terminal else 140)
 stderr = Console(stderr=True, highlight=False)
 
 
-def _yes_no(value: bool | None) -> str:
-    if value is None:
-        return "—"
-    return "[green]yes[/]" if value else "[red]no[/]"
+MARKS = ("[green]yes[/]", "[red]no[/]")  # yes_no's yes and no, in colour
 
 
 def print_table(runs: Sequence[Run]) -> None:
@@ -41,10 +38,11 @@ def print_table(runs: Sequence[Run]) -> None:
     for run in runs:
         v, rec = run.verdict, run.recording
         engine = rec.browser if not rec.engine.version else f"{rec.browser} {rec.engine.version}"
-        headline = "[red]error[/]" if rec.error else f"{_yes_no(v.incremental)} ({v.verdict_from})"
+        headline = ("[red]error[/]" if rec.error
+                    else f"{yes_no(v.incremental, *MARKS)} ({v.verdict_from})")
         end = "never ended" if rec.never_ended else milliseconds(v.response_end_ms)
         table.add_row(escape(where(rec, origin)), engine, _status(rec.status), headline,
-                      _yes_no(v.dom_incremental), _yes_no(v.painted_incrementally),
+                      yes_no(v.dom_incremental, *MARKS), yes_no(v.painted_incrementally, *MARKS),
                       milliseconds(v.first_content_ms), milliseconds(v.first_paint_ms), end)
     stdout.print(table)
     stdout.print("[bold]Why[/]")

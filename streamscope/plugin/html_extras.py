@@ -29,8 +29,9 @@ import pytest_html
 from streamscope.report.artifacts import recording_artifacts
 from streamscope.report.index_page import navigation_start_s
 from streamscope.run.runs import Run
-from streamscope.wording import milliseconds
+from streamscope.wording import milliseconds, yes_no
 
+UNKNOWN = "not recorded"  # yes_no's word for what was not measured
 _EXTRAS = pytest.StashKey[list[dict[str, Any]]]()
 
 
@@ -114,10 +115,11 @@ class HtmlExtras:
             rows = [("recording", f"none: {recording.error}")]
         else:
             rows = [
-                ("progressive", f"{_yes_no(verdict.incremental)} (from the "
+                ("progressive", f"{yes_no(verdict.incremental, unknown=UNKNOWN)} (from the "
                                 f"{'paint' if verdict.verdict_from == 'paint' else 'DOM'})"),
-                ("DOM", f"{_yes_no(verdict.dom_incremental)}: {verdict.dom_reason}"),
-                ("paint", _yes_no(verdict.painted_incrementally)
+                ("DOM", f"{yes_no(verdict.dom_incremental, unknown=UNKNOWN)}: "
+                        f"{verdict.dom_reason}"),
+                ("paint", yes_no(verdict.painted_incrementally, unknown=UNKNOWN)
                  + (f": {verdict.paint_reason}" if verdict.paint_reason else "")),
                 ("cause", verdict.cause),
                 ("fix", verdict.fix or "—"),
@@ -164,7 +166,3 @@ class HtmlExtras:
         if not inline:
             return data
         return f"data:{mimetypes.guess_type(path.name)[0] or 'image/png'};base64,{data}"
-
-
-def _yes_no(value: bool | None) -> str:
-    return "not recorded" if value is None else "yes" if value else "no"

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from streamscope.report.inputs import Judged
-from streamscope.wording import milliseconds, shared_origin
+from streamscope.wording import milliseconds, shared_origin, yes_no
 
+MARKS = ("✅ yes", "❌ no")  # yes_no's yes and no, marked
 _COLUMNS = ("URL", "engine", "progressive", "DOM", "paint", "cause", "fix",
             "first content", "first paint", "response end")
 
@@ -29,10 +30,10 @@ def markdown(runs: Sequence[Judged], title: str) -> str:
         recording, verdict = run.recording, run.verdict
         url = recording.url.removeprefix(origin) if origin else recording.url
         headline = ("error" if recording.error is not None
-                    else f"{_yes_no(verdict.incremental)} ({verdict.verdict_from})")
+                    else f"{yes_no(verdict.incremental, *MARKS)} ({verdict.verdict_from})")
         lines.append(_row([
             f"`{url or '/'}`", recording.browser, headline,
-            _yes_no(verdict.dom_incremental), _yes_no(verdict.painted_incrementally),
+            yes_no(verdict.dom_incremental, *MARKS), yes_no(verdict.painted_incrementally, *MARKS),
             verdict.cause, verdict.fix or "—",
             milliseconds(verdict.first_content_ms), milliseconds(verdict.first_paint_ms),
             milliseconds(verdict.response_end_ms),
@@ -49,12 +50,6 @@ def append(path: Path, text: str) -> None:
     """Adds `text` to the summary file, after what earlier steps wrote there."""
     with path.open("a", encoding="utf-8") as summary:
         summary.write(("\n" if path.stat().st_size else "") + text)
-
-
-def _yes_no(value: bool | None) -> str:
-    if value is None:
-        return "—"
-    return "✅ yes" if value else "❌ no"
 
 
 def _row(cells: Sequence[str]) -> str:
