@@ -5,10 +5,13 @@ That keeps the folder self-contained, so it can be zipped as a CI artifact and o
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 from urllib.parse import quote, urlsplit
+
+from slugify import slugify
+
+SLUG_LENGTH = 60
 
 
 class ReportFolder:
@@ -44,10 +47,15 @@ class ReportFolder:
         return self.href(target)
 
     def slug(self, url: str) -> str:
-        """A file-name-safe name for `url`, unique in this report: "/s?name=W" -> "s-name-w"."""
+        """A file-name-safe name for `url`, unique in this report: "/s?name=W" -> "s-name-w".
+
+        Letters beyond ASCII are spelled in ASCII ("/café" -> "cafe", where it was "caf"), and
+        a name cut at SLUG_LENGTH ends in no dash; every other name is as it was. A URL is
+        no HTML: "&amp;" in one is three letters, not an entity."""
         parts = urlsplit(url)
         readable = parts.path + ("-" + parts.query if parts.query else "")
-        base = re.sub(r"[^a-z0-9]+", "-", readable.lower()).strip("-")[:60] or "root"
+        base = slugify(readable, max_length=SLUG_LENGTH, entities=False, decimal=False,
+                       hexadecimal=False) or "root"
         name, number = base, 1
         while name in self._slugs:
             number += 1
