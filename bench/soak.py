@@ -38,7 +38,7 @@ from streamscope.config import Config, load_config
 from streamscope.engines import ENGINE_NAMES
 from streamscope.engines.processes import still_running
 from streamscope.errors import one_line
-from streamscope.report.artifacts import media_folder
+from streamscope.report.media import media_folder
 from streamscope.run import interrupts
 from streamscope.run.interrupts import run_interruptibly
 from streamscope.run.malloc_arenas import cap_malloc_arenas

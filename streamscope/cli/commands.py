@@ -33,7 +33,7 @@ from streamscope.config import Config, load_config
 from streamscope.demo_server.thread import WRITEUP_PATHS, demo_server
 from streamscope.prove.thresholds.measure import measure_engines
 from streamscope.report import comparison
-from streamscope.report.artifacts import find_videos
+from streamscope.report.media import find_videos
 from streamscope.run.interrupts import run_interruptibly
 from streamscope.run.malloc_arenas import cap_malloc_arenas
 from streamscope.run.runs import Run, read_json

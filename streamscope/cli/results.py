@@ -24,7 +24,9 @@ from streamscope.report import (
     step_summary,
     write_report,
 )
-from streamscope.report.artifacts import StillsAhead, media_folder, report_artifacts
+from streamscope.report.media import media_folder
+from streamscope.report.stills import report_artifacts
+from streamscope.report.stills_ahead import StillsAhead
 from streamscope.run import interrupts
 from streamscope.run.lanes import SharedScreenError
 from streamscope.run.machine import describe_machine

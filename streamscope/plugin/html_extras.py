@@ -26,8 +26,8 @@ from urllib.parse import quote
 import pytest
 import pytest_html
 
-from streamscope.report.artifacts import recording_artifacts
 from streamscope.report.index_page import navigation_start_s
+from streamscope.report.stills import recording_artifacts
 from streamscope.run.runs import Run
 from streamscope.wording import milliseconds, yes_no
 

@@ -1,5 +1,5 @@
 """Stills cut from a run's videos: each final screen once, however early, and a URL's
-filmstrips as soon as all of its runs are in. The cuts are stand-ins: no ffmpeg, no browser."""
+filmstrips as soon as all of its runs are in. The cuts are stand-ins: no video, no browser."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from streamscope.paint import Alignment
-from streamscope.report import artifacts
-from streamscope.report.artifacts import StillsAhead, report_artifacts
+from streamscope.report import stills as cutting
+from streamscope.report.stills import recording_artifacts, report_artifacts
+from streamscope.report.stills_ahead import StillsAhead
 from streamscope.run.runs import Run
 from tests.timelines import elsewhere, recording, streamed
 
@@ -30,14 +30,14 @@ def cuts(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
         made.append(path)
         return path
 
-    def filmstrip(video: Path, alignment: Alignment, times_ms: Sequence[float], out_dir: Path,
+    def filmstrip(video: Path, offset_ms: float, times_ms: Sequence[float], out_dir: Path,
                   region: object = None) -> list[Path]:
         made.append(out_dir / "filmstrip")
         return [out_dir / f"filmstrip-{n:03d}.png" for n, _ in enumerate(times_ms)]
 
-    monkeypatch.setattr(artifacts.film, "final_screenshot", final_screenshot)
-    monkeypatch.setattr(artifacts.film, "filmstrip", filmstrip)
-    monkeypatch.setattr(artifacts, "_content", lambda final: (0, 0, 100, 50))
+    monkeypatch.setattr(cutting.film, "final_screenshot", final_screenshot)
+    monkeypatch.setattr(cutting.film, "filmstrip", filmstrip)
+    monkeypatch.setattr(cutting, "content_box_of", lambda final: (0, 0, 100, 50))
     return made
 
 
@@ -134,5 +134,5 @@ def test_a_response_that_never_ended_is_filmed_until_the_recording_ended(
     never = replace(run.recording, response_end_ms=None, ended=False, never_ended=True)
     strip = report_artifacts([Run.of(never)], tmp_path / "stills")[(URL, "chromium", 0)]
     assert strip.filmstrip[-1][0] >= never.dom[-1].t_ms
-    cut = artifacts.recording_artifacts(never, tmp_path / "one")
+    cut = recording_artifacts(never, tmp_path / "one")
     assert cut is not None and [t for t, _ in cut.filmstrip] == [t for t, _ in strip.filmstrip]
