@@ -23,7 +23,7 @@ from streamscope.paint import (
     decode,
     ffmpeg_command,
     final_screenshot,
-    screen_recorder,
+    screen_film,
 )
 
 SIZE = (640, 360)
@@ -65,7 +65,7 @@ def test_a_display_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
 
 
 def test_a_missing_ffmpeg_is_an_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(screen_recorder, "FFMPEG", str(tmp_path / "no-ffmpeg"))
+    monkeypatch.setattr(screen_film, "FFMPEG", str(tmp_path / "no-ffmpeg"))
     with pytest.raises(FilmError, match="cannot record the screen.*no-ffmpeg"):
         ScreenFilm(Grab(":0", SIZE), tmp_path / "v.webm").start()
 
