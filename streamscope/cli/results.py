@@ -118,7 +118,7 @@ def write_report_folder(runs: Sequence[Run], report_dir: Path, stills: Path,
                         ahead: StillsAhead | None, extra: dict[str, Any], title: str,
                         machine: Mapping[str, object] | None,
                         figures: FiguresAhead | None = None) -> Path:
-    """report.json and the report; its stills are cut (ffmpeg's work) on a thread of their
+    """report.json and the report; its stills are cut (PyAV's work) on a thread of their
     own while its figures are drawn (matplotlib's). `ahead`, `figures`: what a run made of
     them as it went."""
     with ThreadPoolExecutor(1, thread_name_prefix="streamscope-report") as pool:
