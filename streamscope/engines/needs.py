@@ -2,7 +2,7 @@
 
 Every engine declares its parts (`Part`: a file named by one of its settings, and the Debian
 package that puts it there); every engine that draws on a screen needs the shared ones too:
-Xvfb with the DAMAGE and MIT-SHM extensions (the paint recorder asks X what was drawn and
+Xvfb with the DAMAGE and MIT-SHM extensions (the paint capture asks X what was drawn and
 grabs it over shared memory), and ffmpeg (the screen video). `streamscope doctor`,
 `streamscope install-deps` and the pytest plugin all read these checks, so what is checked
 and what is installed are one list.
@@ -95,7 +95,7 @@ def check_ffmpeg() -> Check:
 
 def check_display(config: EngineConfig) -> tuple[Check, Check]:
     """The display the engine would open (Xvfb, started for a moment; this machine's own when
-    headed and there is one), and the X extensions the paint recorder uses on it."""
+    headed and there is one), and the X extensions the paint capture uses on it."""
     host = os.environ.get("DISPLAY", "") if config.headed else ""
     if not host and shutil.which("Xvfb") is None:
         missing = "Xvfb is not on PATH (engines draw on a virtual display)"
@@ -122,5 +122,5 @@ def check_display(config: EngineConfig) -> tuple[Check, Check]:
     extensions = Check("X extensions", ", ".join(EXTENSIONS), package="xvfb")
     if absent:
         extensions = Check("X extensions", "", f"Xvfb lacks {', '.join(absent)} (the paint "
-                           "recorder needs both)", "xvfb")
+                           "capture needs both)", "xvfb")
     return Check("display", found, package="xvfb"), extensions

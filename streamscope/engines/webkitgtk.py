@@ -11,7 +11,6 @@ a new session.
 
 from __future__ import annotations
 
-import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +25,7 @@ from selenium.webdriver.webkitgtk.options import Options
 from selenium.webdriver.webkitgtk.service import Service
 from urllib3.exceptions import TimeoutError as HTTPTimeoutError
 
+from streamscope.deadline import Deadline, poll
 from streamscope.engines.base import Engine, EngineError
 from streamscope.engines.gates import WEBKIT_LINUX
 from streamscope.engines.info import EngineInfo
@@ -67,11 +67,10 @@ class SeleniumPage:
         # Navigation returns at once here: wait for about:blank, or it could commit later,
         # over whatever the recorder loads next.
         driver.get("about:blank")
-        deadline = time.monotonic() + BLANK_TIMEOUT_S
-        while not self.evaluate(BLANK_LOADED, timeout_s=deadline - time.monotonic()):
-            if time.monotonic() > deadline:
-                raise EngineError("WebKitGTK did not load about:blank")
-            time.sleep(0.01)
+        loaded = poll(lambda deadline: self.evaluate(BLANK_LOADED, timeout_s=deadline.left_s()),
+                      BLANK_TIMEOUT_S, interval_s=0.01)
+        if not loaded:
+            raise EngineError("WebKitGTK did not load about:blank")
 
     def add_init_script(self, script: str) -> bool:
         return False
@@ -87,7 +86,7 @@ class SeleniumPage:
         # WebProcess/Automation/WebAutomationSessionProxy.cpp: by design, the script's
         # document is gone; not a bug). Polls run during navigations by design, so run it
         # again, in the new document.
-        deadline = None if timeout_s is None else time.monotonic() + timeout_s
+        deadline = None if timeout_s is None else Deadline(timeout_s)
         for _ in range(UNLOAD_RETRIES):
             try:
                 return self._execute(body, deadline)
@@ -96,7 +95,7 @@ class SeleniumPage:
                     raise
         return self._execute(body, deadline)
 
-    def _execute(self, body: str, deadline: float | None) -> Any:
+    def _execute(self, body: str, deadline: Deadline | None) -> Any:
         """The session's script timeout does not hold while the page's main thread is busy,
         so the time limit is the HTTP client's.
 
@@ -108,7 +107,7 @@ class SeleniumPage:
         executor = self._driver.command_executor
         assert isinstance(executor, RemoteConnection)
         client = executor.client_config
-        previous, client.timeout = client.timeout, max(deadline - time.monotonic(), 0.01)
+        previous, client.timeout = client.timeout, max(deadline.left_s(), 0.01)
         try:
             return self._driver.execute_script(body)
         except HTTPTimeoutError as exc:

@@ -1,7 +1,7 @@
-"""Video time <-> page time, fixed by the recorder's clock.
+"""Video time <-> page time, fixed by the capture's clock.
 
 Page time is ms since the navigated page's navigation start (its performance.timeOrigin, epoch
-ms), the clock of every other part of a Recording. The recorder stamps each frame with the wall
+ms), the clock of every other part of a Recording. The capture stamps each frame with the wall
 time it grabbed it (x11grab, and the DAMAGE listener by the X server's clock), and reads the
 first frame's (ScreenFilm.start_wall_ms). A frame's time is then late by at most the gap
 since the grab before it, and the page's clock agrees with the system's to about
@@ -42,7 +42,7 @@ class Alignment:
     def from_clock(
         cls, frames: VideoFrames, video_start_wall_ms: float, time_origin_epoch_ms: float
     ) -> Alignment:
-        """Align by the wall time (epoch ms) of the video's first frame, as the recorder read
+        """Align by the wall time (epoch ms) of the video's first frame, as the capture read
         it. Raises MarkerNotFound when no frame shows the marker."""
         index = find_marker(frames.pixels)
         return cls(index, video_start_wall_ms - time_origin_epoch_ms)

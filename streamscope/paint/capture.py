@@ -53,28 +53,28 @@ class ScreenPaintCapture:
 
 class VideoPaintCapture:
     """The engine's window filmed by ffmpeg at a fixed rate, then put on the page clock by
-    the recorder's own wall-clock frame times and analysed."""
+    the film's own wall-clock frame times and analysed."""
 
     def __init__(self, engine: Engine, video: Path, settings: PaintConfig) -> None:
         self._engine = engine
         self._video = video
         self._fps = settings.fps
-        self._recorder: ScreenFilm | None = None
+        self._film: ScreenFilm | None = None
         self._video_start_wall_ms: float | None = None
 
     @property
     def pid(self) -> int | None:
         """ffmpeg while it films: the bench reads its CPU time."""
-        return self._recorder.pid if self._recorder else None
+        return self._film.pid if self._film else None
 
     def prepare(self) -> None:
         """Nothing to start early: ffmpeg is started for the page's box, found later."""
 
     def before_navigation(self, page: PageDriver) -> None:
         display, (origin, size) = place_page(self._engine, page)
-        self._recorder = ScreenFilm(Grab(display, size, self._fps, origin), self._video)
-        self._recorder.start()
-        self._video_start_wall_ms = self._recorder.start_wall_ms
+        self._film = ScreenFilm(Grab(display, size, self._fps, origin), self._video)
+        self._film.start()
+        self._video_start_wall_ms = self._film.start_wall_ms
         hold_s = 3 / self._fps  # at least two frame intervals of each colour reach the video
         paint(page, MARKER_CSS)
         time.sleep(hold_s)
@@ -89,7 +89,7 @@ class VideoPaintCapture:
         return analyze(self._video, self._video_start_wall_ms, time_origin_epoch_ms, self._fps)
 
     def abort(self) -> None:
-        """Ends the recorder, and never raises: it runs in `finally` blocks, under Ctrl-C,
+        """Ends the film, and never raises: it runs in `finally` blocks, under Ctrl-C,
         where ffmpeg may have lost its display, and must not hide what is going on."""
         try:
             self._stop()
@@ -97,6 +97,6 @@ class VideoPaintCapture:
             pass
 
     def _stop(self) -> None:
-        recorder, self._recorder = self._recorder, None
-        if recorder is not None:
-            recorder.stop()
+        film, self._film = self._film, None
+        if film is not None:
+            film.stop()

@@ -24,7 +24,7 @@ import numpy.typing as npt
 from streamscope.paint.video_frames import ANALYSIS_WIDTH
 
 # A pixel of the 160-px-wide analysis frame counts as changed when a channel moves by more
-# than this (of 255): twice the recorder's noise on a still screen, which peaked at 6 (10 s
+# than this (of 255): twice the screen film's noise on a still screen, which peaked at 6 (10 s
 # each of text, gradients and coloured words at 1280x720, key frames included). One 16 px
 # glyph added moved a pixel by 63 ("x"), 34 ("i"), 14 (a grey "i"); a lone full stop (10, or
 # 4 in grey) goes unseen, a new line of text (66 to 117) never does.

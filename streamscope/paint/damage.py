@@ -10,7 +10,7 @@ NNNNNN.bmp. Each damage is timed by the X server's clock, put on the wall clock
 Run as its own process (`python -m streamscope.paint.damage DISPLAY`, as DamageProcess does),
 then sent its job as one JSON line on stdin, {"box": [X, Y, WIDTH, HEIGHT], "spool": SPOOL}:
 the process starts and imports while the page is readied, which takes as long, and only then
-is the page's box known. As a thread of the recorder it grabbed as promptly (damage to grab p95
+is the page's box known. As a thread of ours it grabbed as promptly (damage to grab p95
 7 to 17 ms either way, at load 10), but on its own it shares no GIL with the recorder, runs at
 real-time priority apart from it, has its CPU time measured apart, and is ended by its PID.
 

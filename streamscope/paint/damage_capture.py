@@ -55,27 +55,27 @@ class KeptListener:
     def take(self, display: str, size: tuple[int, int], spool: Path) -> DamageProcess:
         """The listener waiting on `display`, aimed at the whole screen and `spool` until the
         page is located; a new one launched where there is none, or it has gone."""
-        recorder, self._idle = self._idle, None
-        if recorder is not None and recorder.running and recorder.display == display:
-            recorder.aim((0, 0), size, spool)
-            return recorder
-        if recorder is not None:
-            recorder.halt()
-        recorder = DamageProcess(display, (0, 0), size, spool)
-        recorder.launch()
-        return recorder
+        listener, self._idle = self._idle, None
+        if listener is not None and listener.running and listener.display == display:
+            listener.aim((0, 0), size, spool)
+            return listener
+        if listener is not None:
+            listener.halt()
+        listener = DamageProcess(display, (0, 0), size, spool)
+        listener.launch()
+        return listener
 
-    def keep(self, recorder: DamageProcess) -> None:
-        """`recorder`, its job ended, waits for the next one."""
+    def keep(self, listener: DamageProcess) -> None:
+        """`listener`, its job ended, waits for the next one."""
         if self._idle is not None:
             self._idle.halt()
-        self._idle = recorder
+        self._idle = listener
 
     def close(self) -> None:
         """Ends the waiting listener, if any; never raises for one that is gone."""
-        recorder, self._idle = self._idle, None
-        if recorder is not None:
-            recorder.halt()
+        listener, self._idle = self._idle, None
+        if listener is not None:
+            listener.halt()
 
 
 class DamagePaintCapture:
@@ -88,14 +88,14 @@ class DamagePaintCapture:
         self._video = video
         self._videos = videos
         self._kept = kept
-        self._recorder: DamageProcess | None = None
+        self._listener: DamageProcess | None = None
         self._spool: Path | None = None
         self.capture: Capture | None = None  # what the listener reported, once finished
 
     @property
     def pid(self) -> int | None:
         """The listener process while it runs: the bench reads its CPU time."""
-        return self._recorder.pid if self._recorder else None
+        return self._listener.pid if self._listener else None
 
     def prepare(self) -> None:
         """Takes the kept listener, or launches one whose process readies itself (0.3 to 0.9
@@ -104,34 +104,34 @@ class DamagePaintCapture:
         if display is None:
             raise EngineError(self._engine.why_not_filmed())
         self._spool = Path(tempfile.mkdtemp(prefix="streamscope-frames-"))
-        self._recorder = (self._kept or KeptListener()).take(display.name, display.size,
+        self._listener = (self._kept or KeptListener()).take(display.name, display.size,
                                                              self._spool)
 
     def before_navigation(self, page: PageDriver) -> None:
-        if self._recorder is None:
+        if self._listener is None:
             self.prepare()
-        assert self._recorder is not None
+        assert self._listener is not None
         _, box = place_page(self._engine, page)
-        self._recorder.aim(*box)
+        self._listener.aim(*box)
         # Its first frame is the screen as the listener finds it: the marker, which
         # place_page left there.
-        self._recorder.start()
-        shown = self._recorder.frame_count
+        self._listener.start()
+        shown = self._listener.frame_count
         paint(page, BLANK_CSS)
-        self._recorder.wait_for_frames(shown + 1, SHOWN_TIMEOUT_S)
-        self._recorder.wait_until_still(STILL_S, SHOWN_TIMEOUT_S)
+        self._listener.wait_for_frames(shown + 1, SHOWN_TIMEOUT_S)
+        self._listener.wait_until_still(STILL_S, SHOWN_TIMEOUT_S)
 
     def finish(self, time_origin_epoch_ms: float) -> PaintTimeline:
-        recorder, self._recorder = self._recorder, None
-        if recorder is None:
+        listener, self._listener = self._listener, None
+        if listener is None:
             raise EngineError("the paint capture was not started before navigating")
         end_ms = time.time() * 1000.0
         try:
             if self._kept is not None:
-                self.capture = recorder.end_job()
-                self._kept.keep(recorder)
+                self.capture = listener.end_job()
+                self._kept.keep(listener)
             else:
-                self.capture = recorder.stop()
+                self.capture = listener.stop()
             return self._timeline(self.capture, time_origin_epoch_ms, end_ms)
         finally:
             self._remove_spool()
@@ -139,10 +139,10 @@ class DamagePaintCapture:
     def abort(self) -> None:
         """Ends the listener and removes its frames, and never raises: it runs in `finally`
         blocks, under Ctrl-C, and must not hide what is going on."""
-        recorder, self._recorder = self._recorder, None
+        listener, self._listener = self._listener, None
         try:
-            if recorder is not None:
-                recorder.halt()
+            if listener is not None:
+                listener.halt()
         except Exception:
             pass
         self._remove_spool()

@@ -1,4 +1,4 @@
-"""The DAMAGE listener process (damage.py), started, watched and ended from the recorder.
+"""The DAMAGE listener process (damage.py), started, watched and ended from streamscope's process.
 
 The listener is a HelperProcess (helper_process.py). launch() starts the process and
 start() gives it its job, the page's box: a recording launches it before readying and
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import streamscope
+from streamscope.deadline import Deadline
 from streamscope.paint.damage import STOP
 from streamscope.paint.frame_taker import Counts, FrameReport
 from streamscope.paint.helper_process import HelperProcess
@@ -51,7 +52,7 @@ class Capture:
 
 class DamageProcess(HelperProcess):
     """Frames of `size` pixels of `display` from `origin`, each grabbed when the X server
-    reports damage there, spooled into `spool`: `with DamageProcess(...) as recorder:`."""
+    reports damage there, spooled into `spool`: `with DamageProcess(...) as listener:`."""
 
     def __init__(self, display: str, origin: tuple[int, int], size: tuple[int, int],
                  spool: Path) -> None:
@@ -130,10 +131,10 @@ class DamageProcess(HelperProcess):
 
     def wait_until_still(self, quiet_s: float, timeout_s: float) -> None:
         """Until no frame came for `quiet_s`, or `timeout_s` ran out."""
-        deadline = time.monotonic() + timeout_s
+        deadline = Deadline(timeout_s)
         with self._changed:
             while (still := time.monotonic() - self._last_frame_s) < quiet_s:
-                if time.monotonic() > deadline:
+                if deadline.passed:
                     return
                 self._changed.wait(quiet_s - still)
 
@@ -180,14 +181,14 @@ class DamageProcess(HelperProcess):
             self._log_tail = self._close_log()
 
     def _wait(self, done: Any, timeout_s: float, what: str) -> None:
-        deadline = time.monotonic() + timeout_s
+        deadline = Deadline(timeout_s)
         with self._changed:
             while not done():
                 if self._capture.error is not None:
                     raise DamageError(self._capture.error)
                 if not self.running:
                     raise DamageError(f"the damage listener exited: {self._log_text()}")
-                if time.monotonic() > deadline:
+                if deadline.passed:
                     if what:
                         raise DamageError(f"the damage listener did not {what} "
                                           f"in {timeout_s:g} s: {self._log_text()}")

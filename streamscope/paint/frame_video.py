@@ -2,7 +2,7 @@
 
 PyAV encodes in this process: each spooled BMP is shown from its capture until the next
 one's, as on screen. Times are whole ms from the first frame, WebM's own unit. The encoder
-and its settings are the screen recorder's (VP8, realtime), and each frame is converted to
+and its settings are the screen film's (VP8, realtime), and each frame is converted to
 YUV as the ffmpeg command line would (CONVERT_FLAGS).
 """
 

@@ -1,4 +1,4 @@
-"""A capture's child process: ffmpeg for the screen recorder, or the DAMAGE listener.
+"""A capture's child process: ffmpeg for the screen film, or the DAMAGE listener.
 
 The child runs in its own session, so a Ctrl-C meant for us does not end it before it has
 written what it captured; it is ended by a request of its own on its stdin, then SIGTERM,
@@ -20,7 +20,7 @@ LOG_LIMIT = 2000  # characters of the child's stderr an error message quotes, fr
 
 class HelperProcess:
     """A child process run by `command`, started by a subclass's start() through _spawn()
-    and ended through _end(): `with Recorder(...) as recorder:`."""
+    and ended through _end(): `with ScreenFilm(...) as film:`."""
 
     def __init__(self, command: list[str]) -> None:
         self.command = command

@@ -4,7 +4,7 @@ Before navigating, the harness paints MARKER_CSS over the whole viewport, then B
 baseline the visual progress starts from), and only then navigates. The marker shows where
 the page is on screen (window_setup.py); in a capture, the first frame that is mostly marker
 colour proves the capture shows the page, and marks where the blank baseline begins. The
-frames are put on the page clock by the recorder's own clock (alignment.py).
+frames are put on the page clock by the capture's own clock (alignment.py).
 
 Paint on a document that has finished loading (a tiny real page, not the initial
 about:blank): WebKit keeps the screen frozen until a *real* document load is
@@ -94,5 +94,5 @@ def find_marker(frames: npt.NDArray[np.uint8]) -> int:
     raise MarkerNotFound(
         f"no frame of the video is mostly marker colour {MARKER_CSS} "
         f"(best: {best:.0%} of a frame, need over {MAJORITY:.0%}): "
-        "was the marker painted while the recorder ran, over the recorded area?"
+        "was the marker painted while the capture ran, over the recorded area?"
     )

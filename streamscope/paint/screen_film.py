@@ -7,7 +7,7 @@ so it is seekable).
 Filming stays an ffmpeg process where decoding and encoding moved into PyAV: on 6 s of a
 1280x720 Xvfb screen at 30 fps (load 4 to 6), ffmpeg took 1.1 to 1.2 s of CPU, and PyAV's
 x11grab and libvpx in our process 1.7 to 2.0 s, every frame's conversion passing through
-Python on a thread that shares the GIL with the recorder driving the browser. A process in
+Python on a thread that shares the GIL with the DOM recorder driving the browser. A process in
 its own session also finishes its file through a Ctrl-C; a thread would have to be stopped
 and flushed by every handler of one.
 """
@@ -15,13 +15,13 @@ and flushed by every handler of one.
 from __future__ import annotations
 
 import re
-import time
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from streamscope.deadline import Deadline
 from streamscope.paint.helper_process import HelperProcess
 
 FFMPEG = "ffmpeg"
@@ -87,7 +87,7 @@ def ffmpeg_command(grab: Grab, path: Path) -> list[str]:
 
 
 class ScreenFilm(HelperProcess):
-    """Records `grab` to a WebM at `path` while in use: `with ScreenFilm(...) as recorder:`.
+    """Records `grab` to a WebM at `path` while in use: `with ScreenFilm(...) as film:`.
 
     start() returns once ffmpeg has grabbed frames at its rate for STEADY_S, so whatever is
     painted afterwards is in the video on time.
@@ -119,7 +119,7 @@ class ScreenFilm(HelperProcess):
 
     def start(self) -> None:
         if self._proc is not None:
-            raise FilmError("the recorder is already running")
+            raise FilmError("the screen film is already running")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             try:
@@ -143,18 +143,18 @@ class ScreenFilm(HelperProcess):
             raise FilmError(f"ffmpeg wrote no video to {self.path}: {log}")
 
     def _wait_until_steady(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_S
+        start = Deadline(START_TIMEOUT_S)
         with self._changed:
             while self.frames < 1:
                 self._check_running()
-                if time.monotonic() > deadline:
+                if start.passed:
                     raise FilmError(f"ffmpeg grabbed no frame in {START_TIMEOUT_S:.0f} s")
                 self._changed.wait(0.1)
             # A start-up stall and the burst of grabs that catches up after it would put
             # the frames painted meanwhile late or early: wait for the regular rate. If it
             # never comes, go on: the analysis reports the largest gap as its error.
-            deadline = time.monotonic() + SETTLE_TIMEOUT_S
-            while not self._steady() and time.monotonic() < deadline:
+            settle = Deadline(SETTLE_TIMEOUT_S)
+            while not self._steady() and not settle.passed:
                 self._check_running()
                 self._changed.wait(0.1)
 

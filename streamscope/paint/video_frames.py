@@ -1,8 +1,8 @@
-"""Decoded video: every frame the recorder wrote, small, with the time it was captured.
+"""Decoded video: every frame the capture wrote, small, with the time it was captured.
 
 PyAV decodes in this process, one pass for timestamps and pixels alike. Every decoded frame
 is kept with its own timestamp, none duplicated or dropped to fill a constant rate: the
-recorder writes a variable frame rate (a frame's time is when it was grabbed), and the gaps
+capture writes a variable frame rate (a frame's time is when it was grabbed), and the gaps
 are part of the measurement. Frames go through the same libavfilter crop and scale the
 ffmpeg command line would run, so that the pixels are the ones it gave.
 """

@@ -55,7 +55,7 @@ def analyze(
 ) -> PaintTimeline:
     """The visual progress of the page recorded in `video`, on its own clock.
 
-    video_start_wall_ms: the recorder's ScreenFilm.start_wall_ms, which puts the video on
+    video_start_wall_ms: ScreenFilm.start_wall_ms, which puts the video on
     the wall clock (see alignment.py); time_origin_epoch_ms: the navigated page's
     performance.timeOrigin; fps: the capture rate.
     Raises MarkerNotFound or BaselineNotFound when the video cannot be put on the page clock.
@@ -117,7 +117,7 @@ def capture_error_ms(frames: VideoFrames, alignment: Alignment, fps: int) -> flo
     """How far a frame's page time may be from the moment its content reached the screen.
 
     A change is captured by the next grab, up to one frame gap late. Under load the
-    recorder's gaps exceed 1000/fps, so the largest gap actually recorded from the marker on
+    film's gaps exceed 1000/fps, so the largest gap actually recorded from the marker on
     counts, never less than nominal; the alignment adds its own error.
     """
     start = max(alignment.marker_index - 1, 0)
