@@ -22,6 +22,7 @@ from streamscope.recording import (
     Recording,
 )
 from streamscope.report import Artifacts, FiguresAhead, plots, write_report
+from streamscope.report.palette import engine_styles
 from streamscope.run.runs import Run
 from tests.timelines import painted
 
@@ -339,3 +340,12 @@ def test_a_url_recorded_twice_in_one_engine_shows_each_takes_own_files(tmp_path:
     assert sorted((out / video).read_bytes() for video in linked("video/")) == [b"take 0",
                                                                                b"take 1"]
     assert len(linked("screenshots/")) == 2 and len(linked("filmstrip/")) == 2
+
+
+def test_the_same_runs_draw_byte_identical_figures(runs: list[Run]) -> None:
+    # matplotlib names a clip path by a hash of its box's floats, whose last bits moved from
+    # one drawing to the next: ids are numbered instead, so two reports of a run can be diffed.
+    styles = engine_styles([run.recording.engine.name for run in runs])
+    drawn = {plots.growth_svg(runs, styles) for _ in range(8)}
+    assert len(drawn) == 1
+    assert re.search(rb'id="[mp][0-9a-f]{10}"', drawn.pop()) is None

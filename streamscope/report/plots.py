@@ -9,6 +9,7 @@ the id of its SVG group, so tests and readers of the SVG can find each engine's 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
 _RC: dict[RcKeyType, Any] = {
     # Text stays text: the SVG uses the reader's fonts instead of embedding glyph outlines.
     "svg.fonttype": "none",
-    # Fixed ids and no date, so the same runs give byte-identical SVGs.
+    # No date, and ids fixed (and then numbered: _numbered_ids), so the same runs give
+    # byte-identical SVGs.
     "svg.hashsalt": "streamscope",
     "font.size": 10,
     "axes.spines.top": False,
@@ -106,7 +108,20 @@ def growth_svg(runs: Sequence[Judged], styles: Mapping[str, EngineStyle]) -> byt
     svg = io.BytesIO()
     with matplotlib.rc_context(_RC):
         figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-    return svg.getvalue()
+    return _numbered_ids(svg.getvalue())
+
+
+def _numbered_ids(svg: bytes) -> bytes:
+    """The SVG with matplotlib's hashed ids (clip paths "p…", markers "m…") numbered in order.
+
+    matplotlib hashes a clip box's floats, whose last bits move from one drawing of the same
+    figure to the next (6 drawings in one process gave two sets of ids), so svg.hashsalt alone
+    leaves the bytes unstable."""
+    hashed = dict.fromkeys(re.findall(rb'id="([mp][0-9a-f]{10})"', svg))
+    names = {old: old[:1] + str(n).encode() for n, old in enumerate(hashed)}
+    if not names:
+        return svg
+    return re.sub(rb"\b(" + b"|".join(names) + rb")\b", lambda m: names[m.group(1)], svg)
 
 
 def _keyed(runs: Sequence[Judged]) -> list[tuple[str, Judged]]:
