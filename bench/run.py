@@ -59,7 +59,7 @@ from streamscope.run.machine import describe_machine  # noqa: E402
 @click.option("--lanes-paint/--no-lanes-paint", default=False, show_default=True,
               help="Film every recording of the --jobs levels too, as `streamscope run` does.")
 def main(json_path: Path | None, browsers: Sequence[str], runs: int, paint_runs: int,
-         with_memory: bool, engine_figures: bool, levels: tuple[int, ...], lanes_rounds: int,
+         with_memory: bool, engine_figures: bool, levels: tuple[str, ...], lanes_rounds: int,
          lanes_paint: bool, big_page: bool) -> None:
     """Measure every engine and the demo server; print the figures."""
     config = load_config()
@@ -109,13 +109,14 @@ def _measure_engines(config: Config, names: Sequence[str], runs: int,
     return figures, paint
 
 
-def _levels(value: str) -> tuple[int, ...]:
-    try:
-        levels = tuple(int(level) for level in value.split(",") if level.strip())
-    except ValueError:
-        raise click.BadParameter(f"a comma-separated list of numbers, got {value!r}") from None
-    if any(not 1 <= level <= 32 for level in levels):
-        raise click.BadParameter(f"each level must be from 1 to 32, got {value!r}")
+def _levels(value: str) -> tuple[str, ...]:
+    """Numbers of lanes, each followed by `t` where they take turns to stream (3t)."""
+    levels = tuple(level.strip() for level in value.split(",") if level.strip())
+    for level in levels:
+        number = level.removesuffix("t")
+        if not number.isdigit() or not 1 <= int(number) <= 32:
+            raise click.BadParameter(f"each level must be a number from 1 to 32, followed by "
+                                     f"t where the lanes take turns, got {value!r}")
     return levels
 
 

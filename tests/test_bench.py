@@ -81,16 +81,18 @@ def test_the_big_page_is_judged_per_engine_and_says_what_the_browser_alone_takes
 def test_a_jobs_level_counts_verdicts_against_the_serial_run_and_judges_one_frame() -> None:
     serial = LevelFigures(1, lags_ms={"webkit": [1.0, 2.0]},
                           incremental={"webkit": [True, True]}, wall_s=20.0, rounds=2)
-    busy = LevelFigures(4, lags_ms={"webkit": [10.0, 30.0]},
+    busy = LevelFigures(4, taking_turns=True, lags_ms={"webkit": [10.0, 30.0]},
                         incremental={"webkit": [True, False]}, errors=["webkit: lost"],
-                        load_1m=[2.0, 4.0], rounds=2)
+                        paint_errors_ms={"webkit": [5.0, 40.0]}, load_1m=[2.0, 4.0], rounds=2)
     levels = [serial.summary(serial), busy.summary(serial)]
     assert levels[1]["engines"]["webkit"]["verdicts_as_serial"] == 1
     assert levels[1]["errors"] == ["webkit: lost"]
     assert (levels[0]["wall_s"], levels[1]["load_1m"]) == (10.0, 3.0)  # per round, mean
+    assert levels[1]["engines"]["webkit"]["paint_error_max_ms"] == 40.0
+    assert levels[0]["engines"]["webkit"]["paint_error_max_ms"] is None  # not filmed
     data = results({}, [], None, None, levels)
-    assert data["met"]["lanes_lag_p95_within_one_frame"] == {1: {"webkit": True},
-                                                             4: {"webkit": False}}
+    assert data["met"]["lanes_lag_p95_within_one_frame"] == {"1": {"webkit": True},
+                                                             "4t": {"webkit": False}}
 
 
 def test_the_side_by_side_loads_one_page_as_several_urls_in_chromium_with_a_report() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,11 +13,18 @@ import pytest
 from playwright._impl import _transport
 
 from streamscope.config import load_config
-from streamscope.engines import EngineInfo, playwright_driver
+from streamscope.engines import EngineError, EngineInfo, playwright_driver
 from streamscope.prove.verify import FixReplay
 from streamscope.recording import Recording
 from streamscope.run import lanes as lanes_module
-from streamscope.run.lanes import CancellableClock, Cancelled, Job, plan_lanes, record_jobs
+from streamscope.run.lanes import (
+    CancellableClock,
+    Cancelled,
+    Job,
+    Turns,
+    plan_lanes,
+    record_jobs,
+)
 from tests.timelines import recording, wire
 
 URLS = ("/a", "/b", "/c")
@@ -237,3 +246,103 @@ def test_replays_on_two_lanes_of_one_engine_are_filmed_to_videos_of_their_own(
     assert sorted(replays) == [0, 1]
     replayed = [video for video in filmed if "replay" in video.name]
     assert len(replayed) == 4 and len(set(replayed)) == 4
+
+
+def test_lanes_taking_turns_stream_one_page_at_a_time_once_every_engine_has_started(
+    monkeypatch
+):
+    # repro's lanes: the engines start side by side, then the pages stream one at a time,
+    # and no engine starts or stops beside a page that streams.
+    events: list[tuple[str, str]] = []
+    lock = threading.Lock()
+
+    def log(what: str, name: str) -> None:
+        with lock:
+            events.append((what, name))
+
+    class Engine(_Engine):
+        def start(self) -> None:
+            log("starting", self.name)
+            if self.name == "firefox":  # the slow one: the others wait for it
+                threading.Event().wait(0.2)
+            log("started", self.name)
+
+        def stop(self) -> None:
+            log("stop", self.name)
+
+    class Pipeline:
+        def __init__(self, engine: Engine, config: object, clock: object, videos: object,
+                     turn: Callable[[], AbstractContextManager[object]]) -> None:
+            self.engine, self.turn = engine, turn
+
+        def record(self, url: str, **_: object) -> Recording:
+            log("set up", self.engine.name)
+            with self.turn():
+                log("stream", self.engine.name)
+                threading.Event().wait(0.01)
+                log("settled", self.engine.name)
+            return Recording(url=url, engine=EngineInfo(self.engine.name, "", "", "", ""))
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(lanes_module, "create_engine", Engine)
+    monkeypatch.setattr(lanes_module, "Pipeline", Pipeline)
+    recordings = record_jobs(jobs(urls=("/a", "/b")), load_config(None), lanes=3,
+                             taking_turns=True)
+    assert len(recordings) == 6 and not any(r.error for r in recordings.values())
+    kinds = [what for what, _ in events]
+    streams = [i for i, what in enumerate(kinds) if what == "stream"]
+    assert all(kinds[i + 1] == "settled" for i in streams)  # one at a time
+    assert kinds.index("stream") > max(i for i, what in enumerate(kinds) if what == "started")
+    assert kinds.index("stop") > max(i for i, what in enumerate(kinds) if what == "settled")
+
+
+def test_a_lane_whose_engine_cannot_start_holds_no_turn_up(monkeypatch):
+    class Engine(_Engine):
+        def start(self) -> None:
+            if self.name == "webkit":
+                raise EngineError("webkit: WebKitWebDriver is missing")
+
+    class Pipeline:
+        def __init__(self, engine: Engine, config: object, clock: object, videos: object,
+                     turn: Callable[[], AbstractContextManager[object]]) -> None:
+            self.engine, self.turn = engine, turn
+
+        def record(self, url: str, **_: object) -> Recording:
+            with self.turn():
+                return Recording(url=url, engine=EngineInfo(self.engine.name, "", "", "", ""))
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(lanes_module, "create_engine", Engine)
+    monkeypatch.setattr(lanes_module, "Pipeline", Pipeline)
+    recordings = record_jobs(jobs(urls=("/a",)), load_config(None), lanes=3, taking_turns=True)
+    assert [(r.browser, r.error) for r in recordings.values()].count(
+        ("webkit", "webkit: WebKitWebDriver is missing")) == 1
+    assert sum(r.error is None for r in recordings.values()) == 2
+
+
+def test_a_lane_waiting_for_its_turn_leaves_the_line_when_the_run_is_cancelled():
+    cancelled = threading.Event()
+    turns = Turns(1, cancelled.is_set)
+    turns.started()
+    raised: list[BaseException] = []
+
+    def wait_for_a_turn() -> None:
+        try:
+            with turns.turn():
+                pass
+        except BaseException as exc:
+            raised.append(exc)
+
+    with turns.turn():
+        waiting = threading.Thread(target=wait_for_a_turn)
+        waiting.start()
+        cancelled.set()
+        waiting.join()
+    assert len(raised) == 1 and isinstance(raised[0], Cancelled)
+    cancelled.clear()
+    with turns.turn():  # the line is free again
+        pass

@@ -50,3 +50,13 @@ def test_a_page_that_cannot_open_ends_the_listener_started_for_it(
     ((recorder, pid),) = launched  # started before the page, as a recording does
     assert recorder.pid is None and not psutil.pid_exists(pid)
     assert not recorder.spool.exists()
+
+
+def test_a_page_that_cannot_open_still_has_the_raw_client_say_what_the_server_does() -> None:
+    # The raw client's fetch starts as the engine navigates; an engine that never got there
+    # has it started after all, for its account of the URL.
+    engine = PagelessEngine(EngineConfig("chromium", Config().engines["chromium"]))
+    engine.start()
+    recording = Pipeline(engine, Config().with_timeout(2.0)).record("http://127.0.0.1:9/")
+    assert recording.error == "chromium could not open a fresh page: the renderer crashed"
+    assert recording.wire is None  # nothing listens on port 9: no response, and no hang

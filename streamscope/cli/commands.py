@@ -92,14 +92,14 @@ cli.add_command(doctor_command)
 def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: Path | None,
         report_dir: Path | None, timeout: float | None, paint: bool, verify_fix: bool,
         headed: bool, summary_path: Path | None, connect: str | None,
-        webdriver_url: str | None, remote_display: str | None, jobs: int,
+        webdriver_url: str | None, remote_display: str | None, jobs: int | None,
         ignore_https_errors: bool, measure: bool | None) -> int:
     """Record each URL in each engine and say whether it rendered progressively, and why."""
     return record_and_report(configured(config, timeout, connect, webdriver_url, remote_display,
                             ignore_https_errors, measure),
                 urls, browsers or config.matrix, json_path=json_path, report_dir=report_dir,
                 summary_path=summary_path, paint=paint, headed=headed, verify_fix=verify_fix,
-                jobs=jobs, title=RUN_TITLE)
+                jobs=jobs or 1, title=RUN_TITLE)
 
 
 @cli.command()
@@ -113,16 +113,20 @@ def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: P
 def repro(config: Config, browsers: tuple[str, ...], json_path: Path | None, report_dir: Path,
           timeout: float | None, verify_fix: bool, headed: bool, summary_path: Path | None,
           connect: str | None, webdriver_url: str | None, remote_display: str | None,
-          jobs: int, ignore_https_errors: bool, measure: bool | None) -> int:
+          jobs: int | None, ignore_https_errors: bool, measure: bool | None) -> int:
     """Reproduce the write-up: the demo server's streams, recorded in every engine."""
     config = configured(config, timeout, connect, webdriver_url, remote_display,
                          ignore_https_errors, measure)
+    browsers = browsers or tuple(config.matrix)
     with demo_server() as base:
         click.echo(f"Demo server on {base}/")
+        # By default every engine starts at once, each on a lane of its own, and the lanes
+        # take turns to stream: a page has the machine as in a serial run (README, "How
+        # long a run takes").
         return record_and_report(config, [base + p for p in WRITEUP_PATHS],
-                    browsers or config.matrix, json_path=json_path, report_dir=report_dir,
+                    browsers, json_path=json_path, report_dir=report_dir,
                     summary_path=summary_path, paint=True, headed=headed, verify_fix=verify_fix,
-                    jobs=jobs,
+                    jobs=jobs or len(browsers), taking_turns=jobs is None,
                     title="Does streamed HTML render progressively? The write-up, reproduced")
 
 

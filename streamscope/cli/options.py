@@ -101,8 +101,10 @@ def fleet_options(command: Any) -> Any:
         click.option("--remote-display", metavar=":N",
                      help="The X display on this machine that the remote browsers show on: "
                           "film it for the paint verdict (else remote runs record the DOM only)."),
-        click.option("--jobs", type=click.IntRange(1, 32), default=1, show_default=True,
-                     help="Recordings at once, each lane with engines (and displays) of its own."),
+        click.option("--jobs", type=click.IntRange(1, 32),
+                     help="Recordings at once, each lane with engines (and displays) of its own. "
+                          "Default: 1 for run; for repro, a lane an engine, the lanes taking "
+                          "turns to stream (one page at a time, launches and set-up beside it)."),
     )):
         command = option(command)
     return command

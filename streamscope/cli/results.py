@@ -43,7 +43,7 @@ def write_json_file(path: Path, document: dict[str, Any]) -> None:
 def record_and_report(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
                       json_path: Path | None, report_dir: Path | None, summary_path: Path | None,
                       paint: bool, headed: bool, verify_fix: bool, jobs: int,
-                      title: str) -> int:
+                      title: str, taking_turns: bool = False) -> int:
     # Recordings name their videos by these paths: absolute, they hold from any folder.
     report_dir = report_dir.resolve() if report_dir is not None else None
     check_writable(report_dir, json_path, summary_path)
@@ -81,7 +81,8 @@ def record_and_report(config: Config, urls: Sequence[str], browsers: Sequence[st
             try:
                 runs = record_runs(urls, browsers, config, headed=headed,
                                    media=media if paint else None, verify_fixes=verify_fix,
-                                   progress=advance, jobs=jobs, finished=save,
+                                   progress=advance, jobs=jobs, taking_turns=taking_turns,
+                                   finished=save,
                                    recorded=figures.start if figures is not None else None,
                                    stop=interrupts.requested_from_now(),
                                    after_video=ahead.cut if ahead is not None else None,

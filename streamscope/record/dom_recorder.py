@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol
 
 from streamscope.config import RecordingConfig
@@ -70,17 +71,24 @@ class PaintCapture(Protocol):
     def abort(self) -> None: ...
 
 
+# Entered right before the navigation, left once the page has settled: what holds the stream.
+Streaming = Callable[[], AbstractContextManager[object]]
+
+
 def record(page: PageDriver, info: EngineInfo, url: str, settings: RecordingConfig,
            paint: PaintCapture | None = None, clock: Clock = SYSTEM_CLOCK,
-           no_page: Callable[[], str | None] | None = None) -> Recording:
+           no_page: Callable[[], str | None] | None = None,
+           streaming: Streaming = nullcontext) -> Recording:
     """Records `url` in `page`; a failure is the recording's error, never an exception.
 
     `no_page`, where given, says once it is known that no document will come (the raw client
     saw a download, a redirect loop, a certificate no browser trusts), and why: an engine that
-    reports no navigation errors is then not waited for until the time limit.
+    reports no navigation errors is then not waited for until the time limit. `streaming`:
+    held from the navigation until the page has settled, after the page and its capture are
+    readied (lanes that take turns to stream hold their turn with it, lanes.Turns).
     """
     try:
-        return _record(page, info, url, settings, paint, clock, no_page)
+        return _record(page, info, url, settings, paint, clock, no_page, streaming)
     finally:
         # Whatever happened, Ctrl-C included, the screen recorder ends with the recording;
         # after a finished analysis this does nothing.
@@ -102,7 +110,7 @@ class _Left(Exception):
 
 def _record(page: PageDriver, info: EngineInfo, url: str, settings: RecordingConfig,
             paint: PaintCapture | None, clock: Clock,
-            no_page: Callable[[], str | None] | None) -> Recording:
+            no_page: Callable[[], str | None] | None, streaming: Streaming) -> Recording:
     recording = Recording(url=url, engine=info)
     response: NavigationResponse | None = None
     first: dict[str, Any] | None = None
@@ -112,11 +120,13 @@ def _record(page: PageDriver, info: EngineInfo, url: str, settings: RecordingCon
         if paint is not None:
             paint.before_navigation(page)
         marked_wall = page.evaluate(page_scripts.MARK_OLD_DOCUMENT)
-        # The time limit is the page's: preparing the screen recording does not count.
-        watch.start(settings.timeout_s)
-        response = page.navigate(url, timeout_s=settings.timeout_s)
-        first = watch.document(settings.poll_ms / 1000, marked_wall)
-        watch.settled(settings.settle_ms, first)
+        with streaming():
+            # The time limit is the page's: preparing the screen recording, or waiting for a
+            # turn to stream, does not count.
+            watch.start(settings.timeout_s)
+            response = page.navigate(url, timeout_s=settings.timeout_s)
+            first = watch.document(settings.poll_ms / 1000, marked_wall)
+            watch.settled(settings.settle_ms, first)
     except TimeoutError:  # the time limit, or a page too busy to answer when it ran out
         recording.timed_out = True
     except _NoPage as exc:

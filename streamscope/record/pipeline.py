@@ -13,6 +13,9 @@ the next recording or close().
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from functools import partial
 from pathlib import Path
 
 from streamscope.config import Config
@@ -21,7 +24,13 @@ from streamscope.errors import one_line
 from streamscope.paint.capture import ScreenPaintCapture
 from streamscope.paint.damage_capture import KeptListener
 from streamscope.paint.video_queue import VideoQueue
-from streamscope.record.dom_recorder import SYSTEM_CLOCK, Clock, PaintCapture, record
+from streamscope.record.dom_recorder import (
+    SYSTEM_CLOCK,
+    Clock,
+    PaintCapture,
+    Streaming,
+    record,
+)
 from streamscope.record.failures import explain
 from streamscope.record.threshold_cache import cached_thresholds
 from streamscope.record.wire import WireCapture
@@ -33,15 +42,18 @@ WIRE_AFTER_ERROR_S = 2.0
 
 class Pipeline:
     def __init__(self, engine: Engine, config: Config, clock: Clock = SYSTEM_CLOCK,
-                 videos: VideoQueue | None = None) -> None:
+                 videos: VideoQueue | None = None, turn: Streaming = nullcontext) -> None:
         """`clock`: where the recorder's time limit and pauses come from (a run with several
         lanes gives one that raises once the run is cancelled). `videos`: where captured
         frames are made into each recording's video after it returns (the caller waits for
-        it before reading a video); None: before it returns."""
+        it before reading a video); None: before it returns. `turn`: held while a page
+        streams, from its navigation (and the raw client's fetch) until it has settled, by
+        lanes that take turns to stream (lanes.Turns)."""
         self.engine = engine
         self.config = config
         self.clock = clock
         self.videos = videos
+        self.turn = turn
         self._page: PageDriver | None = None
         self._listener = KeptListener()  # the paint capture's, from one recording to the next
 
@@ -54,7 +66,8 @@ class Pipeline:
         """
         settings = self.config.recording
         verify = not settings.ignore_https_errors  # the raw client trusts what the engine does
-        capture = (WireCapture(url, settings.timeout_s, keep_body=True, verify=verify).start()
+        # Started as the engine navigates (_streaming), so that both see the server at once.
+        capture = (WireCapture(url, settings.timeout_s, keep_body=True, verify=verify)
                    if wire else None)
         try:
             recording = self._record(url, video, capture, paint_capture)
@@ -63,6 +76,8 @@ class Pipeline:
                 capture.cancel()  # an interrupted run does not wait for the stream to end
             raise
         if capture is not None:
+            if not capture.started:  # the engine failed before navigating: the raw client
+                capture.start()  # may still say why there is no page
             # A response the engine did not show is not waited for to its end.
             recording.attach_wire(capture.result(WIRE_AFTER_ERROR_S if recording.error else None))
             held = recording.wire
@@ -97,15 +112,25 @@ class Pipeline:
         # The raw client's word that there is no page to wait for (a download, a refused
         # certificate) ends the recording early.
         no_page = (lambda: capture.no_page) if capture is not None else None
+        streaming = partial(self._streaming, capture)
         if remote_screen:
             # A remote browser's screen: the DOM is recorded, and the run says why not the paint.
             recording = record(self._page, self.engine.info, url, self.config.recording,
-                               clock=self.clock, no_page=no_page)
+                               clock=self.clock, no_page=no_page, streaming=streaming)
             if recording.error is None:
                 recording.paint_error = self.engine.why_not_filmed()
             return recording
         return record(self._page, self.engine.info, url, self.config.recording,
-                      paint_capture or own, clock=self.clock, no_page=no_page)
+                      paint_capture or own, clock=self.clock, no_page=no_page,
+                      streaming=streaming)
+
+    @contextmanager
+    def _streaming(self, capture: WireCapture | None) -> Iterator[None]:
+        """The page's turn to stream, and the raw client's fetch beside it."""
+        with self.turn():
+            if capture is not None:
+                capture.start()
+            yield
 
     def discard_video(self, video: Path) -> None:
         """A recording's video that is not wanted (a replay's): removed, also if it is made

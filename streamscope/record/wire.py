@@ -61,6 +61,10 @@ class WireCapture:
         self._thread.start()
         return self
 
+    @property
+    def started(self) -> bool:
+        return self._thread.ident is not None
+
     def result(self, wait_s: float | None = None) -> WireTimeline | None:
         """The timeline once the fetch has ended; None if it failed before any response.
 

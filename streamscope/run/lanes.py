@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +72,65 @@ class CancellableClock:
     def sleep(self, seconds: float) -> None:
         if self._cancelled.wait(seconds):
             raise Cancelled
+
+
+class Turns:
+    """Lanes that take turns to stream: one page at a time goes from its navigation to settled,
+    in the order the lanes asked, while the other lanes ready their next page and capture, and
+    analyse what they recorded. No page streams before every lane's engine has started, nor
+    beside an engine that stops: a recording then has the machine as in a serial run, but
+    for the next page's set-up in another engine (bench/lanes.py measures what that costs),
+    and the run waits for one launch, the longest, and for no page's set-up."""
+
+    def __init__(self, lanes: int, cancelled: Callable[[], bool]) -> None:
+        self._cancelled = cancelled
+        self._starting = lanes  # lanes whose first engine is starting
+        self._streaming = lanes  # lanes with pages left to stream
+        self._queue: deque[object] = deque()  # the lanes waiting, the one streaming first
+        self._changed = threading.Condition()
+
+    def started(self) -> None:
+        """A lane's first engine has started, or could not: once a lane."""
+        with self._changed:
+            self._starting -= 1
+            self._changed.notify_all()
+
+    def finished(self) -> None:
+        """A lane has streamed its last page: once a lane."""
+        with self._changed:
+            self._streaming -= 1
+            self._changed.notify_all()
+
+    def all_finished(self) -> None:
+        """Once every lane has streamed its last page; raises Cancelled, waiting, once the
+        run is."""
+        with self._changed:
+            self._wait(lambda: self._streaming <= 0)
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """Held while one page streams; raises Cancelled, waiting, once the run is."""
+        mine = object()
+        with self._changed:
+            self._queue.append(mine)
+            try:
+                self._wait(lambda: self._starting <= 0 and self._queue[0] is mine)
+            except BaseException:
+                self._queue.remove(mine)
+                self._changed.notify_all()
+                raise
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._queue.popleft()
+                self._changed.notify_all()
+
+    def _wait(self, ready: Callable[[], bool]) -> None:
+        while not ready():
+            if self._cancelled():
+                raise Cancelled
+            self._changed.wait(JOIN_POLL_S)
 
 
 class SharedScreenError(ValueError):
@@ -128,7 +189,8 @@ class _Run:
                  recorded: Stored | None = None,
                  videos: VideoQueue | None = None,
                  cancelled: threading.Event | None = None,
-                 stop: threading.Event | None = None, note: Note | None = None) -> None:
+                 stop: threading.Event | None = None, note: Note | None = None,
+                 lanes: int = 1, taking_turns: bool = False) -> None:
         self.config, self.total, self.headed, self.media = config, total, headed, media
         self.note = note
         self.wire, self.replays, self.stored, self.videos = wire, replays, stored, videos
@@ -139,6 +201,7 @@ class _Run:
         self._done = 0  # jobs done, their replays included
         self._failed: dict[str, str] = {}  # browser -> why it could not start
         self._lock = threading.Lock()
+        self._turns = Turns(lanes, self.cancelled) if taking_turns else None
 
     def cancelled(self) -> bool:
         return any(event.is_set() for event in self._stops)
@@ -153,6 +216,8 @@ class _Run:
     def _record_lane(self, jobs: Sequence[Job]) -> None:
         engine: Engine | None = None
         pipeline: Pipeline | None = None
+        turns = self._turns
+        started = finished = False  # told to the turns
         try:
             for job in jobs:
                 if self.cancelled():
@@ -161,8 +226,12 @@ class _Run:
                     _stop(engine, pipeline)
                     engine, pipeline = None, None
                     engine = self._start(job.browser)
-                    pipeline = (Pipeline(engine, self.config, self.clock, self.videos)
+                    pipeline = (Pipeline(engine, self.config, self.clock, self.videos,
+                                         turns.turn if turns else nullcontext)
                                 if engine else None)
+                    if turns is not None and not started:
+                        turns.started()
+                        started = True
                 if pipeline is None:
                     self._store(job, _failed(job, self._failed[job.browser]))
                     self._job_done()
@@ -183,7 +252,16 @@ class _Run:
                             self.replays[job.index] = replay
                             self._stored()
                 self._job_done()
+            if turns is not None:  # the engine stops beside no page that streams
+                turns.finished()
+                finished = True
+                turns.all_finished()
         finally:
+            if turns is not None:  # a lane that failed holds no other up
+                if not started:
+                    turns.started()
+                if not finished:
+                    turns.finished()
             _stop(engine, pipeline)
 
     def _start(self, browser: str) -> Engine | None:
@@ -246,8 +324,12 @@ def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: 
                 recorded: Stored | None = None,
                 stop: threading.Event | None = None,
                 after_video: Callable[[Path], None] | None = None,
-                note: Note | None = None) -> dict[int, Recording]:
+                note: Note | None = None, taking_turns: bool = False) -> dict[int, Recording]:
     """Every job's recording, by job index, recorded on up to `lanes` lanes at once.
+
+    `taking_turns`: the lanes take turns to stream (Turns), so that only their engines'
+    launches and each page's set-up run beside a page that streams; on a shared screen, which
+    shows one window at a time, the jobs are recorded on one lane instead.
 
     `wire`: fetch each URL beside the browser too (pipeline.py), unless the server must see
     one request per job. `replays`: where given, each held recording whose fix the harness can
@@ -270,7 +352,10 @@ def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: 
     settings = {job.browser: config.engine(job.browser).settings for job in jobs}
     if media is not None and lanes > 1 and (
             headed or any(s.remote_screen for s in settings.values())):
-        raise SharedScreenError(one_screen_error("--jobs 1"))
+        if taking_turns:
+            lanes = 1
+        else:
+            raise SharedScreenError(one_screen_error("--jobs 1"))
     limits = {browser: s.concurrent_sessions() for browser, s in settings.items()}
     plan = plan_lanes(jobs, lanes, limits)
     videos = VideoQueue(after_video) if media is not None else None
@@ -278,7 +363,7 @@ def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: 
         recordings = _record_planned(plan, config, len(jobs), headed=headed, media=media,
                                      wire=wire, progress=progress, replays=replays,
                                      stored=stored, recorded=recorded, stop=stop,
-                                     videos=videos, note=note)
+                                     videos=videos, note=note, taking_turns=taking_turns)
         if stop is not None and stop.is_set():
             raise Cancelled
         failed = videos.wait() if videos is not None else {}
@@ -298,7 +383,8 @@ def _record_planned(plan: list[list[Job]], config: Config, total: int, *, headed
                     media: Path | None, wire: bool, progress: Progress | None,
                     replays: dict[int, FixReplay] | None, stored: Stored | None,
                     recorded: Stored | None, stop: threading.Event | None,
-                    videos: VideoQueue | None, note: Note | None) -> dict[int, Recording]:
+                    videos: VideoQueue | None, note: Note | None,
+                    taking_turns: bool) -> dict[int, Recording]:
     """The lanes of `plan`, recorded: a serial run in this thread, else a thread a lane."""
     if len(plan) <= 1:
         run = _Run(config, total, headed=headed, media=media, wire=wire, progress=progress,
@@ -310,7 +396,8 @@ def _record_planned(plan: list[list[Job]], config: Config, total: int, *, headed
     cancelled = threading.Event()  # ours: a lane's bug sets it too, and is no interruption
     run = _Run(config, total, headed=headed, media=media, wire=wire, progress=progress,
                clock=CancellableClock(cancelled), replays=replays, stored=stored,
-               recorded=recorded, videos=videos, cancelled=cancelled, stop=stop, note=note)
+               recorded=recorded, videos=videos, cancelled=cancelled, stop=stop, note=note,
+               lanes=len(plan), taking_turns=taking_turns)
     errors: list[BaseException] = []
 
     def lane(jobs: list[Job]) -> None:

@@ -86,14 +86,16 @@ def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
                 recorded: Finished | None = None,
                 stop: threading.Event | None = None,
                 after_video: Callable[[Path], None] | None = None,
-                note: Callable[[str], None] | None = None) -> list[Run]:
+                note: Callable[[str], None] | None = None,
+                taking_turns: bool = False) -> list[Run]:
     """Every URL in every engine, ordered by URL then by `browsers`.
 
     With `media`, each engine runs in a window and every recording is filmed there, one
     numbered WebM each. With `verify_fixes`, each held run whose fix the harness can apply is
     replayed with it (verify.py). An engine that cannot start yields runs carrying its error;
     the others still run. `jobs`: how many recordings run at once, each lane with engines of
-    its own (lanes.py); the verdicts do not depend on it. `finished` gets the runs finished so
+    its own (lanes.py); the verdicts do not depend on it. `taking_turns`: the lanes take turns
+    to stream, one page at a time (lanes.Turns). `finished` gets the runs finished so
     far, in the same order, each time one finishes (so that --json holds them if the run is
     interrupted); `recorded` gets them all once the last is, before every video is written
     (lanes.py). `stop`: once set, the run stores nothing more and raises lanes.Cancelled.
@@ -119,6 +121,7 @@ def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
     recordings = record_jobs(
         work, config, lanes=jobs, headed=headed, media=media, progress=progress,
         replays=replays, stop=stop, after_video=after_video, note=note,
+        taking_turns=taking_turns,
         stored=None if finished is None else (lambda so_far: finished(runs_of(so_far))),
         recorded=None if recorded is None else (lambda every: recorded(runs_of(every))))
     # Judged again: a recording whose video could not be written has lost its paint since.
