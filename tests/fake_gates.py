@@ -5,13 +5,14 @@ No browser: a probe takes microseconds."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from streamscope.config import Config
 from streamscope.engines import EngineConfig, EngineInfo, gates
-from streamscope.record.dom_recorder import SYSTEM_CLOCK, Clock
+from streamscope.record.dom_recorder import SYSTEM_CLOCK, Clock, Streaming
 from streamscope.recording import Recording
 from tests.timelines import recording as made
 
@@ -54,6 +55,7 @@ class GatedPipeline:
     config: Config = field(default_factory=Config)
     clock: Clock = SYSTEM_CLOCK
     fails: Callable[[str, int], bool] = lambda url, attempt: False
+    turn: Streaming = nullcontext
     urls: list[str] = field(default_factory=list)
     closed: bool = False
 

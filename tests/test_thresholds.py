@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
 
 import pytest
@@ -195,8 +195,25 @@ def started(monkeypatch):
 
     monkeypatch.setattr(first_need, "create_engine", create)
     monkeypatch.setattr(first_need, "Pipeline",
-                        lambda engine, config, clock: GatedPipeline(engine, config, clock))
+                        lambda engine, config, clock, turn: GatedPipeline(engine, config, clock,
+                                                                          turn=turn))
     return engines
+
+
+def test_the_probes_of_a_first_need_stream_in_turn_with_the_lanes_pages(started, monkeypatch):
+    # Lanes that take turns to stream: a probe streams alone, as their pages do.
+    turns: list[object] = []
+
+    def pipeline(engine, config, clock, turn):
+        turns.append(turn)
+        return GatedPipeline(engine, config, clock, turn=turn)
+
+    def lanes_turn() -> AbstractContextManager[None]:
+        return nullcontext()
+
+    monkeypatch.setattr(first_need, "Pipeline", pipeline)
+    first_need.measure_on_first_need(GatedPipeline(turn=lanes_turn), _held_page())
+    assert turns == [lanes_turn]
 
 
 def test_a_held_page_gets_its_gates_measured_on_first_need_and_carries_the_numbers(started):

@@ -116,7 +116,8 @@ def _measure(pipeline: Pipeline, cases: list[Case], note: Note | None
         # to watch, and a shared screen is filmed one window at a time.
         engine = pipeline.engine if remote else create_engine(
             replace(pipeline.engine.config, headed=False), window=True)
-        own = Pipeline(engine, pipeline.config, pipeline.clock)
+        # Its probes stream in turn with the lanes' pages, where lanes take turns (lanes.py).
+        own = Pipeline(engine, pipeline.config, pipeline.clock, turn=pipeline.turn)
         try:
             if not remote:
                 engine.start()
