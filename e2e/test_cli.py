@@ -45,3 +45,20 @@ def test_an_engine_that_cannot_start_is_a_non_zero_exit_with_the_reason(tmp_path
                                       "--browser", "webkit", server_url + "/sync"])
     assert result.exit_code == 1
     assert "/nonexistent/WebKitWebDriver is missing" in result.output
+
+
+def test_repro_in_two_engines_takes_turns_and_films_every_page(tmp_path: Path):
+    # The default: a lane an engine, the pages streaming one at a time.
+    out = tmp_path / "runs.json"
+    result = CliRunner().invoke(cli, ["repro", "--browser", "chromium", "--browser", "webkit",
+                                      "--report", str(tmp_path / "report"), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    runs = json.loads(out.read_text())["runs"]
+    assert [(r["url"].rsplit("/", 1)[1], r["browser"]) for r in runs] == [
+        (path, browser) for path in ("hello-world", "hello-world-with-template",
+                                     "stream?name=World", "sync")
+        for browser in ("chromium", "webkit")]
+    assert all(r["error"] is None and r["verdict_from"] == "paint" for r in runs)
+    assert [r["incremental"] for r in runs if r["url"].endswith("/sync")] == [False, False]
+    assert all(r["incremental"] for r in runs if r["browser"] == "chromium"
+               and not r["url"].endswith("/sync"))
