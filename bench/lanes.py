@@ -26,6 +26,7 @@ from bench.stats import percentile
 from streamscope.config import Config
 from streamscope.judge.verdict import judge
 from streamscope.run.lanes import Job, record_jobs
+from streamscope.run.options import RunOptions
 
 LEVELS = ("1", "2", "3", "4")
 PER_ENGINE = 4
@@ -95,9 +96,9 @@ def _level(config: Config, names: Sequence[str], base_url: str, level: LevelFigu
     with tempfile.TemporaryDirectory(prefix="streamscope-bench-") as media:
         started = time.perf_counter()
         # No wire capture: a second fetch of a run's URL would log a second set of flushes.
-        recordings = record_jobs(jobs, config, lanes=level.lanes, wire=False,
-                                 media=Path(media) if paint else None,
-                                 taking_turns=level.taking_turns)
+        options = RunOptions(config, media=Path(media) if paint else None, wire=False,
+                             jobs=level.lanes, taking_turns=level.taking_turns)
+        recordings = record_jobs(jobs, options)
         level.wall_s += time.perf_counter() - started
         level.load_1m.append(os.getloadavg()[0])
         level.rounds += 1

@@ -23,9 +23,9 @@ T0 = time.monotonic()
 
 # (module, attribute path) of each step timed: what a repro's wall time is made of.
 STEPS = (
-    ("streamscope.run.lanes", "_Run._start"),
+    ("streamscope.run.lanes", "_Lanes._start"),
     ("streamscope.run.lanes", "_stop"),
-    ("streamscope.run.lanes", "measure_on_first_need"),
+    ("streamscope.run.record_and_verify", "measure_on_first_need"),
     ("streamscope.record.pipeline", "Pipeline.record"),
     ("streamscope.record.pipeline", "Pipeline._close_page"),
     ("streamscope.record.pipeline", "record"),

@@ -42,6 +42,7 @@ from streamscope.report.media import media_folder
 from streamscope.run import interrupts
 from streamscope.run.interrupts import run_interruptibly
 from streamscope.run.malloc_arenas import cap_malloc_arenas
+from streamscope.run.options import RunOptions
 from streamscope.run.runs import Run, record_runs
 
 # The mix, by what each page models; served by `python -m bench.apps` (the demo app and the
@@ -108,8 +109,9 @@ class Soak:
     def record(self, urls: Sequence[str]) -> list[Run]:
         """Every URL in every engine, as `streamscope run --jobs J` records them, filmed."""
         with media_folder(None) as media:
-            runs = record_runs(urls, self.browsers, self.config, media=media, jobs=self.jobs,
-                               stop=interrupts.requested_from_now())
+            options = RunOptions(self.config, media=media, jobs=self.jobs,
+                                 stop=interrupts.requested_from_now())
+            runs = record_runs(urls, self.browsers, options)
         self.recorded += len(runs)
         return runs
 

@@ -25,6 +25,7 @@ from streamscope.run.lanes import (
     plan_lanes,
     record_jobs,
 )
+from streamscope.run.options import RunOptions
 from tests.timelines import recording, wire
 
 URLS = ("/a", "/b", "/c")
@@ -122,8 +123,8 @@ def test_a_recording_cut_by_an_interruption_is_not_stored(monkeypatch, lanes):
     monkeypatch.setattr(lanes_module, "Pipeline", Pipeline)
     stored: list[dict[int, Recording]] = []
     with pytest.raises(Cancelled):
-        record_jobs(jobs(("chromium", "firefox"), ("/a",)), load_config(None), lanes=lanes,
-                    stored=stored.append, stop=stop)
+        record_jobs(jobs(("chromium", "firefox"), ("/a",)),
+                    RunOptions(load_config(None), jobs=lanes, stop=stop), stored=stored.append)
     assert stored == []
     assert engines and all(engine.stopped for engine in engines)
 
@@ -202,8 +203,8 @@ def test_the_run_is_told_once_when_the_last_recording_is_in_before_the_engines_s
 
     monkeypatch.setattr(lanes_module, "create_engine", _Engine)
     monkeypatch.setattr(lanes_module, "Pipeline", Pipeline)
-    record_jobs(jobs(("chromium", "firefox"), ("/a", "/b")), load_config(None), lanes=lanes,
-                recorded=recorded)
+    record_jobs(jobs(("chromium", "firefox"), ("/a", "/b")),
+                RunOptions(load_config(None), jobs=lanes), recorded=recorded)
     ((indexes, stopped),) = told
     assert indexes == [0, 1, 2, 3]
     assert not all(stopped)  # the last lane's engine was still up
@@ -241,7 +242,8 @@ def test_replays_on_two_lanes_of_one_engine_are_filmed_to_videos_of_their_own(
     monkeypatch.setattr(lanes_module, "create_engine", _Engine)
     monkeypatch.setattr(lanes_module, "Pipeline", Pipeline)
     replays: dict[int, FixReplay] = {}
-    record_jobs(jobs(("chromium",), ("/a", "/b")), load_config(None), lanes=2, media=tmp_path,
+    record_jobs(jobs(("chromium",), ("/a", "/b")),
+                RunOptions(load_config(None), media=tmp_path, verify_fixes=True, jobs=2),
                 replays=replays)
     assert sorted(replays) == [0, 1]
     replayed = [video for video in filmed if "replay" in video.name]
@@ -288,8 +290,8 @@ def test_lanes_taking_turns_stream_one_page_at_a_time_once_every_engine_has_star
 
     monkeypatch.setattr(lanes_module, "create_engine", Engine)
     monkeypatch.setattr(lanes_module, "Pipeline", Pipeline)
-    recordings = record_jobs(jobs(urls=("/a", "/b")), load_config(None), lanes=3,
-                             taking_turns=True)
+    recordings = record_jobs(jobs(urls=("/a", "/b")),
+                             RunOptions(load_config(None), jobs=3, taking_turns=True))
     assert len(recordings) == 6 and not any(r.error for r in recordings.values())
     kinds = [what for what, _ in events]
     streams = [i for i, what in enumerate(kinds) if what == "stream"]
@@ -318,7 +320,8 @@ def test_a_lane_whose_engine_cannot_start_holds_no_turn_up(monkeypatch):
 
     monkeypatch.setattr(lanes_module, "create_engine", Engine)
     monkeypatch.setattr(lanes_module, "Pipeline", Pipeline)
-    recordings = record_jobs(jobs(urls=("/a",)), load_config(None), lanes=3, taking_turns=True)
+    recordings = record_jobs(jobs(urls=("/a",)),
+                             RunOptions(load_config(None), jobs=3, taking_turns=True))
     assert [(r.browser, r.error) for r in recordings.values()].count(
         ("webkit", "webkit: WebKitWebDriver is missing")) == 1
     assert sum(r.error is None for r in recordings.values()) == 2

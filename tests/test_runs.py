@@ -10,6 +10,7 @@ from streamscope.engines import EngineInfo
 from streamscope.recording import Recording
 from streamscope.run import lanes
 from streamscope.run import runs as runs_module
+from streamscope.run.options import RunOptions
 from streamscope.run.runs import Run, record_runs
 from tests.timelines import recording, streamed
 
@@ -42,7 +43,7 @@ def test_a_url_given_twice_is_recorded_and_returned_twice(monkeypatch):
     monkeypatch.setattr(lanes, "create_engine", _Engine)
     monkeypatch.setattr(lanes, "Pipeline", Pipeline)
     runs = record_runs(["http://h/a", "http://h/a", "http://h/b"], ["chromium", "firefox"],
-                       load_config(None))
+                       RunOptions(load_config(None)))
     # Engine by engine when recorded, URL by URL when returned.
     assert [(r.recording.url[-1], r.recording.browser, r.recording.error) for r in runs] == [
         ("a", "chromium", "take 1"), ("a", "firefox", "take 4"),
@@ -55,7 +56,7 @@ def test_a_recording_that_lost_its_paint_after_it_was_stored_is_judged_without_i
     # Its video could not be written: the paint goes after --json already held the run.
     held = recording(streamed(), paint=[(60, 0.1), (560, 0.2), (5010, 1.0)])
 
-    def record_jobs(jobs, config, *, stored, **_):
+    def record_jobs(jobs, options, *, stored, **_):
         stored({0: held})
         held.lose_paint("the video could not be written")
         return {0: held}
@@ -63,7 +64,7 @@ def test_a_recording_that_lost_its_paint_after_it_was_stored_is_judged_without_i
     monkeypatch.setattr(runs_module, "record_jobs", record_jobs)
     seen: list[list[str]] = []
     finished = [run.verdict.verdict_from for run in
-                record_runs([held.url], ["chromium"], load_config(None),
+                record_runs([held.url], ["chromium"], RunOptions(load_config(None)),
                             finished=lambda so_far: seen.append(
                                 [run.verdict.verdict_from for run in so_far]))]
     assert seen == [["paint"]]

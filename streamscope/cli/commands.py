@@ -36,6 +36,7 @@ from streamscope.report import comparison
 from streamscope.report.media import find_videos
 from streamscope.run.interrupts import run_interruptibly
 from streamscope.run.malloc_arenas import cap_malloc_arenas
+from streamscope.run.options import RunOptions
 from streamscope.run.runs import Run, read_json
 
 RUN_TITLE = "streamscope: does it render progressively?"
@@ -95,11 +96,12 @@ def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: P
         webdriver_url: str | None, remote_display: str | None, jobs: int | None,
         ignore_https_errors: bool, measure: bool | None) -> int:
     """Record each URL in each engine and say whether it rendered progressively, and why."""
-    return record_and_report(configured(config, timeout, connect, webdriver_url, remote_display,
-                            ignore_https_errors, measure),
-                urls, browsers or config.matrix, json_path=json_path, report_dir=report_dir,
-                summary_path=summary_path, paint=paint, headed=headed, verify_fix=verify_fix,
-                jobs=jobs or 1, title=RUN_TITLE)
+    options = RunOptions(configured(config, timeout, connect, webdriver_url, remote_display,
+                                    ignore_https_errors, measure),
+                         headed=headed, verify_fixes=verify_fix, jobs=jobs or 1)
+    return record_and_report(options, urls, browsers or config.matrix, json_path=json_path,
+                             report_dir=report_dir, summary_path=summary_path, paint=paint,
+                             title=RUN_TITLE)
 
 
 @cli.command()
@@ -118,16 +120,17 @@ def repro(config: Config, browsers: tuple[str, ...], json_path: Path | None, rep
     config = configured(config, timeout, connect, webdriver_url, remote_display,
                          ignore_https_errors, measure)
     browsers = browsers or tuple(config.matrix)
+    # By default every engine starts at once, each on a lane of its own, and the lanes take
+    # turns to stream: a page has the machine as in a serial run (README, "How long a run
+    # takes").
+    options = RunOptions(config, headed=headed, verify_fixes=verify_fix,
+                         jobs=jobs or len(browsers), taking_turns=jobs is None)
     with demo_server() as base:
         click.echo(f"Demo server on {base}/")
-        # By default every engine starts at once, each on a lane of its own, and the lanes
-        # take turns to stream: a page has the machine as in a serial run (README, "How
-        # long a run takes").
-        return record_and_report(config, [base + p for p in WRITEUP_PATHS],
-                    browsers, json_path=json_path, report_dir=report_dir,
-                    summary_path=summary_path, paint=True, headed=headed, verify_fix=verify_fix,
-                    jobs=jobs or len(browsers), taking_turns=jobs is None,
-                    title="Does streamed HTML render progressively? The write-up, reproduced")
+        return record_and_report(
+            options, [base + p for p in WRITEUP_PATHS], browsers, json_path=json_path,
+            report_dir=report_dir, summary_path=summary_path, paint=True,
+            title="Does streamed HTML render progressively? The write-up, reproduced")
 
 
 @cli.command()

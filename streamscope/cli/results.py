@@ -15,7 +15,6 @@ import click
 from rich.markup import escape
 
 from streamscope.cli.console import print_table, progress_bar, stderr
-from streamscope.config import Config
 from streamscope.files import write_json_atomically
 from streamscope.report import (
     RAW_JSON,
@@ -30,6 +29,7 @@ from streamscope.report.stills_ahead import StillsAhead
 from streamscope.run import interrupts
 from streamscope.run.lanes import SharedScreenError
 from streamscope.run.machine import describe_machine
+from streamscope.run.options import RunOptions
 from streamscope.run.runs import Run, RunsFile, record_runs, write_json
 
 
@@ -40,10 +40,11 @@ def write_json_file(path: Path, document: dict[str, Any]) -> None:
         raise click.ClickException(f"could not write {exc.filename}: {exc.strerror}") from exc
 
 
-def record_and_report(config: Config, urls: Sequence[str], browsers: Sequence[str], *,
+def record_and_report(options: RunOptions, urls: Sequence[str], browsers: Sequence[str], *,
                       json_path: Path | None, report_dir: Path | None, summary_path: Path | None,
-                      paint: bool, headed: bool, verify_fix: bool, jobs: int,
-                      title: str, taking_turns: bool = False) -> int:
+                      paint: bool, title: str) -> int:
+    """`options`: as the command line gave them; the media folder, the progress bar, the
+    report's stills and the interruption are this function's to add."""
     # Recordings name their videos by these paths: absolute, they hold from any folder.
     report_dir = report_dir.resolve() if report_dir is not None else None
     check_writable(report_dir, json_path, summary_path)
@@ -79,14 +80,13 @@ def record_and_report(config: Config, urls: Sequence[str], browsers: Sequence[st
                                 {url: urls.count(url) * len(browsers) for url in urls})
         with progress_bar() as advance:
             try:
-                runs = record_runs(urls, browsers, config, headed=headed,
-                                   media=media if paint else None, verify_fixes=verify_fix,
-                                   progress=advance, jobs=jobs, taking_turns=taking_turns,
-                                   finished=save,
-                                   recorded=figures.start if figures is not None else None,
-                                   stop=interrupts.requested_from_now(),
-                                   after_video=ahead.cut if ahead is not None else None,
-                                   note=lambda line: stderr.print(escape(line), soft_wrap=True))
+                running = replace(
+                    options, media=media if paint else None, progress=advance,
+                    stop=interrupts.requested_from_now(),
+                    after_video=ahead.cut if ahead is not None else None,
+                    note=lambda line: stderr.print(escape(line), soft_wrap=True))
+                runs = record_runs(urls, browsers, running, finished=save,
+                                   recorded=figures.start if figures is not None else None)
             except SharedScreenError as exc:  # checked before any engine starts
                 raise click.UsageError(str(exc)) from exc
             except BaseException:

@@ -33,12 +33,13 @@ from streamscope.engines.readiness import check_engines
 from streamscope.judge.verdict import judge
 from streamscope.paint import final_screenshot
 from streamscope.plugin.junit_properties import junit_properties
-from streamscope.prove.thresholds.first_need import measure_on_first_need
 from streamscope.prove.verify import FixReplay, verify_fix
 from streamscope.record.pipeline import Pipeline
 from streamscope.recording import Recording
 from streamscope.run.doctor import fixes
 from streamscope.run.lanes import one_screen_error
+from streamscope.run.options import RunOptions
+from streamscope.run.record_and_verify import record_and_verify
 from streamscope.run.runs import Run
 
 if TYPE_CHECKING:
@@ -232,14 +233,15 @@ def record(browser_engine: Engine, streamscope_config: Config, pytestconfig: pyt
     marked = _marked(request, streamscope_config)
     engine = (browser_engine if marked is None
               else _start_engine(browser_engine.name, marked, pytestconfig))
-    pipeline = Pipeline(engine, marked or streamscope_config)
+    options = RunOptions(marked or streamscope_config, verify_fixes=verify,
+                         note=_note(pytestconfig))
+    pipeline = Pipeline(engine, options.config)
     recorded: list[tuple[Run, Path | None]] = []
 
     def _record(url: str) -> Recording:
         video = tmp_path / f"video-{len(recorded) + 1}.webm" if paint else None
-        recording = measure_on_first_need(pipeline, pipeline.record(url, video=video),
-                                          _note(pytestconfig))
-        replay = verify_fix(pipeline, recording, judge(recording), tmp_path) if verify else None
+        recording, replay = record_and_verify(pipeline, url, options, video=video,
+                                              replays_in=tmp_path)
         run = Run.of(recording, replay)
         recorded.append((run, video))
         # What the record_property fixture does, without the warning that fixture gives

@@ -23,21 +23,18 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
-from pathlib import Path
+from functools import partial
 
-from streamscope.config import Config
 from streamscope.engines import Engine, EngineError, EngineInfo, create_engine, playwright_driver
 from streamscope.errors import one_line
-from streamscope.judge.verdict import judge
 from streamscope.paint.video_queue import VideoQueue
-from streamscope.prove.thresholds.first_need import Note, measure_on_first_need
-from streamscope.prove.verify import FixReplay, verify_fix
+from streamscope.prove.verify import FixReplay
 from streamscope.record.dom_recorder import SYSTEM_CLOCK, Clock
 from streamscope.record.pipeline import Pipeline
 from streamscope.recording import Recording
+from streamscope.run.options import RunOptions
+from streamscope.run.record_and_verify import record_and_verify
 
-# (recordings done, recordings in all, url, browser) before each recording starts.
-Progress = Callable[[int, int, str, str], None]
 # Every recording so far, by job index, each time one is stored or its replay is: called
 # under the run's lock, one call at a time, from the lane that stored it.
 Stored = Callable[[dict[int, Recording]], None]
@@ -179,29 +176,23 @@ def _split(group: list[Job], parts: int) -> list[list[Job]]:
     return chunks
 
 
-class _Run:
-    """What the lanes of one run share: the recordings, the engines that could not start, and
-    the progress count."""
+class _Lanes:
+    """What the lanes of one run share: the recordings, the engines that could not start, the
+    progress count and, where they take turns, the turns."""
 
-    def __init__(self, config: Config, total: int, *, headed: bool, media: Path | None,
-                 wire: bool, progress: Progress | None, clock: Clock,
-                 replays: dict[int, FixReplay] | None, stored: Stored | None = None,
-                 recorded: Stored | None = None,
-                 videos: VideoQueue | None = None,
-                 cancelled: threading.Event | None = None,
-                 stop: threading.Event | None = None, note: Note | None = None,
-                 lanes: int = 1, taking_turns: bool = False) -> None:
-        self.config, self.total, self.headed, self.media = config, total, headed, media
-        self.note = note
-        self.wire, self.replays, self.stored, self.videos = wire, replays, stored, videos
-        self.recorded = recorded
-        self.progress, self.clock = progress, clock
-        self._stops = [event for event in (cancelled, stop) if event is not None]
+    def __init__(self, options: RunOptions, total: int, *, clock: Clock, lanes: int,
+                 replays: dict[int, FixReplay] | None, stored: Stored | None,
+                 recorded: Stored | None, videos: VideoQueue | None,
+                 cancelled: threading.Event | None) -> None:
+        self.options, self.total, self.clock, self.videos = options, total, clock, videos
+        self.replays, self.stored, self.recorded = replays, stored, recorded
+        self._stops = [event for event in (cancelled, options.stop) if event is not None]
         self.recordings: dict[int, Recording] = {}
         self._done = 0  # jobs done, their replays included
         self._failed: dict[str, str] = {}  # browser -> why it could not start
         self._lock = threading.Lock()
-        self._turns = Turns(lanes, self.cancelled) if taking_turns else None
+        self._turns = (Turns(lanes, self.cancelled) if options.taking_turns and lanes > 1
+                       else None)
 
     def cancelled(self) -> bool:
         return any(event.is_set() for event in self._stops)
@@ -226,7 +217,7 @@ class _Run:
                     _stop(engine, pipeline)
                     engine, pipeline = None, None
                     engine = self._start(job.browser)
-                    pipeline = (Pipeline(engine, self.config, self.clock, self.videos,
+                    pipeline = (Pipeline(engine, self.options.config, self.clock, self.videos,
                                          turns.turn if turns else nullcontext)
                                 if engine else None)
                     if turns is not None and not started:
@@ -237,20 +228,19 @@ class _Run:
                     self._job_done()
                     continue
                 self._report(job)
-                video = (self.media / f"{job.index + 1:02d}-{job.browser}.webm"
-                         if self.media is not None else None)
-                recording = measure_on_first_need(
-                    pipeline, pipeline.record(job.url, video=video, wire=self.wire), self.note)
-                self._store(job, recording)
-                if self.replays is not None:
-                    replay = verify_fix(pipeline, recording, judge(recording), self.media,
-                                        prefix=f"{job.index + 1:02d}-")
-                    if replay is not None:
-                        with self._lock:
-                            if self.cancelled():
-                                raise Cancelled
-                            self.replays[job.index] = replay
-                            self._stored()
+                media = self.options.media
+                video = (media / f"{job.index + 1:02d}-{job.browser}.webm"
+                         if media is not None else None)
+                _, replay = record_and_verify(
+                    pipeline, job.url, self.options, video=video, replays_in=media,
+                    prefix=f"{job.index + 1:02d}-",
+                    recorded=partial(self._store, job))
+                if replay is not None and self.replays is not None:
+                    with self._lock:
+                        if self.cancelled():
+                            raise Cancelled
+                        self.replays[job.index] = replay
+                        self._stored()
                 self._job_done()
             if turns is not None:  # the engine stops beside no page that streams
                 turns.finished()
@@ -269,8 +259,8 @@ class _Run:
             if browser in self._failed:
                 return None
         try:
-            engine = create_engine(self.config.engine(browser, headed=self.headed),
-                                   window=self.media is not None)
+            engine = create_engine(self.options.config.engine(browser, headed=self.options.headed),
+                                   window=self.options.media is not None)
             engine.start()
         except EngineError as exc:
             with self._lock:
@@ -279,9 +269,9 @@ class _Run:
         return engine
 
     def _report(self, job: Job) -> None:
-        if self.progress is not None:
+        if self.options.progress is not None:
             with self._lock:
-                self.progress(len(self.recordings), self.total, job.url, job.browser)
+                self.options.progress(len(self.recordings), self.total, job.url, job.browser)
 
     def _store(self, job: Job, recording: Recording) -> None:
         with self._lock:
@@ -316,54 +306,45 @@ def _failed(job: Job, error: str) -> Recording:
     return Recording(url=job.url, engine=info, error=error)
 
 
-def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: bool = False,
-                media: Path | None = None, wire: bool = True,
-                progress: Progress | None = None,
-                replays: dict[int, FixReplay] | None = None,
-                stored: Stored | None = None,
-                recorded: Stored | None = None,
-                stop: threading.Event | None = None,
-                after_video: Callable[[Path], None] | None = None,
-                note: Note | None = None, taking_turns: bool = False) -> dict[int, Recording]:
-    """Every job's recording, by job index, recorded on up to `lanes` lanes at once.
+def record_jobs(jobs: Sequence[Job], options: RunOptions, *,
+                replays: dict[int, FixReplay] | None = None, stored: Stored | None = None,
+                recorded: Stored | None = None) -> dict[int, Recording]:
+    """Every job's recording, by job index, recorded on up to options.jobs lanes at once.
 
-    `taking_turns`: the lanes take turns to stream (Turns), so that only their engines'
-    launches and each page's set-up run beside a page that streams; on a shared screen, which
-    shows one window at a time, the jobs are recorded on one lane instead.
+    Where the lanes take turns (options.taking_turns), only their engines' launches and each
+    page's set-up run beside a page that streams; on a shared screen, which shows one window
+    at a time, the jobs are recorded on one lane instead.
 
-    `wire`: fetch each URL beside the browser too (pipeline.py), unless the server must see
-    one request per job. `replays`: where given, each held recording whose fix the harness can
-    apply is replayed with it (verify.py) and the result kept there, by job index. `stored`:
-    told of every recording so far each time one, or its replay, is stored. `recorded`: told
-    of them all once the last is stored, its replay too, while the engines stop and the last
-    videos are written (a report can begin; it must not block). With `media`,
-    every video is written by the time this returns; one that could not be costs its
-    recording the paint, as a failed paint analysis does. `after_video`: called with each
-    video as it is written, beside the recordings that follow (video_queue.py). `note`: told,
-    in a line, of what a run does besides recording (a threshold measured on first need).
+    `replays`: where given (options.verify_fixes), each held recording whose fix the harness
+    can apply is replayed with it (verify.py) and the result kept there, by job index.
+    `stored`: told of every recording so far each time one, or its replay, is stored.
+    `recorded`: told of them all once the last is stored, its replay too, while the engines
+    stop and the last videos are written (a report can begin; it must not block). With
+    options.media, every video is written by the time this returns; one that could not be
+    costs its recording the paint, as a failed paint analysis does.
 
     Ctrl-C or SIGTERM in the calling thread stops every lane within a poll or an engine start:
     each ends its recording, page and engine (display included) before the interruption goes on.
-    So does `stop`, set from outside (interrupts.py sets it on a signal): a signal can reach
+    So does options.stop, set from outside (interrupts.py sets it on a signal): a signal can reach
     the calling thread inside the automation library, which may take it for a failed call. From
     then on nothing more is stored, as a recording cut short by the interruption is not a
     finished one, and the run raises Cancelled.
     """
-    settings = {job.browser: config.engine(job.browser).settings for job in jobs}
-    if media is not None and lanes > 1 and (
-            headed or any(s.remote_screen for s in settings.values())):
-        if taking_turns:
+    settings = {job.browser: options.config.engine(job.browser).settings for job in jobs}
+    lanes = options.jobs
+    if options.media is not None and lanes > 1 and (
+            options.headed or any(s.remote_screen for s in settings.values())):
+        if options.taking_turns:
             lanes = 1
         else:
             raise SharedScreenError(one_screen_error("--jobs 1"))
     limits = {browser: s.concurrent_sessions() for browser, s in settings.items()}
     plan = plan_lanes(jobs, lanes, limits)
-    videos = VideoQueue(after_video) if media is not None else None
+    videos = VideoQueue(options.after_video) if options.media is not None else None
+    stop = options.stop
     try:
-        recordings = _record_planned(plan, config, len(jobs), headed=headed, media=media,
-                                     wire=wire, progress=progress, replays=replays,
-                                     stored=stored, recorded=recorded, stop=stop,
-                                     videos=videos, note=note, taking_turns=taking_turns)
+        recordings = _record_planned(plan, options, len(jobs), replays=replays, stored=stored,
+                                     recorded=recorded, videos=videos)
         if stop is not None and stop.is_set():
             raise Cancelled
         failed = videos.wait() if videos is not None else {}
@@ -379,25 +360,21 @@ def record_jobs(jobs: Sequence[Job], config: Config, *, lanes: int = 1, headed: 
     return recordings
 
 
-def _record_planned(plan: list[list[Job]], config: Config, total: int, *, headed: bool,
-                    media: Path | None, wire: bool, progress: Progress | None,
+def _record_planned(plan: list[list[Job]], options: RunOptions, total: int, *,
                     replays: dict[int, FixReplay] | None, stored: Stored | None,
-                    recorded: Stored | None, stop: threading.Event | None,
-                    videos: VideoQueue | None, note: Note | None,
-                    taking_turns: bool) -> dict[int, Recording]:
+                    recorded: Stored | None, videos: VideoQueue | None) -> dict[int, Recording]:
     """The lanes of `plan`, recorded: a serial run in this thread, else a thread a lane."""
+    stop = options.stop
     if len(plan) <= 1:
-        run = _Run(config, total, headed=headed, media=media, wire=wire, progress=progress,
-                   clock=SYSTEM_CLOCK if stop is None else CancellableClock(stop),
-                   replays=replays, stored=stored, recorded=recorded, videos=videos,
-                   cancelled=stop, note=note)
+        run = _Lanes(options, total, clock=SYSTEM_CLOCK if stop is None else CancellableClock(stop),
+                     lanes=1, replays=replays, stored=stored, recorded=recorded, videos=videos,
+                     cancelled=None)
         run.record_lane(plan[0] if plan else [])
         return run.recordings
     cancelled = threading.Event()  # ours: a lane's bug sets it too, and is no interruption
-    run = _Run(config, total, headed=headed, media=media, wire=wire, progress=progress,
-               clock=CancellableClock(cancelled), replays=replays, stored=stored,
-               recorded=recorded, videos=videos, cancelled=cancelled, stop=stop, note=note,
-               lanes=len(plan), taking_turns=taking_turns)
+    run = _Lanes(options, total, clock=CancellableClock(cancelled), lanes=len(plan),
+                 replays=replays, stored=stored, recorded=recorded, videos=videos,
+                 cancelled=cancelled)
     errors: list[BaseException] = []
 
     def lane(jobs: list[Job]) -> None:

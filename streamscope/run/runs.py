@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from streamscope.config import Config
 from streamscope.errors import one_line
 from streamscope.files import write_json_atomically
 from streamscope.judge.verdict import Verdict, judge
 from streamscope.prove.verify import FixReplay
 from streamscope.recording import Recording
-from streamscope.run.lanes import Job, Progress, record_jobs
+from streamscope.run.lanes import Job, record_jobs
+from streamscope.run.options import RunOptions
 
 # Every run finished so far, in the order record_runs returns them, after each recording.
 Finished = Callable[[list["Run"]], None]
@@ -79,35 +79,24 @@ def _prefixed(prefix: str, fields: dict[str, Any]) -> dict[str, Any]:
     return {prefix + key: value for key, value in fields.items()}
 
 
-def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
-                headed: bool = False, media: Path | None = None, verify_fixes: bool = False,
-                progress: Progress | None = None, jobs: int = 1,
+def record_runs(urls: Sequence[str], browsers: Sequence[str], options: RunOptions, *,
                 finished: Finished | None = None,
-                recorded: Finished | None = None,
-                stop: threading.Event | None = None,
-                after_video: Callable[[Path], None] | None = None,
-                note: Callable[[str], None] | None = None,
-                taking_turns: bool = False) -> list[Run]:
-    """Every URL in every engine, ordered by URL then by `browsers`.
+                recorded: Finished | None = None) -> list[Run]:
+    """Every URL in every engine, ordered by URL then by `browsers`, recorded as `options`
+    says (options.py).
 
-    With `media`, each engine runs in a window and every recording is filmed there, one
-    numbered WebM each. With `verify_fixes`, each held run whose fix the harness can apply is
-    replayed with it (verify.py). An engine that cannot start yields runs carrying its error;
-    the others still run. `jobs`: how many recordings run at once, each lane with engines of
-    its own (lanes.py); the verdicts do not depend on it. `taking_turns`: the lanes take turns
-    to stream, one page at a time (lanes.Turns). `finished` gets the runs finished so
-    far, in the same order, each time one finishes (so that --json holds them if the run is
-    interrupted); `recorded` gets them all once the last is, before every video is written
-    (lanes.py). `stop`: once set, the run stores nothing more and raises lanes.Cancelled.
-    `after_video`: called with each video as it is written, while the recordings go on.
-    `note`: told of what the run does besides recording, a line at a time (lanes.py).
+    An engine that cannot start yields runs carrying its error; the others still run. The
+    verdicts do not depend on how many recordings run at once. `finished` gets the runs
+    finished so far, in the same order, each time one finishes (so that --json holds them if
+    the run is interrupted); `recorded` gets them all once the last is, before every video is
+    written (lanes.py).
     """
     # Jobs numbered engine by engine (an engine starts once), returned URL by URL, each by its
     # place in `urls`, not by URL: a URL given three times is recorded, and returned, thrice.
     work = [Job(index, url, browser) for index, (browser, url)
             in enumerate((browser, url) for browser in browsers for url in urls)]
     order = [b * len(urls) + place for place in range(len(urls)) for b in range(len(browsers))]
-    replays: dict[int, FixReplay] | None = {} if verify_fixes else None
+    replays: dict[int, FixReplay] | None = {} if options.verify_fixes else None
     judged: dict[int, Run] = {}
 
     def runs_of(recordings: Mapping[int, Recording]) -> list[Run]:
@@ -119,9 +108,7 @@ def record_runs(urls: Sequence[str], browsers: Sequence[str], config: Config, *,
         return [judged[i] for i in order if i in recordings]
 
     recordings = record_jobs(
-        work, config, lanes=jobs, headed=headed, media=media, progress=progress,
-        replays=replays, stop=stop, after_video=after_video, note=note,
-        taking_turns=taking_turns,
+        work, options, replays=replays,
         stored=None if finished is None else (lambda so_far: finished(runs_of(so_far))),
         recorded=None if recorded is None else (lambda every: recorded(runs_of(every))))
     # Judged again: a recording whose video could not be written has lost its paint since.

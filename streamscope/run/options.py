@@ -1,0 +1,44 @@
+"""A run's options: what the CLI, the plugin and the bench ask of a run, built once by each
+and read by every step below it (runs.record_runs, lanes.record_jobs, record_and_verify)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from streamscope.config import Config
+from streamscope.prove.thresholds.first_need import Note
+
+# (recordings done, recordings in all, url, browser) before each recording starts.
+Progress = Callable[[int, int, str, str], None]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run records, and whom it tells as it goes.
+
+    `media`: where each recording is filmed to, one numbered WebM each (the engines run in a
+    window); None: the DOM only. `wire`: fetch each URL beside the browser too
+    (record/pipeline.py), unless the server must see one request per recording.
+    `verify_fixes`: replay each held recording whose fix the harness can apply, with it
+    (prove/verify.py). `jobs`: recordings at once, each lane with engines of its own;
+    `taking_turns`: the lanes take turns to stream, one page at a time (lanes.Turns).
+    `progress`: told before each recording; `note`: told, a line at a time, of what the run
+    does besides recording (a threshold measured on first need); `after_video`: called with
+    each video as it is written, beside the recordings that follow. `stop`: once set (on a
+    signal, interrupts.py), the run stores nothing more and raises lanes.Cancelled.
+    """
+
+    config: Config
+    media: Path | None = None
+    headed: bool = False
+    wire: bool = True
+    verify_fixes: bool = False
+    jobs: int = 1
+    taking_turns: bool = False
+    progress: Progress | None = None
+    note: Note | None = None
+    after_video: Callable[[Path], None] | None = None
+    stop: threading.Event | None = None
