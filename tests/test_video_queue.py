@@ -133,3 +133,33 @@ def test_what_follows_each_video_runs_once_it_is_written_and_its_failure_is_igno
     assert videos.wait() == {str(broken.video): "no frames to make a video of"}
     videos.close()
     assert followed == ["fine.webm"]  # not the failed one, nor the one not wanted
+
+
+def test_once_waited_for_the_next_video_is_encoded_while_the_last_ones_stills_are_cut(
+    tmp_path: Path,
+) -> None:
+    # The run's recordings are over when it waits: the stills of one video and the encoding
+    # of the next take a core each.
+    encoded = threading.Event()
+    followed: list[tuple[str, bool]] = []
+
+    def after(video: Path) -> None:
+        if video.name == "first.webm":
+            encoded.wait(60)  # a guard against a hang, never reached: the next one is encoded
+        followed.append((video.name, encoded.is_set()))
+
+    def note_encoded(frames, times_ms, end_ms, video) -> None:  # noqa: ANN001
+        real_encode(frames, times_ms, end_ms, video)
+        if video.name == "second.webm":
+            encoded.set()
+
+    real_encode = video_queue.encode
+    videos = VideoQueue(after)
+    videos.wait()  # the recordings are over
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(video_queue, "encode", note_encoded)
+        videos.submit(job(tmp_path, "first"))
+        videos.submit(job(tmp_path, "second"))
+        assert videos.wait() == {}
+    videos.close()
+    assert followed == [("first.webm", True), ("second.webm", True)]

@@ -15,6 +15,7 @@ import queue
 import shutil
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,8 +55,13 @@ class VideoQueue:
 
     def __init__(self, after: Callable[[Path], None] | None = None) -> None:
         """`after`: called with each video once it is written (a report's still cut from it),
-        on the queue's thread, at its priority; what it raises is ignored."""
+        in order, at the queue's priority; what it raises is ignored. On the queue's thread
+        while the recordings go on (a core for them); once wait() is called, when nothing
+        records any more, on a thread of its own, so that the next video is encoded
+        meanwhile: the last videos and their stills took 2 to 5 s after a repro's last page,
+        one after another."""
         self._after = after
+        self._following: ThreadPoolExecutor | None = None  # the after-calls', once waited for
         self._jobs: queue.SimpleQueue[EncodeJob | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
@@ -82,6 +88,9 @@ class VideoQueue:
         """Once every job submitted is done: why each video that could not be written was not,
         by its path."""
         with self._idle:
+            if self._following is None and self._after is not None:
+                self._following = ThreadPoolExecutor(
+                    1, thread_name_prefix="streamscope-videos-after", initializer=_lower_priority)
             self._idle.wait_for(lambda: self._pending == 0)
             return {video: why for video, why in self._failed.items()
                     if video not in self._unwanted}
@@ -91,12 +100,13 @@ class VideoQueue:
             self._cancelled = self._cancelled or cancel
         self._jobs.put(None)
         self._thread.join()
+        with self._lock:
+            following, self._following = self._following, None
+        if following is not None:
+            following.shutdown(cancel_futures=cancel)
 
     def _work(self) -> None:
-        try:  # Linux: a thread's own nice value, which the encoder it runs has
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
-        except (OSError, AttributeError):
-            pass  # not Linux, or not allowed: encoded at our own priority
+        _lower_priority()
         while (job := self._jobs.get()) is not None:
             with self._lock:
                 skip = self._cancelled
@@ -110,15 +120,37 @@ class VideoQueue:
                 error = one_line(exc)
             with self._lock:
                 wanted = not skip and error is None and str(job.video) not in self._unwanted
-            if wanted and self._after is not None:
-                try:
-                    self._after(job.video)
-                except Exception:
-                    pass  # an extra: the video stands, and the caller can do it again
-            with self._idle:
                 if error is not None:
                     self._failed[str(job.video)] = error
-                if str(job.video) in self._unwanted:
-                    job.video.unlink(missing_ok=True)
-                self._pending -= 1
-                self._idle.notify_all()
+                following = self._following
+            if not wanted:
+                self._done(job.video)
+            elif following is not None:
+                following.submit(self._follow, job.video)
+            else:
+                self._follow(job.video)
+
+    def _follow(self, video: Path) -> None:
+        """What follows a written video, if anything; then it is done."""
+        try:
+            if self._after is not None:
+                self._after(video)
+        except Exception:
+            pass  # an extra: the video stands, and the caller can do it again
+        finally:
+            self._done(video)
+
+    def _done(self, video: Path) -> None:
+        with self._idle:
+            if str(video) in self._unwanted:
+                video.unlink(missing_ok=True)
+            self._pending -= 1
+            self._idle.notify_all()
+
+
+def _lower_priority() -> None:
+    """This thread at NICENESS below ours."""
+    try:  # Linux: a thread's own nice value, which the encoder or cutter it runs has
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
+    except (OSError, AttributeError):
+        pass  # not Linux, or not allowed: at our own priority
