@@ -37,7 +37,7 @@ STEPS = (
     ("streamscope.engines.webkitgtk", "WebKitGTKEngine.new_page"),
     ("streamscope.paint.video_queue", "encode_now"),
     ("streamscope.paint.video_queue", "VideoQueue.wait"),
-    ("streamscope.report.artifacts", "StillsAhead.cut"),
+    ("streamscope.report.stills_ahead", "StillsAhead.cut"),
     ("streamscope.cli.results", "report_artifacts"),
     ("streamscope.cli.results", "write_report"),
     ("streamscope.cli.results", "print_table"),

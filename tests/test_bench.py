@@ -1,11 +1,12 @@
 """The benchmarks' pure helpers: percentiles, item arrival times, /proc fields, the targets,
 the side-by-side's commands, the soak's growth and leaks."""
 
+import importlib
 from pathlib import Path
 
 import pytest
 
-from bench import side_by_side, soak_figures
+from bench import repro_timeline, side_by_side, soak_figures
 from bench.browsers import ClockCheck, EngineFigures
 from bench.figures import results
 from bench.lanes import LevelFigures
@@ -142,3 +143,12 @@ def test_a_soaked_verdict_unlike_the_first_passs_is_found_where_it_is() -> None:
               (("404", "webkit"), (False, "below_byte_threshold", True)),
               (("redirect", "webkit"), (True, "streamed", True))]
     assert soak_figures.changed_verdicts(first, soaked) == [1, 2]
+
+
+def test_every_step_the_repro_timeline_times_is_where_it_names() -> None:
+    # A module moved or a function renamed must fail here, not in the middle of a timing.
+    for module, path in repro_timeline.STEPS:
+        owner = importlib.import_module(module)
+        for attribute in path.split("."):
+            owner = getattr(owner, attribute)
+        assert callable(owner)
