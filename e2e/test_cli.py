@@ -48,10 +48,11 @@ def test_an_engine_that_cannot_start_is_a_non_zero_exit_with_the_reason(tmp_path
 
 
 def test_repro_in_two_engines_takes_turns_and_films_every_page(tmp_path: Path):
-    # The default: a lane an engine, the pages streaming one at a time.
+    # --take-turns: a lane an engine, the pages streaming one at a time.
     out = tmp_path / "runs.json"
-    result = CliRunner().invoke(cli, ["repro", "--browser", "chromium", "--browser", "webkit",
-                                      "--report", str(tmp_path / "report"), "--json", str(out)])
+    result = CliRunner().invoke(cli, ["repro", "--take-turns", "--browser", "chromium",
+                                      "--browser", "webkit", "--report", str(tmp_path / "report"),
+                                      "--json", str(out)])
     assert result.exit_code == 0, result.output
     runs = json.loads(out.read_text())["runs"]
     assert [(r["url"].rsplit("/", 1)[1], r["browser"]) for r in runs] == [

@@ -5,6 +5,7 @@ import signal
 import pytest
 from click.testing import CliRunner
 
+from streamscope.cli import results
 from streamscope.cli.commands import cli
 from streamscope.run import interrupts
 from streamscope.run.runs import Run
@@ -133,3 +134,23 @@ def test_a_signal_that_interrupted_an_earlier_run_does_not_cancel_the_next(runne
                                  "http://127.0.0.1:9/"])
     assert result.exit_code == 1, result.exception
     assert "/nonexistent/MiniBrowser is missing" in result.output
+
+
+@pytest.mark.parametrize("args, lanes, turns", [
+    (["--browser", "chromium", "--browser", "webkit"], 1, False),
+    (["--browser", "chromium", "--browser", "webkit", "--take-turns"], 2, True),
+    (["--browser", "chromium", "--take-turns", "--jobs", "3"], 3, True),
+])
+def test_taking_turns_gives_each_engine_a_lane(runner, monkeypatch, tmp_path, args, lanes,
+                                               turns):
+    asked = []
+
+    def record_runs(urls, browsers, options, **_):
+        asked.append((options.jobs, options.taking_turns))
+        return []
+
+    monkeypatch.setattr(results, "record_runs", record_runs)
+    result = runner.invoke(cli, ["run", *args, "--json", str(tmp_path / "r.json"),
+                                 "http://127.0.0.1:9/"])
+    assert result.exit_code == 0, result.output
+    assert asked == [(lanes, turns)]

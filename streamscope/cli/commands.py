@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -93,13 +94,15 @@ cli.add_command(doctor_command)
 def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: Path | None,
         report_dir: Path | None, timeout: float | None, paint: bool, verify_fix: bool,
         headed: bool, summary_path: Path | None, connect: str | None,
-        webdriver_url: str | None, remote_display: str | None, jobs: int | None,
+        webdriver_url: str | None, remote_display: str | None, jobs: int, take_turns: bool,
         ignore_https_errors: bool, measure: bool | None) -> int:
     """Record each URL in each engine and say whether it rendered progressively, and why."""
-    options = RunOptions(configured(config, timeout, connect, webdriver_url, remote_display,
-                                    ignore_https_errors, measure),
-                         headed=headed, verify_fixes=verify_fix, jobs=jobs or 1)
-    return record_and_report(options, urls, browsers or config.matrix, json_path=json_path,
+    browsers = browsers or tuple(config.matrix)
+    options = _options(configured(config, timeout, connect, webdriver_url, remote_display,
+                                  ignore_https_errors, measure),
+                       browsers, headed=headed, verify_fix=verify_fix, jobs=jobs,
+                       take_turns=take_turns)
+    return record_and_report(options, urls, browsers, json_path=json_path,
                              report_dir=report_dir, summary_path=summary_path, paint=paint,
                              title=RUN_TITLE)
 
@@ -115,22 +118,28 @@ def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: P
 def repro(config: Config, browsers: tuple[str, ...], json_path: Path | None, report_dir: Path,
           timeout: float | None, verify_fix: bool, headed: bool, summary_path: Path | None,
           connect: str | None, webdriver_url: str | None, remote_display: str | None,
-          jobs: int | None, ignore_https_errors: bool, measure: bool | None) -> int:
+          jobs: int, take_turns: bool, ignore_https_errors: bool,
+          measure: bool | None) -> int:
     """Reproduce the write-up: the demo server's streams, recorded in every engine."""
     config = configured(config, timeout, connect, webdriver_url, remote_display,
-                         ignore_https_errors, measure)
+                        ignore_https_errors, measure)
     browsers = browsers or tuple(config.matrix)
-    # By default every engine starts at once, each on a lane of its own, and the lanes take
-    # turns to stream: a page has the machine as in a serial run (README, "How long a run
-    # takes").
-    options = RunOptions(config, headed=headed, verify_fixes=verify_fix,
-                         jobs=jobs or len(browsers), taking_turns=jobs is None)
+    options = _options(config, browsers, headed=headed, verify_fix=verify_fix, jobs=jobs,
+                       take_turns=take_turns)
     with demo_server() as base:
         click.echo(f"Demo server on {base}/")
         return record_and_report(
             options, [base + p for p in WRITEUP_PATHS], browsers, json_path=json_path,
             report_dir=report_dir, summary_path=summary_path, paint=True,
             title="Does streamed HTML render progressively? The write-up, reproduced")
+
+
+def _options(config: Config, browsers: Sequence[str], *, headed: bool, verify_fix: bool,
+             jobs: int, take_turns: bool) -> RunOptions:
+    """The run's options from the command line: --take-turns gives each engine a lane."""
+    return RunOptions(config, headed=headed, verify_fixes=verify_fix,
+                      jobs=max(jobs, len(browsers)) if take_turns else jobs,
+                      taking_turns=take_turns)
 
 
 @cli.command()

@@ -101,10 +101,13 @@ def fleet_options(command: Any) -> Any:
         click.option("--remote-display", metavar=":N",
                      help="The X display on this machine that the remote browsers show on: "
                           "film it for the paint verdict (else remote runs record the DOM only)."),
-        click.option("--jobs", type=click.IntRange(1, 32),
-                     help="Recordings at once, each lane with engines (and displays) of its own. "
-                          "Default: 1 for run; for repro, a lane an engine, the lanes taking "
-                          "turns to stream (one page at a time, launches and set-up beside it)."),
+        click.option("--jobs", type=click.IntRange(1, 32), default=1, show_default=True,
+                     help="Recordings at once, each lane with engines (and displays) of its own."),
+        click.option("--take-turns", is_flag=True,
+                     help="A lane an engine (or --jobs lanes, if more), the lanes taking turns "
+                          "to stream: one page at a time, the engines' launches and each page's "
+                          "set-up beside it. Faster; on a busy machine the paint error's tail "
+                          "grows (README, \"How long a run takes\")."),
     )):
         command = option(command)
     return command
