@@ -53,7 +53,8 @@ from streamscope.run.machine import describe_machine  # noqa: E402
               help="Measure each engine alone: launch, lag, overhead, memory.")
 @click.option("--lanes", "levels", default=",".join(map(str, LEVELS)), show_default=True,
               callback=lambda ctx, param, value: _levels(value),
-              help="The --jobs levels to measure lag and verdicts at; empty for none.")
+              help="The --jobs levels to measure lag and verdicts at, each a number of lanes, "
+                   "followed by t where they take turns to stream (3t); empty for none.")
 @click.option("--lanes-rounds", default=2, show_default=True, type=click.IntRange(1, 20),
               help="How many times to measure every --jobs level, the levels taking turns.")
 @click.option("--lanes-paint/--no-lanes-paint", default=False, show_default=True,
