@@ -5,7 +5,7 @@ the recorder's wall time against the stream's own, the browser's peak memory, an
 paint capture method, how late its frames show each streamed item, the error bound it states
 and the CPU it takes; then the demo server's memory while it streams 1 GiB, and while it sends
 the same body buffered; then how the verdicts and the lag hold with N recordings at once
-(--jobs N, bench/lanes.py). Prints tables,
+(--jobs N, bench/jobs_levels.py). Prints tables,
 writes the figures as JSON with --json. Every process it starts ends with it; an engine that
 cannot run ends it with a one-line reason and a non-zero exit.
 """
@@ -27,7 +27,7 @@ if __package__ in (None, ""):
 from bench import memory  # noqa: E402
 from bench.browsers import EngineFigures, measure_engine  # noqa: E402
 from bench.figures import print_results, results  # noqa: E402
-from bench.lanes import LEVELS, measure_lanes  # noqa: E402
+from bench.jobs_levels import LEVELS, measure_lanes  # noqa: E402
 from bench.paint import PaintFigures, measure_paint  # noqa: E402
 from bench.procs import BenchError, python_server  # noqa: E402
 from streamscope.config import Config, load_config  # noqa: E402

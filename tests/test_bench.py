@@ -9,7 +9,7 @@ import pytest
 from bench import repro_timeline, side_by_side, soak_figures
 from bench.browsers import ClockCheck, EngineFigures
 from bench.figures import results
-from bench.lanes import LevelFigures
+from bench.jobs_levels import LevelFigures
 from bench.soak_figures import Snapshot
 from bench.stats import item_arrivals, item_lags, percentile, status_kib
 from streamscope.recording import DomSample

@@ -76,7 +76,7 @@ class Turns:
     in the order the lanes asked, while the other lanes ready their next page and capture, and
     analyse what they recorded. No page streams before every lane's engine has started, nor
     beside an engine that stops: a recording then has the machine as in a serial run, but
-    for the next page's set-up in another engine (bench/lanes.py measures what that costs),
+    for the next page's set-up in another engine (bench/jobs_levels.py measures what that costs),
     and the run waits for one launch, the longest, and for no page's set-up."""
 
     def __init__(self, lanes: int, cancelled: Callable[[], bool]) -> None:
