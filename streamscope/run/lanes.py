@@ -25,6 +25,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import partial
 
+from streamscope.deadline import Deadline
 from streamscope.engines import Engine, EngineError, EngineInfo, create_engine, playwright_driver
 from streamscope.errors import one_line
 from streamscope.paint.video_queue import VideoQueue
@@ -398,10 +399,10 @@ def _record_planned(plan: list[list[Job]], options: RunOptions, total: int, *,
                     raise Cancelled
     except BaseException:
         cancelled.set()
-        deadline = time.monotonic() + CANCEL_GRACE_S
+        grace = Deadline(CANCEL_GRACE_S)
         for thread in threads:
             if thread.ident is not None:  # started
-                thread.join(max(0.0, deadline - time.monotonic()))
+                thread.join(grace.left_s())
         raise
     if errors:
         raise errors[0]
