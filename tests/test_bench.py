@@ -75,8 +75,15 @@ def test_the_big_page_is_judged_per_engine_and_says_what_the_browser_alone_takes
     slow = EngineFigures("webkit", lags_ms=[1.0], overhead_ratio=1.1,
                          clock=ClockCheck(0.1, 0.5, 0.1),
                          big_page=BigPageFigures(1.0, 70.0, 72.0, 300.0, 70_000.0, runs=1))
-    data = results({}, [fast, slow], streamed_mib=None, buffered_mib=None)
-    assert data["met"]["big_page_ratio"] == {"chromium": True, "webkit": False}
+    busy = EngineFigures("firefox", lags_ms=[1.0], overhead_ratio=1.1,
+                         clock=ClockCheck(0.1, 0.5, 0.1),
+                         big_page=BigPageFigures(0.5, 2.0, 2.6, 300.0, 1500.0))
+    data = results({}, [fast, slow, busy], streamed_mib=None, buffered_mib=None)
+    assert data["met"]["big_page_ratio"] == {"chromium": True, "webkit": False, "firefox": False}
+    assert data["met"]["big_page_over_alone"] == {"chromium": True, "webkit": True,
+                                                  "firefox": False}
+    assert data["met"]["big_page_observer_share"] == {"chromium": True, "webkit": True,
+                                                      "firefox": False}
     assert data["big_page"]["chromium"]["observer_share"] == 0.05
     assert data["big_page"]["webkit"]["recorder_over_browser_alone"] == 1.03
 def test_a_jobs_level_counts_verdicts_against_the_serial_run_and_judges_one_frame() -> None:
