@@ -35,7 +35,7 @@ PER_ENGINE = 4
 @dataclass
 class LevelFigures:
     lanes: int
-    taking_turns: bool = False  # the lanes stream one at a time (lanes.Turns), as repro's do
+    taking_turns: bool = False  # the lanes stream one at a time (turns.Turns), as repro's do
     wall_s: float = 0.0
     lags_ms: dict[str, list[float]] = field(default_factory=dict)
     incremental: dict[str, list[bool]] = field(default_factory=dict)  # each recording's headline

@@ -17,15 +17,9 @@ from streamscope.engines import EngineError, EngineInfo, playwright_driver
 from streamscope.prove.verify import FixReplay
 from streamscope.recording import Recording
 from streamscope.run import lanes as lanes_module
-from streamscope.run.lanes import (
-    CancellableClock,
-    Cancelled,
-    Job,
-    Turns,
-    plan_lanes,
-    record_jobs,
-)
+from streamscope.run.lanes import Job, plan_lanes, record_jobs
 from streamscope.run.options import RunOptions
+from streamscope.run.turns import CancellableClock, Cancelled, Turns
 from tests.timelines import recording, wire
 
 URLS = ("/a", "/b", "/c")

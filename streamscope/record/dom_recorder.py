@@ -85,7 +85,7 @@ def record(page: PageDriver, info: EngineInfo, url: str, settings: RecordingConf
     saw a download, a redirect loop, a certificate no browser trusts), and why: an engine that
     reports no navigation errors is then not waited for until the time limit. `streaming`:
     held from the navigation until the page has settled, after the page and its capture are
-    readied (lanes that take turns to stream hold their turn with it, lanes.Turns).
+    readied (lanes that take turns to stream hold their turn with it, turns.Turns).
     """
     try:
         return _record(page, info, url, settings, paint, clock, no_page, streaming)

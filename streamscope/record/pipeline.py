@@ -48,7 +48,7 @@ class Pipeline:
         frames are made into each recording's video after it returns (the caller waits for
         it before reading a video); None: before it returns. `turn`: held while a page
         streams, from its navigation (and the raw client's fetch) until it has settled, by
-        lanes that take turns to stream (lanes.Turns)."""
+        lanes that take turns to stream (turns.Turns)."""
         self.engine = engine
         self.config = config
         self.clock = clock

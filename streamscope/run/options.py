@@ -24,11 +24,11 @@ class RunOptions:
     (record/pipeline.py), unless the server must see one request per recording.
     `verify_fixes`: replay each held recording whose fix the harness can apply, with it
     (prove/verify.py). `jobs`: recordings at once, each lane with engines of its own;
-    `taking_turns`: the lanes take turns to stream, one page at a time (lanes.Turns).
+    `taking_turns`: the lanes take turns to stream, one page at a time (turns.Turns).
     `progress`: told before each recording; `note`: told, a line at a time, of what the run
     does besides recording (a threshold measured on first need); `after_video`: called with
     each video as it is written, beside the recordings that follow. `stop`: once set (on a
-    signal, interrupts.py), the run stores nothing more and raises lanes.Cancelled.
+    signal, interrupts.py), the run stores nothing more and raises turns.Cancelled.
     """
 
     config: Config
