@@ -38,7 +38,7 @@ class _NoDelayHandler(WSGIRequestHandler):
 
 
 def create_bench_app() -> Flask:
-    app = create_app()
+    app: Flask = create_app()
     app.register_blueprint(_blueprint())
     return app
 

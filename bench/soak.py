@@ -156,9 +156,10 @@ def _open_files() -> set[str]:
 
 def _name(process: psutil.Process) -> str:
     try:
-        return process.name()
+        name: str = process.name()  # psutil has no types
     except psutil.Error:
         return ""
+    return name
 
 
 def soak(config: Config, browsers: Sequence[str], recordings: int, jobs: int,
