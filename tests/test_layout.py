@@ -11,7 +11,7 @@ PACKAGE = Path(streamscope.__file__).parent
 # In order; a module may import its own stage and those before it. The faces share a rank:
 # the plugin and the CLI both show the report.
 STAGES = [
-    ("errors", "files", "wording", "deadline", "validation"),
+    ("errors", "files", "wording", "deadline", "validation", "priority"),
     ("engines",),
     ("recording", "config"),
     ("paint",),

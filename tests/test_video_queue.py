@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from streamscope import priority
 from streamscope.paint import video_queue
 from streamscope.paint.spool import frame_path, write_frame
 from streamscope.paint.video_frames import probe
@@ -103,7 +104,7 @@ def test_the_queue_encodes_at_a_lower_cpu_priority(tmp_path: Path,
     videos.submit(job(tmp_path, "nice"))
     videos.wait()
     videos.close()
-    assert seen == [min(os.getpriority(os.PRIO_PROCESS, 0) + video_queue.NICENESS, 19)]
+    assert seen == [min(os.getpriority(os.PRIO_PROCESS, 0) + priority.NICENESS, 19)]
 
 
 def test_a_recording_whose_video_was_lost_is_one_without_paint() -> None:
@@ -163,3 +164,4 @@ def test_once_waited_for_the_next_video_is_encoded_while_the_last_ones_stills_ar
         assert videos.wait() == {}
     videos.close()
     assert followed == [("first.webm", True), ("second.webm", True)]
+

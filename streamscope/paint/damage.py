@@ -44,6 +44,7 @@ from Xlib.ext import damage
 from streamscope.paint.frame_taker import Box, FrameReport, FrameTaker
 from streamscope.paint.server_clock import monotonic_ms, read_server_clock
 from streamscope.paint.spool import frame_path, write_frame
+from streamscope.priority import real_time
 
 STOP = "stop"
 
@@ -142,11 +143,7 @@ def raise_priority() -> str:
     busy with browsers (load 8 on 2 cores), the time from damage to grab had a p95 of 15 to 82
     ms at normal priority (nice -10: 14 to 40 ms) and of 5 to 16 ms at SCHED_FIFO 1. The
     thread sleeps in select() between damage, so it takes a CPU only to grab."""
-    try:
-        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))
-    except (OSError, AttributeError) as exc:  # no CAP_SYS_NICE, RLIMIT_RTPRIO 0, not Linux
-        return f"normal priority (real-time refused: {exc})"
-    return "real-time priority (SCHED_FIFO 1)"
+    return real_time()
 
 
 def read_job(control: IO[str]) -> tuple[Box, Path] | None:

@@ -154,8 +154,12 @@ class DamagePaintCapture:
             raise EngineError("the damage listener captured no frame")
         paths = [frame_path(self._spool, report.frame) for report in capture.frames]
         pixels = np.stack([read_frame(path, ANALYSIS_WIDTH) for path in paths])
+        display = self._engine.display
+        priority = (f"the listener at {capture.priority or 'a priority unknown'}, the X server "
+                    f"at {display.priority}" if display is not None and display.priority
+                    else capture.priority)
         timeline = damage_timeline(capture.frames, pixels, time_origin_epoch_ms,
-                                   capture.clock_error_ms, str(self._video), capture.priority)
+                                   capture.clock_error_ms, str(self._video), priority)
         job = EncodeJob(paths, [report.t for report in capture.frames], end_ms, self._video,
                         self._spool)
         if self._videos is None:

@@ -5,12 +5,11 @@ people only, and nothing of the recording waits for it. Encoding one took 0.2 to
 wall time after every recording (frame_video.py); a VideoQueue encodes on a thread of its
 own instead, while the next recording runs, and a run waits for it only before it cuts
 stills from the videos. That thread encodes at a lower CPU priority (nice +10) than the
-browsers being recorded, so that on a busy machine a recording keeps the CPU it had.
+browsers being recorded (streamscope/priority.py).
 """
 
 from __future__ import annotations
 
-import os
 import queue
 import shutil
 import threading
@@ -21,9 +20,7 @@ from pathlib import Path
 
 from streamscope.errors import one_line
 from streamscope.paint.frame_video import encode
-
-# How much less CPU priority the encoding thread takes than ours.
-NICENESS = 10
+from streamscope.priority import lower_priority
 
 
 @dataclass(frozen=True)
@@ -90,7 +87,7 @@ class VideoQueue:
         with self._idle:
             if self._following is None and self._after is not None:
                 self._following = ThreadPoolExecutor(
-                    1, thread_name_prefix="streamscope-videos-after", initializer=_lower_priority)
+                    1, thread_name_prefix="streamscope-videos-after", initializer=lower_priority)
             self._idle.wait_for(lambda: self._pending == 0)
             return {video: why for video, why in self._failed.items()
                     if video not in self._unwanted}
@@ -106,7 +103,7 @@ class VideoQueue:
             following.shutdown(cancel_futures=cancel)
 
     def _work(self) -> None:
-        _lower_priority()
+        lower_priority()
         while (job := self._jobs.get()) is not None:
             with self._lock:
                 skip = self._cancelled
@@ -146,11 +143,3 @@ class VideoQueue:
                 video.unlink(missing_ok=True)
             self._pending -= 1
             self._idle.notify_all()
-
-
-def _lower_priority() -> None:
-    """This thread at NICENESS below ours."""
-    try:  # Linux: a thread's own nice value, which the encoder or cutter it runs has
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
-    except (OSError, AttributeError):
-        pass  # not Linux, or not allowed: at our own priority
