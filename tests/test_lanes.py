@@ -244,11 +244,9 @@ def test_replays_on_two_lanes_of_one_engine_are_filmed_to_videos_of_their_own(
     assert len(replayed) == 4 and len(set(replayed)) == 4
 
 
-def test_lanes_taking_turns_stream_one_page_at_a_time_once_every_engine_has_started(
-    monkeypatch
-):
-    # repro's lanes: the engines start side by side, then the pages stream one at a time,
-    # and no engine starts or stops beside a page that streams.
+def test_lanes_taking_turns_stream_one_page_at_a_time_as_their_engines_start(monkeypatch):
+    # repro's lanes: the engines start side by side, the pages stream one at a time from the
+    # first engine up, and no engine stops beside a page that streams.
     events: list[tuple[str, str]] = []
     lock = threading.Lock()
 
@@ -259,7 +257,7 @@ def test_lanes_taking_turns_stream_one_page_at_a_time_once_every_engine_has_star
     class Engine(_Engine):
         def start(self) -> None:
             log("starting", self.name)
-            if self.name == "firefox":  # the slow one: the others wait for it
+            if self.name == "firefox":  # the slow one: the others stream meanwhile
                 threading.Event().wait(0.2)
             log("started", self.name)
 
@@ -288,9 +286,10 @@ def test_lanes_taking_turns_stream_one_page_at_a_time_once_every_engine_has_star
                              RunOptions(load_config(None), jobs=3, taking_turns=True))
     assert len(recordings) == 6 and not any(r.error for r in recordings.values())
     kinds = [what for what, _ in events]
-    streams = [i for i, what in enumerate(kinds) if what == "stream"]
-    assert all(kinds[i + 1] == "settled" for i in streams)  # one at a time
-    assert kinds.index("stream") > max(i for i, what in enumerate(kinds) if what == "started")
+    streaming = [what for what in kinds if what in ("stream", "settled")]
+    assert streaming == ["stream", "settled"] * 6  # one at a time
+    # The slow engine was still starting when the first page streamed.
+    assert kinds.index("stream") < events.index(("started", "firefox"))
     assert kinds.index("stop") > max(i for i, what in enumerate(kinds) if what == "settled")
 
 
@@ -324,7 +323,6 @@ def test_a_lane_whose_engine_cannot_start_holds_no_turn_up(monkeypatch):
 def test_a_lane_waiting_for_its_turn_leaves_the_line_when_the_run_is_cancelled():
     cancelled = threading.Event()
     turns = Turns(1, cancelled.is_set)
-    turns.started()
     raised: list[BaseException] = []
 
     def wait_for_a_turn() -> None:
@@ -343,3 +341,30 @@ def test_a_lane_waiting_for_its_turn_leaves_the_line_when_the_run_is_cancelled()
     cancelled.clear()
     with turns.turn():  # the line is free again
         pass
+
+
+@pytest.mark.parametrize(("until", "hands_on_at"), [("over", "over"), ("begun", "begun")])
+def test_a_turn_is_handed_on_at_the_milestone_its_turns_name(until, hands_on_at):
+    # --take-turns hands a turn on once the stream is over, --jobs once it has begun.
+    turns = Turns(1, lambda: False, until=until)
+    order: list[str] = []
+    second_began = threading.Event()
+
+    def second() -> None:
+        with turns.turn():
+            order.append("second")
+            second_began.set()
+
+    with turns.turn() as first:
+        waiting = threading.Thread(target=second)
+        waiting.start()
+        for milestone in ("begun", "over"):
+            order.append(milestone)
+            getattr(first, milestone)()
+            if milestone == hands_on_at:
+                assert second_began.wait(5)
+            elif not second_began.is_set():
+                assert not second_began.wait(0.05)  # held on past this milestone
+        order.append("left")
+    waiting.join()
+    assert order.index("second") == order.index(hands_on_at) + 1

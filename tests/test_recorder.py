@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 from streamscope.config import RecordingConfig
 from streamscope.engines import EngineInfo, NavigationResponse, ScriptTimeout
 from streamscope.record import page_scripts
-from streamscope.record.dom_recorder import COLLECT_GRACE_S, LEAVE_WAIT_S, record
+from streamscope.record.dom_recorder import COLLECT_GRACE_S, HANDOVER_MS, LEAVE_WAIT_S, record
 
 INFO = EngineInfo("chromium", "Blink", "Chromium", "1", "test")
 SETTINGS = RecordingConfig(timeout_s=2.0, settle_ms=250.0, poll_ms=5.0)
@@ -24,11 +25,12 @@ BUSY_S = 30.0
 
 def new(ready: str = "complete", quiet_ms: float = 300.0, wall: float = WALL,
         doc: str = "first", leaving: float | None = None,
-        href: str = "http://127.0.0.1/x") -> dict[str, Any]:
-    """A poll that found the new document `doc`, its DOM quiet for `quiet_ms`."""
+        href: str = "http://127.0.0.1/x", shown: bool = True) -> dict[str, Any]:
+    """A poll that found the new document `doc`, its DOM quiet for `quiet_ms`, showing
+    content or not."""
     return {"old": False, "wall": wall, "now": 1000.0, "readyState": ready, "installed": 5.0,
             "lastChange": 1000.0 - quiet_ms, "samples": 2, "doc": doc, "href": href,
-            "leaving": leaving}
+            "leaving": leaving, "shown": shown}
 
 
 def collected(**changes: Any) -> dict[str, Any]:
@@ -144,6 +146,62 @@ def test_a_quiet_page_is_looked_at_again_when_its_settle_time_is_up(clock):
     run(page, clock)
     # While it loads, every interval; once quiet for 230 of 250 ms, 20 ms later.
     assert clock.pauses[-2:] == [pytest.approx(0.05), pytest.approx(0.02)]
+
+
+class Milestones:
+    """What the recorder tells of a stream's milestones, with the polls made by then."""
+
+    def __init__(self, page: FakePage) -> None:
+        self.page, self.told = page, []
+
+    def begun(self) -> None:
+        self.told.append(("begun", self.page.calls.count("poll")))
+
+    def over(self) -> None:
+        self.told.append(("over", self.page.calls.count("poll")))
+
+
+def told(page: FakePage, clock: FakeClock) -> list[tuple[str, int]]:
+    milestones = Milestones(page)
+    entered = []
+
+    @contextmanager
+    def streaming():
+        entered.append(list(page.calls))
+        try:
+            yield milestones
+        finally:
+            milestones.told.append(("left", page.calls.count("poll")))
+
+    record(page, INFO, "http://127.0.0.1/x", SETTINGS, clock=clock, streaming=streaming)
+    assert entered == [[]]  # before the navigation
+    return milestones.told
+
+
+def test_a_stream_has_begun_once_the_page_shows_content_and_is_over_once_quiet(clock):
+    page = FakePage(clock, polls=[new(ready="loading", shown=False),
+                                  new(ready="loading", shown=False),
+                                  new(ready="loading", quiet_ms=0), new(quiet_ms=HANDOVER_MS - 1),
+                                  new(quiet_ms=HANDOVER_MS), new(quiet_ms=200),
+                                  new(quiet_ms=300)])
+    # The first poll found the document; the third showed content; the fifth, quiet long
+    # enough (lanes taking turns hand on there); the seventh, settled.
+    assert told(page, clock) == [("begun", 3), ("over", 5), ("left", 7)]
+    # Once loaded and quiet for 99 ms, looked at again 1 ms later, not a whole interval.
+    assert clock.pauses[2] == pytest.approx(0.001)
+
+
+def test_a_page_that_shows_nothing_has_begun_when_its_response_has_ended(clock):
+    page = FakePage(clock, polls=[new(ready="loading", shown=False),
+                                  new(ready="loading", shown=False), new(shown=False)])
+    # Settled at that poll too: the stream ends with the recording, told no more.
+    assert told(page, clock) == [("begun", 3), ("left", 3)]
+
+
+def test_a_page_that_never_ends_is_told_of_no_milestone_but_content(clock):
+    page = FakePage(clock, polls=[new(ready="loading")], collect=collected(readyState="loading"))
+    assert [what for what, _ in told(page, clock)] == ["begun", "left"]
+    assert clock.now == pytest.approx(SETTINGS.timeout_s, abs=0.06)
 
 
 def test_the_time_limit_while_the_old_document_is_still_there(clock):

@@ -30,6 +30,10 @@ COLLECT_GRACE_S = 0.6
 POLL_FAILURES_S = 1.0
 # How long a document that began to navigate away may take to be replaced.
 LEAVE_WAIT_S = 2.0
+# Once the response has ended and the DOM has been quiet this long, the page's stream is over
+# (StreamMilestones.over) while it settles on. Its last paint has come by then: 7 to 53 ms
+# after its last DOM change in each engine, in a repro at rest (2026-12-06).
+HANDOVER_MS = 100.0
 
 METHOD_INIT_SCRIPT = "MutationObserver on the document, installed by an init script before parsing"
 METHOD_INJECTED = (
@@ -71,8 +75,20 @@ class PaintCapture(Protocol):
     def abort(self) -> None: ...
 
 
-# Entered right before the navigation, left once the page has settled: what holds the stream.
-Streaming = Callable[[], AbstractContextManager[object]]
+class StreamMilestones(Protocol):
+    """Told how a page's stream goes, each at most once, by the polls that see it (lanes that
+    take turns hand theirs on at one of them, turns.Turns)."""
+
+    def begun(self) -> None:
+        """The page shows content, or its response ended without any."""
+
+    def over(self) -> None:
+        """The response ended and the DOM was quiet for HANDOVER_MS."""
+
+
+# Entered right before the navigation, left once the page has settled (or failed): what the
+# stream is, with what it tells of its milestones; nullcontext where nobody asks.
+Streaming = Callable[[], AbstractContextManager[StreamMilestones | None]]
 
 
 def record(page: PageDriver, info: EngineInfo, url: str, settings: RecordingConfig,
@@ -84,8 +100,8 @@ def record(page: PageDriver, info: EngineInfo, url: str, settings: RecordingConf
     `no_page`, where given, says once it is known that no document will come (the raw client
     saw a download, a redirect loop, a certificate no browser trusts), and why: an engine that
     reports no navigation errors is then not waited for until the time limit. `streaming`:
-    held from the navigation until the page has settled, after the page and its capture are
-    readied (lanes that take turns to stream hold their turn with it, turns.Turns).
+    entered at the navigation, after the page and its capture are readied, and told of the
+    stream's milestones (lanes that take turns hold their turn with it, turns.Turns).
     """
     try:
         return _record(page, info, url, settings, paint, clock, no_page, streaming)
@@ -120,13 +136,13 @@ def _record(page: PageDriver, info: EngineInfo, url: str, settings: RecordingCon
         if paint is not None:
             paint.before_navigation(page)
         marked_wall = page.evaluate(page_scripts.MARK_OLD_DOCUMENT)
-        with streaming():
+        with streaming() as milestones:
             # The time limit is the page's: preparing the screen recording, or waiting for a
             # turn to stream, does not count.
             watch.start(settings.timeout_s)
             response = page.navigate(url, timeout_s=settings.timeout_s)
             first = watch.document(settings.poll_ms / 1000, marked_wall)
-            watch.settled(settings.settle_ms, first)
+            watch.settled(settings.settle_ms, first, milestones)
     except TimeoutError:  # the time limit, or a page too busy to answer when it ran out
         recording.timed_out = True
     except _NoPage as exc:
@@ -221,9 +237,12 @@ class _Watch:
                 raise _NoPage(reason)
             self._pause(interval_s)
 
-    def settled(self, settle_ms: float, first: dict[str, Any]) -> None:
+    def settled(self, settle_ms: float, first: dict[str, Any],
+                milestones: StreamMilestones | None = None) -> None:
         """Until the response has ended (the parser is done) and the DOM was quiet for
-        settle_ms; raises _Left where another document replaces this one first."""
+        settle_ms; raises _Left where another document replaces this one first. `milestones`
+        are told by the first poll that sees each."""
+        begun = over = milestones is None  # told already, or nobody to tell
         leaving_since: float | None = None  # when a poll saw this document begin to leave
         left_ms: float | None = None  # when it began to, on its own clock
         seen: dict[str, Any] | None = None  # what it had shown by then
@@ -256,14 +275,25 @@ class _Watch:
             # A document on its way out stops loading, and would seem settled. One that stays
             # (its script only started a download) settles once LEAVE_WAIT_S has passed.
             staying = leaving_since is None or self.clock.monotonic() - leaving_since > LEAVE_WAIT_S
+            loaded = state["readyState"] != "loading"
+            if not begun and (state["shown"] or loaded):
+                assert milestones is not None
+                milestones.begun()
+                begun = True
             pause_s = WATCH_INTERVAL_S
-            if staying and state["readyState"] != "loading":
+            if staying and loaded:
                 quiet_ms = state["now"] - state["lastChange"]
                 if quiet_ms >= settle_ms:
                     return
-                # Looked at again when it will have been quiet for long enough, not up to a
-                # whole interval later: a change meanwhile is seen then, and the wait goes on.
-                pause_s = min(pause_s, (settle_ms - quiet_ms) / 1000)
+                if not over and quiet_ms >= HANDOVER_MS:
+                    assert milestones is not None
+                    milestones.over()
+                    over = True
+                # Looked at again when it will have been quiet for long enough (to settle, or
+                # first to hand on), not up to a whole interval later: a change meanwhile is
+                # seen then, and the wait goes on.
+                next_ms = settle_ms if over or quiet_ms >= HANDOVER_MS else HANDOVER_MS
+                pause_s = min(pause_s, (next_ms - quiet_ms) / 1000)
             self._pause(pause_s)
 
     def _read_before_it_goes(self) -> dict[str, Any] | None:

@@ -24,8 +24,10 @@ POLL = (
     "if (document.__streamscopeOld) return {old: true, wall: wall};"
     + OBSERVER
     + "const s = window.__streamscope;"
+    "const last = s.samples[s.samples.length - 1];"
     "return {old: false, wall: wall, now: performance.now(), readyState: document.readyState,"
     " installed: s.installed, lastChange: s.lastChange, samples: s.samples.length,"
+    " shown: Boolean(last && (last[1] || last[2])),"
     " doc: s.id, href: location.href, leaving: s.leaving};"
 )
 

@@ -29,6 +29,7 @@ from streamscope.record.dom_recorder import (
     Clock,
     PaintCapture,
     Streaming,
+    StreamMilestones,
     record,
 )
 from streamscope.record.failures import explain
@@ -46,9 +47,9 @@ class Pipeline:
         """`clock`: where the recorder's time limit and pauses come from (a run with several
         lanes gives one that raises once the run is cancelled). `videos`: where captured
         frames are made into each recording's video after it returns (the caller waits for
-        it before reading a video); None: before it returns. `turn`: held while a page
-        streams, from its navigation (and the raw client's fetch) until it has settled, by
-        lanes that take turns to stream (turns.Turns)."""
+        it before reading a video); None: before it returns. `turn`: entered as a page
+        navigates (and the raw client's fetch starts), and told of its stream's milestones,
+        by lanes that take turns (turns.Turns)."""
         self.engine = engine
         self.config = config
         self.clock = clock
@@ -125,12 +126,12 @@ class Pipeline:
                       streaming=streaming)
 
     @contextmanager
-    def _streaming(self, capture: WireCapture | None) -> Iterator[None]:
+    def _streaming(self, capture: WireCapture | None) -> Iterator[StreamMilestones | None]:
         """The page's turn to stream, and the raw client's fetch beside it."""
-        with self.turn():
+        with self.turn() as milestones:
             if capture is not None:
                 capture.start()
-            yield
+            yield milestones
 
     def discard_video(self, video: Path) -> None:
         """A recording's video that is not wanted (a replay's): removed, also if it is made

@@ -12,7 +12,8 @@ Jobs are planned so that engines start as few times as possible: one lane per en
 there are lanes enough, then an engine's URLs split between lanes, each lane with its own
 browser, never more lanes for an engine than its remote endpoint takes sessions. A screen that
 is not the lane's own (--headed, a remote display) is filmed by one lane only. A serial run is
-one lane, in the calling thread.
+one lane, in the calling thread. Lanes take turns (turns.Turns): to begin their streams, one
+after another's first content, or with --take-turns, to stream.
 """
 
 from __future__ import annotations
@@ -111,8 +112,10 @@ class _Lanes:
         self._done = 0  # jobs done, their replays included
         self._failed: dict[str, str] = {}  # browser -> why it could not start
         self._lock = threading.Lock()
-        self._turns = (Turns(lanes, self.cancelled) if options.taking_turns and lanes > 1
-                       else None)
+        # Several lanes take turns to stream (--take-turns), or to begin (--jobs).
+        self._turns = (Turns(lanes, self.cancelled,
+                             until="over" if options.taking_turns else "begun")
+                       if lanes > 1 else None)
 
     def cancelled(self) -> bool:
         return any(event.is_set() for event in self._stops)
@@ -128,7 +131,7 @@ class _Lanes:
         engine: Engine | None = None
         pipeline: Pipeline | None = None
         turns = self._turns
-        started = finished = False  # told to the turns
+        finished = False  # told to the turns
         try:
             for job in jobs:
                 if self.cancelled():
@@ -140,9 +143,6 @@ class _Lanes:
                     pipeline = (Pipeline(engine, self.options.config, self.clock, self.videos,
                                          turns.turn if turns else nullcontext)
                                 if engine else None)
-                    if turns is not None and not started:
-                        turns.started()
-                        started = True
                 if pipeline is None:
                     self._store(job, _failed(job, self._failed[job.browser]))
                     self._job_done()
@@ -167,11 +167,8 @@ class _Lanes:
                 finished = True
                 turns.all_finished()
         finally:
-            if turns is not None:  # a lane that failed holds no other up
-                if not started:
-                    turns.started()
-                if not finished:
-                    turns.finished()
+            if turns is not None and not finished:  # a lane that failed holds no other up
+                turns.finished()
             _stop(engine, pipeline)
 
     def _start(self, browser: str) -> Engine | None:
@@ -231,9 +228,10 @@ def record_jobs(jobs: Sequence[Job], options: RunOptions, *,
                 recorded: Stored | None = None) -> dict[int, Recording]:
     """Every job's recording, by job index, recorded on up to options.jobs lanes at once.
 
-    Where the lanes take turns (options.taking_turns), only their engines' launches and each
-    page's set-up run beside a page that streams; on a shared screen, which shows one window
-    at a time, the jobs are recorded on one lane instead.
+    The lanes begin their streams one at a time (turns.Turns). Where they take turns to stream
+    (options.taking_turns), only their engines' launches and each page's set-up run beside a
+    page that streams; on a shared screen, which shows one window at a time, the jobs are
+    recorded on one lane instead.
 
     `replays`: where given (options.verify_fixes), each held recording whose fix the harness
     can apply is replayed with it (verify.py) and the result kept there, by job index.

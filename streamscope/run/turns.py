@@ -1,5 +1,5 @@
 """How lanes wait: for the run's cancel (Cancelled, CancellableClock) and, taking turns to
-stream, for each other (Turns). lanes.py runs the lanes."""
+stream or to begin, for each other (Turns). lanes.py runs the lanes."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Literal
 
 # How often a waiting lane looks whether the run was cancelled.
 JOIN_POLL_S = 0.1
@@ -34,25 +35,34 @@ class CancellableClock:
 
 
 class Turns:
-    """Lanes that take turns to stream: one page at a time goes from its navigation to settled,
-    in the order the lanes asked, while the other lanes ready their next page and capture, and
-    analyse what they recorded. No page streams before every lane's engine has started, nor
-    beside an engine that stops: a recording then has the machine as in a serial run, but
-    for the next page's set-up in another engine (bench/jobs_levels.py measures what that costs),
-    and the run waits for one launch, the longest, and for no page's set-up."""
+    """Lanes that take turns: one page at a time goes from its navigation to a milestone of its
+    stream (dom_recorder.StreamMilestones), in the order the lanes asked, while the other lanes
+    ready their next page and capture, and analyse what they recorded.
 
-    def __init__(self, lanes: int, cancelled: Callable[[], bool]) -> None:
+    Taking turns to stream (`until="over"`, --take-turns): the turn lasts until the response
+    has ended and the DOM has been quiet for dom_recorder.HANDOVER_MS, and the page settles
+    beside the next one's navigation: a recording has the machine as in a serial run, but for
+    the next page's set-up in another engine and, for the first pages, the launches of the
+    engines not yet up (bench/jobs_levels.py measures what that costs); the run waits for no
+    launch but the first, and for no page's set-up.
+
+    Taking turns to begin (`until="begun"`, --jobs): the turn lasts until the page shows
+    content or its response has ended, and the streams go on at once from there. Pages that
+    began together painted together: three loads of one page began at once had a paint error
+    of up to 26 ms on 2 cores, one after another's first content up to 10 ms (2026-12-06).
+
+    Either way, a lane streams as soon as its engine has started, and no engine stops beside
+    a page that streams (all_finished). Beside launches, at rest on 2 cores with the paint
+    capture at real-time priority, the bench's figures held (README, "How long a run takes").
+    """
+
+    def __init__(self, lanes: int, cancelled: Callable[[], bool],
+                 until: Literal["over", "begun"] = "over") -> None:
         self._cancelled = cancelled
-        self._starting = lanes  # lanes whose first engine is starting
+        self._until = until
         self._streaming = lanes  # lanes with pages left to stream
-        self._queue: deque[object] = deque()  # the lanes waiting, the one streaming first
+        self._queue: deque[_Turn] = deque()  # the lanes waiting, the one streaming first
         self._changed = threading.Condition()
-
-    def started(self) -> None:
-        """A lane's first engine has started, or could not: once a lane."""
-        with self._changed:
-            self._starting -= 1
-            self._changed.notify_all()
 
     def finished(self) -> None:
         """A lane has streamed its last page: once a lane."""
@@ -67,22 +77,28 @@ class Turns:
             self._wait(lambda: self._streaming <= 0)
 
     @contextmanager
-    def turn(self) -> Iterator[None]:
-        """Held while one page streams; raises Cancelled, waiting, once the run is."""
-        mine = object()
+    def turn(self) -> Iterator[_Turn]:
+        """A page's turn, from its navigation to the milestone the turns hand on at, or to
+        its end; raises Cancelled, waiting, once the run is."""
+        mine = _Turn(self, self._until)
         with self._changed:
             self._queue.append(mine)
             try:
-                self._wait(lambda: self._starting <= 0 and self._queue[0] is mine)
+                self._wait(lambda: self._queue[0] is mine)
             except BaseException:
                 self._queue.remove(mine)
                 self._changed.notify_all()
                 raise
         try:
-            yield
+            yield mine
         finally:
-            with self._changed:
-                self._queue.popleft()
+            self.hand_on(mine)
+
+    def hand_on(self, turn: _Turn) -> None:
+        """`turn` is over, if it was not: the next lane's, if any, begins."""
+        with self._changed:
+            if turn in self._queue:
+                self._queue.remove(turn)
                 self._changed.notify_all()
 
     def _wait(self, ready: Callable[[], bool]) -> None:
@@ -90,3 +106,20 @@ class Turns:
             if self._cancelled():
                 raise Cancelled
             self._changed.wait(JOIN_POLL_S)
+
+
+class _Turn:
+    """One page's turn: handed on at the milestone its Turns name (StreamMilestones)."""
+
+    def __init__(self, turns: Turns, until: Literal["over", "begun"]) -> None:
+        self._turns, self._until = turns, until
+
+    def begun(self) -> None:
+        if self._until == "begun":
+            self._end()
+
+    def over(self) -> None:
+        self._end()
+
+    def _end(self) -> None:
+        self._turns.hand_on(self)
