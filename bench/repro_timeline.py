@@ -41,7 +41,7 @@ STEPS = (
     ("streamscope.cli.results", "report_artifacts"),
     ("streamscope.cli.results", "write_report"),
     ("streamscope.cli.results", "print_table"),
-    ("streamscope.report.figures_ahead", "FiguresAhead._draw"),
+    ("streamscope.report.figures_ahead", "FiguresAhead._draw_one"),
 )
 
 

@@ -5,9 +5,11 @@ import signal
 import pytest
 from click.testing import CliRunner
 
-from streamscope.cli import results
+from streamscope.cli import commands, results
 from streamscope.cli.commands import cli
 from streamscope.run import interrupts
+from streamscope.run import options as run_options
+from streamscope.run.other_work import OtherWork
 from streamscope.run.runs import Run
 from tests.timelines import recording, streamed
 
@@ -136,13 +138,25 @@ def test_a_signal_that_interrupted_an_earlier_run_does_not_cancel_the_next(runne
     assert "/nonexistent/MiniBrowser is missing" in result.output
 
 
-@pytest.mark.parametrize("args, lanes, turns", [
-    (["--browser", "chromium", "--browser", "webkit"], 1, False),
-    (["--browser", "chromium", "--browser", "webkit", "--take-turns"], 2, True),
-    (["--browser", "chromium", "--take-turns", "--jobs", "3"], 3, True),
+TWO = ["--browser", "chromium", "--browser", "webkit"]
+
+
+@pytest.mark.parametrize("args, real_time, others, lanes, turns", [
+    (TWO, True, 0.1, 2, True),
+    (TWO, False, 0.1, 1, False),
+    (TWO, True, 1.2, 1, False),
+    (["--browser", "chromium"], True, 0.1, 1, False),
+    ([*TWO, "--jobs", "2"], True, 0.1, 2, False),
+    ([*TWO, "--one-at-a-time"], True, 0.1, 1, False),
+    ([*TWO, "--take-turns"], False, 1.2, 2, True),
+    (["--browser", "chromium", "--take-turns", "--jobs", "3"], True, 0.1, 3, True),
 ])
-def test_taking_turns_gives_each_engine_a_lane(runner, monkeypatch, tmp_path, args, lanes,
-                                               turns):
+def test_taking_turns_gives_each_engine_a_lane(runner, monkeypatch, tmp_path, args, real_time,
+                                               others, lanes, turns):
+    # By default, where the paint capture may run at real-time priority (priority.py) and
+    # other processes leave the machine quiet (other_work.py).
+    monkeypatch.setattr(run_options, "real_time_allowed", lambda: real_time)
+    monkeypatch.setattr(commands, "other_work", lambda: OtherWork(others, 2))
     asked = []
 
     def record_runs(urls, browsers, options, **_):
@@ -154,3 +168,21 @@ def test_taking_turns_gives_each_engine_a_lane(runner, monkeypatch, tmp_path, ar
                                  "http://127.0.0.1:9/"])
     assert result.exit_code == 0, result.output
     assert asked == [(lanes, turns)]
+
+
+@pytest.mark.parametrize("real_time, others, said", [
+    (True, 0.02, "Taking turns to stream, a lane an engine: the machine is quiet (other "
+                 "processes used 0.02 of 2 cores)"),
+    (True, 1.5, "One engine after another: the machine is busy (other processes used 1.5 of 2 "
+                "cores)"),
+    (False, 0.02, "One engine after another: the paint capture cannot run at real-time"),
+])
+def test_a_run_says_whether_it_took_turns_of_its_own_accord(runner, monkeypatch, tmp_path,
+                                                            real_time, others, said):
+    monkeypatch.setattr(run_options, "real_time_allowed", lambda: real_time)
+    monkeypatch.setattr(commands, "other_work", lambda: OtherWork(others, 2))
+    monkeypatch.setattr(results, "record_runs", lambda *_, **__: [])
+    result = runner.invoke(cli, ["run", "--browser", "chromium", "--browser", "webkit",
+                                 "--json", str(tmp_path / "r.json"), "http://127.0.0.1:9/"])
+    assert result.exit_code == 0, result.output
+    assert said in " ".join(result.output.split())

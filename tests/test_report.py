@@ -226,6 +226,22 @@ def test_figures_drawn_as_the_run_ended_are_the_ones_the_report_would_draw(
     assert drawn == [BASE + "/sync"]  # drawn anew, from what the run holds at the end
 
 
+def test_a_urls_figure_is_drawn_as_soon_as_every_run_of_it_is_finished(
+    tmp_path: Path, runs: list[Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    late = write_report(runs, tmp_path / "late").parent / "plots"
+    figures = FiguresAhead(Counter(run.recording.url for run in runs))
+    first = [run for run in runs if run.recording.url == BASE + "/hello-world"]
+    figures.runs_finished(first[:-1])  # one run of it still going on: not drawn
+    figures.runs_finished(first)
+    drawn: list[str] = []
+    monkeypatch.setattr(plots, "write_growth_plot",
+                        lambda url_runs, *_: drawn.append(url_runs[0].recording.url))
+    ahead = write_report(runs, tmp_path / "ahead", figures=figures).parent / "plots"
+    assert (ahead / "hello-world.svg").read_bytes() == (late / "hello-world.svg").read_bytes()
+    assert BASE + "/hello-world" not in drawn and drawn  # the others, at the end
+
+
 def test_the_machine_and_the_date_are_shown(rendered: _Page) -> None:
     assert "2025-06-01 14:03 UTC" in rendered.text
     assert "ci-7" in rendered.text and "CPUs" in rendered.text and "Memory GiB—" in rendered.text

@@ -37,7 +37,8 @@ from streamscope.report import comparison
 from streamscope.report.media import find_videos
 from streamscope.run.interrupts import run_interruptibly
 from streamscope.run.malloc_arenas import cap_malloc_arenas
-from streamscope.run.options import RunOptions
+from streamscope.run.options import BUSY_CORES, RunOptions, takes_turns_by_default
+from streamscope.run.other_work import OtherWork, other_work
 from streamscope.run.runs import Run, read_json
 
 RUN_TITLE = "streamscope: does it render progressively?"
@@ -94,17 +95,17 @@ cli.add_command(doctor_command)
 def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: Path | None,
         report_dir: Path | None, timeout: float | None, paint: bool, verify_fix: bool,
         headed: bool, summary_path: Path | None, connect: str | None,
-        webdriver_url: str | None, remote_display: str | None, jobs: int, take_turns: bool,
-        ignore_https_errors: bool, measure: bool | None) -> int:
+        webdriver_url: str | None, remote_display: str | None, jobs: int,
+        take_turns: bool | None, ignore_https_errors: bool, measure: bool | None) -> int:
     """Record each URL in each engine and say whether it rendered progressively, and why."""
     browsers = browsers or tuple(config.matrix)
-    options = _options(configured(config, timeout, connect, webdriver_url, remote_display,
-                                  ignore_https_errors, measure),
-                       browsers, headed=headed, verify_fix=verify_fix, jobs=jobs,
-                       take_turns=take_turns)
+    options, schedule = _options(configured(config, timeout, connect, webdriver_url,
+                                            remote_display, ignore_https_errors, measure),
+                                 browsers, headed=headed, verify_fix=verify_fix, jobs=jobs,
+                                 take_turns=take_turns)
     return record_and_report(options, urls, browsers, json_path=json_path,
                              report_dir=report_dir, summary_path=summary_path, paint=paint,
-                             title=RUN_TITLE)
+                             title=RUN_TITLE, schedule=schedule)
 
 
 @cli.command()
@@ -118,28 +119,50 @@ def run(config: Config, urls: list[str], browsers: tuple[str, ...], json_path: P
 def repro(config: Config, browsers: tuple[str, ...], json_path: Path | None, report_dir: Path,
           timeout: float | None, verify_fix: bool, headed: bool, summary_path: Path | None,
           connect: str | None, webdriver_url: str | None, remote_display: str | None,
-          jobs: int, take_turns: bool, ignore_https_errors: bool,
+          jobs: int, take_turns: bool | None, ignore_https_errors: bool,
           measure: bool | None) -> int:
     """Reproduce the write-up: the demo server's streams, recorded in every engine."""
     config = configured(config, timeout, connect, webdriver_url, remote_display,
                         ignore_https_errors, measure)
     browsers = browsers or tuple(config.matrix)
-    options = _options(config, browsers, headed=headed, verify_fix=verify_fix, jobs=jobs,
-                       take_turns=take_turns)
+    options, schedule = _options(config, browsers, headed=headed, verify_fix=verify_fix,
+                                 jobs=jobs, take_turns=take_turns)
     with demo_server() as base:
         click.echo(f"Demo server on {base}/")
         return record_and_report(
             options, [base + p for p in WRITEUP_PATHS], browsers, json_path=json_path,
             report_dir=report_dir, summary_path=summary_path, paint=True,
-            title="Does streamed HTML render progressively? The write-up, reproduced")
+            title="Does streamed HTML render progressively? The write-up, reproduced",
+            schedule=schedule)
+
+
+def _schedule_note(taking_turns: bool, others: OtherWork) -> str:
+    """Why the run took turns, or did not, of its own accord (takes_turns_by_default)."""
+    busy = f"other processes used {others.cores:g} of {others.of_cores} cores"
+    if taking_turns:
+        return (f"Taking turns to stream, a lane an engine: the machine is quiet ({busy}) and "
+                f"the paint capture runs at real-time priority (--one-at-a-time: one engine "
+                f"after another).")
+    why = (f"the machine is busy ({busy})" if others.cores >= BUSY_CORES
+           else "the paint capture cannot run at real-time priority here")
+    return (f"One engine after another: {why}, and taking turns would cost fidelity "
+            f"(--take-turns: all the same).")
 
 
 def _options(config: Config, browsers: Sequence[str], *, headed: bool, verify_fix: bool,
-             jobs: int, take_turns: bool) -> RunOptions:
-    """The run's options from the command line: --take-turns gives each engine a lane."""
-    return RunOptions(config, headed=headed, verify_fixes=verify_fix,
-                      jobs=max(jobs, len(browsers)) if take_turns else jobs,
-                      taking_turns=take_turns)
+             jobs: int, take_turns: bool | None) -> tuple[RunOptions, str | None]:
+    """The run's options from the command line: --take-turns gives each engine a lane; without
+    --take-turns or --one-at-a-time, the run takes turns where that holds its fidelity, and
+    the line to say why (None where there was nothing to choose)."""
+    schedule = None
+    if take_turns is None and len(browsers) > 1 and jobs == 1:
+        others = other_work()
+        take_turns = takes_turns_by_default(len(browsers), jobs, others)
+        schedule = _schedule_note(take_turns, others)
+    options = RunOptions(config, headed=headed, verify_fixes=verify_fix,
+                         jobs=max(jobs, len(browsers)) if take_turns else jobs,
+                         taking_turns=bool(take_turns))
+    return options, schedule
 
 
 @cli.command()

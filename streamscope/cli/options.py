@@ -102,12 +102,15 @@ def fleet_options(command: Any) -> Any:
                      help="The X display on this machine that the remote browsers show on: "
                           "film it for the paint verdict (else remote runs record the DOM only)."),
         click.option("--jobs", type=click.IntRange(1, 32), default=1, show_default=True,
-                     help="Recordings at once, each lane with engines (and displays) of its own."),
-        click.option("--take-turns", is_flag=True,
+                     help="Recordings at once, each lane with engines (and displays) of its "
+                          "own, each stream beginning once the one before it shows content."),
+        click.option("--take-turns/--one-at-a-time", default=None,
                      help="A lane an engine (or --jobs lanes, if more), the lanes taking turns "
                           "to stream: one page at a time, the engines' launches and each page's "
-                          "set-up beside it. Faster; on a busy machine the paint error's tail "
-                          "grows (README, \"How long a run takes\")."),
+                          "set-up beside it; or one engine after another. Default: taking "
+                          "turns where the paint capture may run at real-time priority, without "
+                          "which the paint error's tail grows on a busy machine (README, \"How "
+                          "long a run takes\")."),
     )):
         command = option(command)
     return command

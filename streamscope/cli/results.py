@@ -42,16 +42,21 @@ def write_json_file(path: Path, document: dict[str, Any]) -> None:
 
 def record_and_report(options: RunOptions, urls: Sequence[str], browsers: Sequence[str], *,
                       json_path: Path | None, report_dir: Path | None, summary_path: Path | None,
-                      paint: bool, title: str) -> int:
+                      paint: bool, title: str, schedule: str | None = None) -> int:
     """`options`: as the command line gave them; the media folder, the progress bar, the
-    report's stills and the interruption are this function's to add."""
+    report's stills and the interruption are this function's to add. `schedule`: a line on
+    how the run records, said once its outputs are known to be writable."""
     # Recordings name their videos by these paths: absolute, they hold from any folder.
     report_dir = report_dir.resolve() if report_dir is not None else None
     check_writable(report_dir, json_path, summary_path)
+    if schedule is not None:
+        stderr.print(escape(schedule), soft_wrap=True)
     extra = {"machine": describe_machine()}
 
     ahead: StillsAhead | None = None  # the report's stills, cut as the recordings go on
-    figures = FiguresAhead() if report_dir is not None else None  # drawn as the run ends
+    runs_per_url = {url: urls.count(url) * len(browsers) for url in urls}
+    # The report's figures, each drawn once every run of its URL is finished.
+    figures = FiguresAhead(runs_per_url) if report_dir is not None else None
 
     runs_file = RunsFile(json_path, extra) if json_path is not None else None
 
@@ -60,6 +65,8 @@ def record_and_report(options: RunOptions, urls: Sequence[str], browsers: Sequen
         interrupted run leaves it valid."""
         if ahead is not None:
             ahead.runs_finished(runs)
+        if figures is not None:
+            figures.runs_finished(runs)
         if report_dir is None:  # the videos go with the temporary folder
             runs = [_without_video(run) for run in runs]
         if runs_file is not None:
@@ -76,8 +83,7 @@ def record_and_report(options: RunOptions, urls: Sequence[str], browsers: Sequen
         import_plots_early()
     with media_folder(report_dir) as media:
         if report_dir is not None:
-            ahead = StillsAhead(media / "stills",
-                                {url: urls.count(url) * len(browsers) for url in urls})
+            ahead = StillsAhead(media / "stills", runs_per_url)
         with progress_bar() as advance:
             try:
                 running = replace(
@@ -90,6 +96,8 @@ def record_and_report(options: RunOptions, urls: Sequence[str], browsers: Sequen
             except SharedScreenError as exc:  # checked before any engine starts
                 raise click.UsageError(str(exc)) from exc
             except BaseException:
+                if figures is not None:
+                    figures.cancel()
                 # Interrupted: the runs finished before it, should some be held back.
                 with contextlib.suppress(OSError):
                     if runs_file is not None:

@@ -1,11 +1,12 @@
-"""The report's figures, drawn while a run ends instead of after.
+"""The report's figures, drawn while a run goes on instead of after it.
 
-Once the last recording is made, the engines still stop and the last video is still encoded
-and cut (0.4 to 0.7 s on 2 cores), while matplotlib takes about 0.2 s a figure, which the
-report then waited for. FiguresAhead draws them meanwhile, on a thread of its own (nothing is
-measured any more), and keeps each SVG by what it was drawn from; write_report takes each
-whose runs are the same at the end (a run whose video could not be written loses its paint
-then) and draws the rest itself. The figures are the same bytes either way.
+matplotlib takes about 0.2 s a figure, which the report used to wait for once the last
+recording was made. FiguresAhead draws a URL's figure as soon as every run of it is finished
+(runs_finished, as --json is written), on a thread of its own at a lower CPU priority than
+the browsers being recorded (streamscope/priority.py), one figure at a time, and what is left
+once the last run is (start). It keeps each SVG by what it was drawn from; write_report takes
+each whose runs are the same at the end (a run whose video could not be written loses its
+paint then) and draws the rest itself. The figures are the same bytes either way.
 """
 
 from __future__ import annotations
@@ -13,42 +14,82 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 
+from streamscope.priority import lower_priority
 from streamscope.report.inputs import Judged, engine_of
 from streamscope.report.palette import EngineStyle, engine_styles
 
 
 class FiguresAhead:
-    def __init__(self) -> None:
-        self._svgs: dict[str, bytes] = {}
-        self._thread: threading.Thread | None = None
+    def __init__(self, runs_per_url: Mapping[str, int] | None = None) -> None:
+        """`runs_per_url`: how many runs each URL will have; None: none is drawn before
+        start()."""
+        self._expected = dict(runs_per_url or {})
+        self._svgs: dict[str, bytes] = {}  # by what each was drawn from (_drawn_from)
+        self._begun: dict[str, tuple[int, ...]] = {}  # URL -> its recordings, as drawn
+        self._drawing: list[Future[None]] = []
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def runs_finished(self, runs: Sequence[Judged]) -> None:
+        """Every run finished so far: the figure of each URL they complete is drawn."""
+        by_url = _by_url(runs)
+        self._draw([url_runs for url, url_runs in by_url.items()
+                    if len(url_runs) == self._expected.get(url)], runs)
 
     def start(self, runs: Sequence[Judged]) -> None:
-        """Draws the figure of each URL of `runs` on a thread of its own."""
-        self._thread = threading.Thread(target=self._draw, args=(list(runs),),
-                                        name="streamscope-figures", daemon=True)
-        self._thread.start()
+        """Every run, the last one just finished: what is not drawn yet is."""
+        self._draw(list(_by_url(runs).values()), runs)
 
     def svg(self, runs: Sequence[Judged], styles: Mapping[str, EngineStyle]) -> bytes | None:
         """The figure of `runs` in `styles` if it was drawn ahead from the same (once the
         drawing is done); None if not."""
-        if self._thread is not None:
-            self._thread.join()
+        with self._lock:
+            drawing, pool = list(self._drawing), self._pool
+        for figure in drawing:
+            figure.result()
+        if pool is not None:
+            pool.shutdown()
         return self._svgs.get(_drawn_from(runs, styles))
 
-    def _draw(self, runs: list[Judged]) -> None:
+    def cancel(self) -> None:
+        """The run was interrupted: no figure not yet begun is drawn."""
+        with self._lock:
+            pool = self._pool
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _draw(self, complete: list[list[Judged]], runs: Sequence[Judged]) -> None:
+        # The styles of every engine of the run: the report's, where none failed to start.
+        styles = engine_styles(engine_of(run) for run in runs)
+        with self._lock:
+            for url_runs in complete:
+                url, recordings = url_runs[0].recording.url, tuple(
+                    id(run.recording) for run in url_runs)
+                if self._begun.get(url) == recordings:
+                    continue
+                self._begun[url] = recordings
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(
+                        1, thread_name_prefix="streamscope-figures", initializer=lower_priority)
+                self._drawing.append(self._pool.submit(self._draw_one, url_runs, styles))
+
+    def _draw_one(self, runs: list[Judged], styles: dict[str, EngineStyle]) -> None:
         from streamscope.report.plots import growth_svg  # matplotlib: only for a report
 
-        styles = engine_styles(engine_of(run) for run in runs)
-        by_url: dict[str, list[Judged]] = {}
-        for run in runs:
-            by_url.setdefault(run.recording.url, []).append(run)
-        for url_runs in by_url.values():
-            try:
-                self._svgs[_drawn_from(url_runs, styles)] = growth_svg(url_runs, styles)
-            except Exception:  # noqa: S112 - an extra: the report draws it, and says why
-                continue
+        try:
+            self._svgs[_drawn_from(runs, styles)] = growth_svg(runs, styles)
+        except Exception:  # noqa: S110 - an extra: the report draws it, and says why
+            pass
+
+
+def _by_url(runs: Sequence[Judged]) -> dict[str, list[Judged]]:
+    by_url: dict[str, list[Judged]] = {}
+    for run in runs:
+        by_url.setdefault(run.recording.url, []).append(run)
+    return by_url
 
 
 def _drawn_from(runs: Sequence[Judged], styles: Mapping[str, EngineStyle]) -> str:

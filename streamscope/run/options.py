@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from streamscope.config import Config
+from streamscope.priority import real_time_allowed
 from streamscope.prove.thresholds.first_need import Note
+from streamscope.run.other_work import OtherWork
 
 # (recordings done, recordings in all, url, browser) before each recording starts.
 Progress = Callable[[int, int, str, str], None]
@@ -42,3 +44,20 @@ class RunOptions:
     note: Note | None = None
     after_video: Callable[[Path], None] | None = None
     stop: threading.Event | None = None
+
+
+# Other processes using more of the CPU than this make a machine busy: taking turns then
+# costs fidelity (below).
+BUSY_CORES = 0.5
+
+
+def takes_turns_by_default(engines: int, jobs: int, others: OtherWork) -> bool:
+    """Whether a run takes turns (--take-turns) unless told: where several engines record, one
+    recording at a time was asked (--jobs 1), the paint capture may run at real-time priority
+    (the damage listener and the Xvfb it grabs from; streamscope/priority.py) and other
+    processes leave the machine quiet. Taking turns held every fidelity figure at rest; beside
+    four busy loops on 2 cores (load 6), the paint error still, but not Firefox's DOM lag (p95
+    44 against 21 ms one engine after another); without real-time priority, a stream that
+    began beside another lane's set-up waited for the CPU (README, "How long a run takes")."""
+    return (engines > 1 and jobs == 1 and others.cores < BUSY_CORES
+            and real_time_allowed())
