@@ -2,6 +2,7 @@
 the side-by-side's commands, the soak's growth and leaks."""
 
 import importlib
+import json
 from pathlib import Path
 
 import pytest
@@ -105,8 +106,17 @@ def test_a_jobs_level_counts_verdicts_against_the_serial_run_and_judges_one_fram
 
 def test_the_side_by_side_loads_one_page_as_several_urls_in_chromium_with_a_report() -> None:
     command = side_by_side.streamscope_command("http://h/p?a=1", 3, Path("/r"))
-    assert command[-8:] == ["run", "http://h/p?a=1#1", "http://h/p?a=1#2", "http://h/p?a=1#3",
-                            "--browser", "chromium", "--report", "/r"]
+    assert command[-12:] == ["run", "http://h/p?a=1#1", "http://h/p?a=1#2", "http://h/p?a=1#3",
+                             "--browser", "chromium", "--report", "/r", "--json",
+                             "/r/runs.json", "--jobs", "1"]
+    at_once = side_by_side.streamscope_command("http://h/p?a=1", 3, Path("/r"), jobs=3)
+    assert at_once[-2:] == ["--jobs", "3"]
+
+
+def test_the_side_by_side_reads_the_paint_error_bound_each_run_stated(tmp_path: Path) -> None:
+    runs = [{"timeline": {"paint": {"error_ms": error}}} for error in (4.5, 5.25)]
+    (tmp_path / "runs.json").write_text(json.dumps({"machine": {}, "runs": runs}))
+    assert side_by_side.paint_errors(tmp_path) == [4.5, 5.25]
 
 
 def test_browsertime_loads_the_page_with_video_and_visual_metrics_on_its_own_display() -> None:
@@ -117,6 +127,7 @@ def test_browsertime_loads_the_page_with_video_and_visual_metrics_on_its_own_dis
                         ("--xvfbParams.display", "201"), ("--resultDir", "/out")):
         assert command[command.index(flag) + 1] == value
     assert {"--video", "--visualMetrics", "--xvfb"} <= set(command)
+    assert command[command.index("--videoParams.framerate") + 1] == "30"
 
 
 def test_the_ratio_is_of_the_medians() -> None:
