@@ -148,6 +148,7 @@ TWO = ["--browser", "chromium", "--browser", "webkit"]
     (["--browser", "chromium"], True, 0.1, 1, False),
     ([*TWO, "--jobs", "2"], True, 0.1, 2, False),
     ([*TWO, "--one-at-a-time"], True, 0.1, 1, False),
+    ([*TWO, "--headed"], True, 0.1, 1, False),  # one window at a time on the host's screen
     ([*TWO, "--take-turns"], False, 1.2, 2, True),
     (["--browser", "chromium", "--take-turns", "--jobs", "3"], True, 0.1, 3, True),
 ])

@@ -36,6 +36,7 @@ from streamscope.prove.thresholds.measure import measure_engines
 from streamscope.report import comparison
 from streamscope.report.media import find_videos
 from streamscope.run.interrupts import run_interruptibly
+from streamscope.run.lanes import shares_a_screen
 from streamscope.run.malloc_arenas import cap_malloc_arenas
 from streamscope.run.options import BUSY_CORES, RunOptions, takes_turns_by_default
 from streamscope.run.other_work import OtherWork, other_work
@@ -155,7 +156,9 @@ def _options(config: Config, browsers: Sequence[str], *, headed: bool, verify_fi
     --take-turns or --one-at-a-time, the run takes turns where that holds its fidelity, and
     the line to say why (None where there was nothing to choose)."""
     schedule = None
-    if take_turns is None and len(browsers) > 1 and jobs == 1:
+    # One window at a time on a shared screen: nothing to take turns on (lanes.py).
+    if (take_turns is None and len(browsers) > 1 and jobs == 1
+            and not shares_a_screen(config, browsers, headed=headed)):
         others = other_work()
         take_turns = takes_turns_by_default(len(browsers), jobs, others)
         schedule = _schedule_note(take_turns, others)

@@ -19,11 +19,12 @@ after another's first content, or with --take-turns, to stream.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import partial
 
+from streamscope.config import Config
 from streamscope.deadline import Deadline
 from streamscope.engines import Engine, EngineError, EngineInfo, create_engine, playwright_driver
 from streamscope.errors import one_line
@@ -250,8 +251,8 @@ def record_jobs(jobs: Sequence[Job], options: RunOptions, *,
     """
     settings = {job.browser: options.config.engine(job.browser).settings for job in jobs}
     lanes = options.jobs
-    if options.media is not None and lanes > 1 and (
-            options.headed or any(s.remote_screen for s in settings.values())):
+    if options.media is not None and lanes > 1 and shares_a_screen(
+            options.config, list(settings), headed=options.headed):
         if options.taking_turns:
             lanes = 1
         else:
@@ -276,6 +277,12 @@ def record_jobs(jobs: Sequence[Job], options: RunOptions, *,
         if recording.paint is not None and recording.paint.video in failed:
             recording.lose_paint(failed[recording.paint.video])
     return recordings
+
+
+def shares_a_screen(config: Config, browsers: Iterable[str], *, headed: bool) -> bool:
+    """Whether filming `browsers` films a screen that shows one window at a time (the host's,
+    headed, or a remote display), where lanes cannot each film their own."""
+    return headed or any(config.engine(browser).settings.remote_screen for browser in browsers)
 
 
 def _record_planned(plan: list[list[Job]], options: RunOptions, total: int, *,
