@@ -78,12 +78,15 @@ def test_jobs_give_the_verdicts_of_a_serial_run(server_url: str, tmp_path: Path)
     }
 
 
-def test_sigterm_ends_every_lane_and_everything_it_started(server_url: str, tmp_path: Path):
-    """Three lanes filming their engines' Xvfb displays, terminated mid-stream: the run exits
-    and leaves no browser, driver, display or paint capture behind."""
+@pytest.mark.parametrize("lanes", [("--jobs", "3"), ("--take-turns",)])
+def test_sigterm_ends_every_lane_and_everything_it_started(server_url: str, tmp_path: Path,
+                                                           lanes: tuple[str, ...]):
+    """Three lanes filming their engines' Xvfb displays (at once, or taking turns to stream),
+    terminated mid-stream: the run exits and leaves no browser, driver, display or paint
+    capture behind."""
     url = server_url + "/probe?count=200&delay=0.1"
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "streamscope"), "run", "--jobs", "3", url],
+        [str(Path(sys.executable).parent / "streamscope"), "run", *lanes, url],
         cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60

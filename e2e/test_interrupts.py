@@ -109,7 +109,9 @@ def _interrupt(tmp_path: Path, url: str, signum: int, *, group: bool, runs_befor
     # A short path: Chromium's singleton socket lives there, and a socket's path has at most
     # 107 bytes (pytest's tmp_path is longer).
     temporary = Path(tempfile.mkdtemp(prefix="ss-"))
-    args = [arg for browser in BROWSERS for arg in ("--browser", browser)]
+    # One engine after another, so that the runs before the signal are known (a quiet machine
+    # would take turns by default).
+    args = [*(arg for browser in BROWSERS for arg in ("--browser", browser)), "--one-at-a-time"]
     cli = RunningCli([*args, *extra, "--json", str(out), url], tmp_path, temporary)
     try:
         # Mid-recording: the runs before it are in the JSON, and the next engine's page is
