@@ -38,8 +38,8 @@ from streamscope.report.media import find_videos
 from streamscope.run.interrupts import run_interruptibly
 from streamscope.run.lanes import shares_a_screen
 from streamscope.run.malloc_arenas import cap_malloc_arenas
-from streamscope.run.options import BUSY_CORES, RunOptions, takes_turns_by_default
-from streamscope.run.other_work import OtherWork, other_work
+from streamscope.run.options import DefaultSchedule, RunOptions
+from streamscope.run.other_work import other_work
 from streamscope.run.runs import Run, read_json
 
 RUN_TITLE = "streamscope: does it render progressively?"
@@ -137,14 +137,15 @@ def repro(config: Config, browsers: tuple[str, ...], json_path: Path | None, rep
             schedule=schedule)
 
 
-def _schedule_note(taking_turns: bool, others: OtherWork) -> str:
-    """Why the run took turns, or did not, of its own accord (takes_turns_by_default)."""
-    busy = f"other processes used {others.cores:g} of {others.of_cores} cores"
-    if taking_turns:
-        return (f"Taking turns to stream, a lane an engine: the machine is quiet ({busy}) and "
+def _schedule_note(schedule: DefaultSchedule) -> str:
+    """Why the run took turns, or did not, of its own accord."""
+    others = schedule.others
+    used = f"other processes used {others.cores:g} of {others.of_cores} cores"
+    if schedule.taking_turns:
+        return (f"Taking turns to stream, a lane an engine: the machine is quiet ({used}) and "
                 f"the paint capture runs at real-time priority (--one-at-a-time: one engine "
                 f"after another).")
-    why = (f"the machine is busy ({busy})" if others.cores >= BUSY_CORES
+    why = (f"the machine is busy ({used})" if schedule.busy
            else "the paint capture cannot run at real-time priority here")
     return (f"One engine after another: {why}, and taking turns would cost fidelity "
             f"(--take-turns: all the same).")
@@ -159,9 +160,8 @@ def _options(config: Config, browsers: Sequence[str], *, headed: bool, verify_fi
     # One window at a time on a shared screen: nothing to take turns on (lanes.py).
     if (take_turns is None and len(browsers) > 1 and jobs == 1
             and not shares_a_screen(config, browsers, headed=headed)):
-        others = other_work()
-        take_turns = takes_turns_by_default(len(browsers), jobs, others)
-        schedule = _schedule_note(take_turns, others)
+        chosen = DefaultSchedule.now(other_work())
+        take_turns, schedule = chosen.taking_turns, _schedule_note(chosen)
     options = RunOptions(config, headed=headed, verify_fixes=verify_fix,
                          jobs=max(jobs, len(browsers)) if take_turns else jobs,
                          taking_turns=bool(take_turns))

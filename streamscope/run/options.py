@@ -47,17 +47,34 @@ class RunOptions:
 
 
 # Other processes using more of the CPU than this make a machine busy: taking turns then
-# costs fidelity (below).
+# costs fidelity (DefaultSchedule).
 BUSY_CORES = 0.5
 
 
-def takes_turns_by_default(engines: int, jobs: int, others: OtherWork) -> bool:
-    """Whether a run takes turns (--take-turns) unless told: where several engines record, one
-    recording at a time was asked (--jobs 1), the paint capture may run at real-time priority
-    (the damage listener and the Xvfb it grabs from; streamscope/priority.py) and other
-    processes leave the machine quiet. Taking turns held every fidelity figure at rest; beside
-    four busy loops on 2 cores (load 6), the paint error still, but not Firefox's DOM lag (p95
-    44 against 21 ms one engine after another); without real-time priority, a stream that
-    began beside another lane's set-up waited for the CPU (README, "How long a run takes")."""
-    return (engines > 1 and jobs == 1 and others.cores < BUSY_CORES
-            and real_time_allowed())
+@dataclass(frozen=True)
+class DefaultSchedule:
+    """Whether a run of several engines, one recording at a time (--jobs 1), on screens of
+    their own, takes turns (--take-turns) unless told, and what decided it.
+
+    It does where the paint capture may run at real-time priority (the damage listener and
+    the Xvfb it grabs from; streamscope/priority.py) and other processes leave the machine
+    quiet. Taking turns held every fidelity figure at rest; beside four busy loops on 2 cores
+    (load 6), the paint error still, but not Firefox's DOM lag (p95 44 against 21 ms one engine
+    after another); without real-time priority, a stream that began beside another lane's
+    set-up waited for the CPU (README, "How long a run takes").
+    """
+
+    others: OtherWork
+    real_time: bool
+
+    @classmethod
+    def now(cls, others: OtherWork) -> DefaultSchedule:
+        return cls(others, real_time_allowed())
+
+    @property
+    def busy(self) -> bool:
+        return self.others.cores >= BUSY_CORES
+
+    @property
+    def taking_turns(self) -> bool:
+        return self.real_time and not self.busy

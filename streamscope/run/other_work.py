@@ -1,5 +1,5 @@
 """How much of the machine's CPU other processes use: whether it is quiet enough for lanes that
-take turns (run/options.py, takes_turns_by_default).
+take turns (run/options.py, DefaultSchedule).
 
 What the machine's CPUs did over a sample, less what this process did, is the other processes'
 work. The sample begins as the CLI is imported and ends when a run asks, so that a command
