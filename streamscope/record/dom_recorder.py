@@ -242,7 +242,7 @@ class _Watch:
         """Until the response has ended (the parser is done) and the DOM was quiet for
         settle_ms; raises _Left where another document replaces this one first. `milestones`
         are told by the first poll that sees each."""
-        begun = over = milestones is None  # told already, or nobody to tell
+        begun = over = False  # told to the milestones
         leaving_since: float | None = None  # when a poll saw this document begin to leave
         left_ms: float | None = None  # when it began to, on its own clock
         seen: dict[str, Any] | None = None  # what it had shown by then
@@ -276,8 +276,7 @@ class _Watch:
             # (its script only started a download) settles once LEAVE_WAIT_S has passed.
             staying = leaving_since is None or self.clock.monotonic() - leaving_since > LEAVE_WAIT_S
             loaded = state["readyState"] != "loading"
-            if not begun and (state["shown"] or loaded):
-                assert milestones is not None
+            if milestones is not None and not begun and (state["shown"] or loaded):
                 milestones.begun()
                 begun = True
             pause_s = WATCH_INTERVAL_S
@@ -285,14 +284,14 @@ class _Watch:
                 quiet_ms = state["now"] - state["lastChange"]
                 if quiet_ms >= settle_ms:
                     return
-                if not over and quiet_ms >= HANDOVER_MS:
-                    assert milestones is not None
+                if milestones is not None and not over and quiet_ms >= HANDOVER_MS:
                     milestones.over()
                     over = True
                 # Looked at again when it will have been quiet for long enough (to settle, or
                 # first to hand on), not up to a whole interval later: a change meanwhile is
                 # seen then, and the wait goes on.
-                next_ms = settle_ms if over or quiet_ms >= HANDOVER_MS else HANDOVER_MS
+                handing_on = milestones is not None and not over and quiet_ms < HANDOVER_MS
+                next_ms = HANDOVER_MS if handing_on else settle_ms
                 pause_s = min(pause_s, (next_ms - quiet_ms) / 1000)
             self._pause(pause_s)
 
