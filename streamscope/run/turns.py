@@ -47,9 +47,10 @@ class Turns:
     launch but the first, and for no page's set-up.
 
     Taking turns to begin (`until="begun"`, --jobs): the turn lasts until the page shows
-    content or its response has ended, and the streams go on at once from there. Pages that
-    began together painted together: three loads of one page began at once had a paint error
-    of up to 26 ms on 2 cores, one after another's first content up to 10 ms (2026-12-06).
+    content or its response has ended, and the streams go on at once from there. Pages begun
+    together paint together: three loads of one page begun at once on 2 cores stated paint
+    errors of up to 26 ms, begun in turn up to 19 ms, and begun in turn with Xvfb at real-time
+    priority (engines/display.py) up to 5.7 ms, as one load after another (2026-12-06).
 
     Either way, a lane streams as soon as its engine has started, and no engine stops beside
     a page that streams (all_finished). Beside launches, at rest on 2 cores with the paint
