@@ -18,7 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 
 from streamscope.priority import lower_priority
-from streamscope.report.inputs import Judged, engine_of
+from streamscope.report.inputs import Judged, by_url, engine_of
 from streamscope.report.palette import EngineStyle, engine_styles
 
 
@@ -35,13 +35,12 @@ class FiguresAhead:
 
     def runs_finished(self, runs: Sequence[Judged]) -> None:
         """Every run finished so far: the figure of each URL they complete is drawn."""
-        by_url = _by_url(runs)
-        self._draw([url_runs for url, url_runs in by_url.items()
+        self._draw([url_runs for url, url_runs in by_url(runs).items()
                     if len(url_runs) == self._expected.get(url)], runs)
 
     def start(self, runs: Sequence[Judged]) -> None:
         """Every run, the last one just finished: what is not drawn yet is."""
-        self._draw(list(_by_url(runs).values()), runs)
+        self._draw(list(by_url(runs).values()), runs)
 
     def svg(self, runs: Sequence[Judged], styles: Mapping[str, EngineStyle]) -> bytes | None:
         """The figure of `runs` in `styles` if it was drawn ahead from the same (once the
@@ -83,13 +82,6 @@ class FiguresAhead:
             self._svgs[_drawn_from(runs, styles)] = growth_svg(runs, styles)
         except Exception:  # noqa: S110 - an extra: the report draws it, and says why
             pass
-
-
-def _by_url(runs: Sequence[Judged]) -> dict[str, list[Judged]]:
-    by_url: dict[str, list[Judged]] = {}
-    for run in runs:
-        by_url.setdefault(run.recording.url, []).append(run)
-    return by_url
 
 
 def _drawn_from(runs: Sequence[Judged], styles: Mapping[str, EngineStyle]) -> str:

@@ -25,6 +25,7 @@ from streamscope.report.inputs import (
     Artifacts,
     Judged,
     artifact_keys,
+    by_url,
     engine_of,
     video_of,
 )
@@ -99,12 +100,10 @@ def write_report(runs: Sequence[Judged], out_dir: Path, *,
     folder = ReportFolder(Path(out_dir))
     styles = engine_styles(engine_of(run) for run in runs)
     labels = {name: style.label for name, style in styles.items()}
-    by_url: dict[str, list[Judged]] = {}
-    for run in runs:
-        by_url.setdefault(run.recording.url, []).append(run)
-    url_labels, origin = _url_labels(list(by_url))
+    runs_of_url = by_url(runs)
+    url_labels, origin = _url_labels(list(runs_of_url))
     sections = []
-    for url, url_runs in by_url.items():
+    for url, url_runs in runs_of_url.items():
         slug = folder.slug(url)
         plot = folder.path(f"plots/{slug}.svg")
         drawn = figures.svg(url_runs, styles) if figures is not None else None

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from streamscope.judge.verdict import Verdict
 from streamscope.recording import Recording
@@ -48,6 +48,17 @@ class Artifacts:
 # of the runs: a URL given twice has two takes, each with its own files.
 ArtifactKey = tuple[str, str, int]
 ArtifactMap = Mapping[ArtifactKey, Artifacts]
+
+
+J = TypeVar("J", bound=Judged)
+
+
+def by_url(runs: Sequence[J]) -> dict[str, list[J]]:
+    """`runs` grouped by URL, each group and the URLs in the order of `runs`."""
+    grouped: dict[str, list[J]] = {}
+    for run in runs:
+        grouped.setdefault(run.recording.url, []).append(run)
+    return grouped
 
 
 def engine_of(run: Judged) -> str:

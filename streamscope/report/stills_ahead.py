@@ -15,6 +15,7 @@ from pathlib import Path
 
 from streamscope.paint.video_frames import Region
 from streamscope.report import Artifacts
+from streamscope.report.inputs import by_url
 from streamscope.report.stills import Cutter, Strip, filmed, strips_of
 from streamscope.run.runs import Run
 
@@ -43,11 +44,8 @@ class StillsAhead(Cutter):
 
     def runs_finished(self, runs: Sequence[Run]) -> None:
         """Every run finished so far."""
-        by_url: dict[str, list[Run]] = {}
-        for run in runs:
-            by_url.setdefault(run.recording.url, []).append(run)
         with self._lock:
-            self._runs = by_url
+            self._runs = by_url(runs)
 
     def cut(self, video: Path) -> None:
         """`video` is written: its final screen, and the strips of the URL it completes."""
