@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from streamscope.config import Config
@@ -80,6 +81,7 @@ _MEDIA_TYPES = {"html": "text/html", "plain": "text/plain"}
 CASES = (Case("html", False), Case("plain", False), Case("plain", True))
 
 Progress = Callable[[str], None]
+T = TypeVar("T")  # what a probe's recording is read for
 
 
 @dataclass(frozen=True)
@@ -192,15 +194,12 @@ class _Prober:
         return judge(recording).dom_incremental
 
     def _paint_shows(self, case: Case, prefix: int, item_bytes: int) -> bool:
-        url = self._url(case, item_bytes, prefix, PAINT_PAUSE_S)
-        for _ in range(PROBE_ATTEMPTS):
-            verdict = judge(self._record(url, paint=True))
-            # Past the byte gate by PREFIX_MARGIN, the DOM is early: where it was seen late,
-            # the probe was (_held_twice), and is recorded again.
-            if verdict.dom_incremental:
-                return bool(verdict.painted_incrementally)
-        raise ThresholdError(f"{self._pipeline.engine.name}: {prefix} invisible bytes did not "
-                             f"pass the byte gate ({url}, {PROBE_ATTEMPTS} attempts)")
+        def painted(recording: Recording) -> bool | None:
+            verdict = judge(recording)
+            return bool(verdict.painted_incrementally) if verdict.dom_incremental else None
+
+        return self._past_the_byte_gate(
+            self._url(case, item_bytes, prefix, PAINT_PAUSE_S), True, painted)
 
     def _visible_chars(self, case: Case, prefix: int, item_bytes: int) -> int:
         """The visible characters an item of `item_bytes` puts in the DOM, as the observer
@@ -208,14 +207,24 @@ class _Prober:
         smallest item was painted at once: no first-paint gate."""
         if item_bytes == MIN_ITEM_BYTES:
             return 0
-        url = self._url(case, item_bytes, prefix, DOM_PAUSE_S)
-        for _ in range(PROBE_ATTEMPTS):
-            recording = self._record(url, paint=False)
+
+        def early_chars(recording: Recording) -> int | None:
             end = recording.response_end_ms or 0.0
-            early = max((s.text_chars for s in recording.dom
-                         if s.t_ms < end - DOM_PAUSE_S / 2 * 1000), default=0)
-            if early:  # past the byte gate, the item is early: none seen was seen late
-                return early
+            return max((s.text_chars for s in recording.dom
+                        if s.t_ms < end - DOM_PAUSE_S / 2 * 1000), default=0) or None
+
+        return self._past_the_byte_gate(
+            self._url(case, item_bytes, prefix, DOM_PAUSE_S), False, early_chars)
+
+    def _past_the_byte_gate(self, url: str, paint: bool, read: Callable[[Recording], T | None]
+                            ) -> T:
+        """What `read` finds in the recording of `url`, a probe past the byte gate, whose DOM
+        is therefore early: where `read` says it was seen late (None), as a busy machine can
+        make it (_held_twice), it is recorded again, up to PROBE_ATTEMPTS times."""
+        for _ in range(PROBE_ATTEMPTS):
+            found = read(self._record(url, paint=paint))
+            if found is not None:
+                return found
         raise ThresholdError(f"{self._pipeline.engine.name}: the DOM of {url} was late in "
                              f"{PROBE_ATTEMPTS} attempts, past the byte gate")
 
