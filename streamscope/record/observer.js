@@ -10,23 +10,19 @@
 // is what tells that.
 //
 // Counts are kept running from the MutationRecords, so a batch costs what it changed, never
-// the size of the page: each counted node remembers its contribution, and a removed or hidden
-// subtree gives back exactly what it had given.
+// the size of the page. The state is kept on elements only: each element a person could see
+// is "counted" and holds, under a symbol no page code can name, the visible characters of its
+// own text children as counted (TEXT). The totals are the sums over counted elements, so a
+// removed or hidden subtree gives back exactly what its counted elements hold, and an element
+// moved elsewhere in view keeps what it holds. At the end of every batch the counted elements
+// are exactly those in view, each holding what its text children hold then.
 //
-// What a parser costs per item is what counts on a big page (a 10 MB page of 50,000 items
-// brings 150,000 records). Variants timed on such a page found what costs Gecko more than
-// Blink there (README, "Benchmark figures"): Maps and Sets keyed by nodes (moving that state
-// onto the nodes took a third off the observer's time on a script-built copy in Firefox, in
-// the same minutes), an object made for each
-// counted node, and each MutationRecord's NodeLists (a fixed cost). So what a node
-// contributes is kept on the node itself, as numbers and nodes under symbols that no page
-// code can name, and a record inside an element that this batch walked for the first time is
-// skipped whole: that walk, done at the batch's end, already counted whatever the record
-// added, and nothing in such an element can have been counted before it. And where a batch
-// only appended to an element (a parser's list), what it appended is found by one walk from
-// the first record's previous sibling, the element's child count before and after telling
-// that nothing was taken away, without the records' NodeLists: 14 % of the observer's time on
-// the big page in Firefox, 20 % in Chromium (README, "Benchmark figures").
+// Why on elements only: on a 10 MB page of 50,000 items (150,000 records) what cost Firefox
+// most was making a JS object for every node the observer touched and keeping state on it
+// (README, "Benchmark figures"). Text nodes are never touched where a parser appends: an item
+// without child elements is read whole through textContent, the texts between items are told
+// white space by one XPath count, and what a batch appended to an element is found from the
+// first record's previous sibling, without the records' NodeLists.
 (() => {
   const existing = window.__streamscope;
   if (existing && existing.doc === document) return;
@@ -45,28 +41,37 @@
     busy: 0,  // ms of the page's main thread spent here: what observing costs the page
     leaving: null,  // when the document began to navigate away, if it did
   };
-  // Kept on the nodes (see above), as numbers and nodes: an object made per node cost Firefox
-  // more than the two properties (measured on the big page). PART: a counted node's
-  // contribution, its visible characters (text) or true (a content element); OWNER: the
-  // element that held a counted text node when it was counted; HELD: how many counted text
-  // nodes with text an element holds; BORN: the batch in which add() first walked an element.
-  const PART = Symbol("streamscope.part");
-  const OWNER = Symbol("streamscope.owner");
-  const HELD = Symbol("streamscope.held");
-  const BORN = Symbol("streamscope.born");
-  // On the targets of childList records only: LEN, how many children one had at the end of the
-  // last batch that changed them (unknown again once it leaves the document: a detached
-  // element changes unobserved); SEEN, the batch that last had records for it, and FROM, the
-  // first of them's previousSibling; MIDDLE, the batch in which a record changed its children
-  // anywhere but at their end.
+  // On counted elements: TEXT, what their own text children hold, and LEN, how many children
+  // one had when it was last counted or last changed them. On the targets of childList records,
+  // besides: SEEN, the batch that last had records for it, and FROM, the first of them's
+  // previousSibling; MIDDLE, the batch in which a record changed its children anywhere but at
+  // their end; APPENDED, the batch in which it only gained children after FROM, with GAINED,
+  // what the texts among them hold; REPLAY, the batch whose records must be read one by one;
+  // RETEXT, the batch in which it gained or lost text children.
+  const TEXT = Symbol("streamscope.text");
   const LEN = Symbol("streamscope.len");
   const SEEN = Symbol("streamscope.seen");
   const FROM = Symbol("streamscope.from");
   const MIDDLE = Symbol("streamscope.middle");
-  const REPLAY = Symbol("streamscope.replay");  // the batch whose records it must replay
+  const APPENDED = Symbol("streamscope.appended");
+  const GAINED = Symbol("streamscope.gained");
+  const REPLAY = Symbol("streamscope.replay");
+  const RETEXT = Symbol("streamscope.retext");
+  const TEXT_NODE = Node.TEXT_NODE;
+  const ELEMENT_NODE = Node.ELEMENT_NODE;
+  // What follows a node among its parent's children (ALL: all of an element's children), as one
+  // number: twice how many nodes, + 1 where a text among them holds more than white space as
+  // XPath knows it (a subset of \s: none of that means nothing to count). Made now, before any
+  // page script could replace what makes them. Among MANY children or fewer, they are read.
+  const scanOf = (axis) => document.createExpression(
+    `2 * count(${axis}node()) + number(boolean(${axis}text()[normalize-space()]))`);
+  const AFTER = scanOf("following-sibling::");
+  const ALL = scanOf("");
+  const MANY = 8;
   let batch = 0;  // 0: the document as the observer found it; then one a MutationObserver callback
   let chars = 0;
   let elements = 0;
+  let body = null;  // the body counted, to notice another taking its place
 
   const hides = (el) => INVISIBLE.has(el.localName) || el.hasAttribute("hidden");
   // Whether a connected node is where a person could see it: under the body, outside any
@@ -90,8 +95,16 @@
     for (const el of path) shows.set(el, result);
     return result || node === document.body;
   };
-  // Characters other than white space, counted without building a string.
+  const shown = (el) => el.isConnected && !hides(el) && visible(el);
+  // Characters other than white space, counted without building a string. Where the only white
+  // space is the space character (most text a person reads), the spaces are found natively.
+  const OTHER_SPACE = /[^\S ]/;  // white space but the space character
   const textOf = (data) => {
+    if (!OTHER_SPACE.test(data)) {
+      let spaces = 0;
+      for (let i = data.indexOf(" "); i !== -1; i = data.indexOf(" ", i + 1)) spaces += 1;
+      return data.length - spaces;
+    }
     let n = 0;
     for (let i = 0; i < data.length; i++) {
       const c = data.charCodeAt(i);
@@ -99,64 +112,122 @@
     }
     return n;
   };
-
-  const holdText = (parent, delta) => {
-    const before = parent[HELD] || 0;
-    const after = before + delta;
-    parent[HELD] = after;
+  const setText = (el, after) => {
+    const before = el[TEXT];
+    el[TEXT] = after;
+    chars += after - before;
     if (!before && after) elements += 1;
     if (before && !after) elements -= 1;
   };
-  const countText = (node) => {
-    const n = textOf(node.data);
-    if (!n) return;
-    node[PART] = n;
-    node[OWNER] = node.parentNode;
-    chars += n;
-    holdText(node.parentNode, 1);
+
+  // What the texts among target's children after from (all of them if from is null) hold,
+  // where exactly n nodes follow from; -1 where they do not. Among many, one XPath count tells
+  // both, and texts that are only white space (the newlines between a parser's items) are not
+  // touched.
+  const textAfter = (target, from, n) => {
+    const first = from ? from.nextSibling : target.firstChild;
+    const context = from || target;
+    // Gecko refuses an empty text node as the context (XPathExpression::EvaluateWithContext
+    // throws NotSupportedError): then the nodes are read here.
+    if (n > MANY && (context.nodeType !== TEXT_NODE || context.length)) {
+      const found = (from ? AFTER : ALL).evaluate(context, XPathResult.NUMBER_TYPE, null)
+        .numberValue;
+      if (Math.floor(found / 2) !== n) return -1;
+      return found & 1 ? textFrom(first) : 0;
+    }
+    let count = 0;
+    for (let node = first; node; node = node.nextSibling) count += 1;
+    return count === n ? textFrom(first) : -1;
   };
-  const uncount = (node) => {
-    const part = node[PART];
-    if (!part) return;
-    node[PART] = undefined;
-    if (part === true) { elements -= 1; return; }
-    chars -= part;
-    holdText(node[OWNER], -1);
-    node[OWNER] = undefined;
+  const textFrom = (first) => {
+    let sum = 0;
+    for (let node = first; node; node = node.nextSibling) {
+      if (node.nodeType === TEXT_NODE) sum += textOf(node.data);
+    }
+    return sum;
   };
-  // The nodes add() and remove() have yet to visit: one array, empty between calls, rather
-  // than one made for each of the records a parser brings.
+  // What an element's own text children hold. Without child elements, all its text is its
+  // own: one string, no text node touched.
+  const ownText = (el) => (el.firstElementChild === null ? textOf(el.textContent)
+    : textAfter(el, null, el.childNodes.length));
+
+  // The elements countStack() and countOut() have yet to visit: one array, empty between calls.
   const stack = [];
-  const add = (root) => {
-    if (!root[PART] && root.isConnected && visible(root)) addShown(root);
+  // Counts every element under root (root included) not counted yet, skipping invisible
+  // subtrees: root must be where a person could see it. A counted element is already as
+  // counted, with all it holds.
+  const countIn = (root) => {
+    stack.push(root);
+    countStack();
   };
-  // add() for a node known to be connected where it could be seen, and not counted whole.
-  const addShown = (root) => {
-    if (root.nodeType === Node.TEXT_NODE) { countText(root); return; }
-    if (root.nodeType !== Node.ELEMENT_NODE || hides(root)) return;
+  // countIn() for every element on the stack.
+  const countStack = () => {
+    while (stack.length) {
+      const el = stack.pop();
+      if (el[TEXT] !== undefined) continue;
+      let text = 0;
+      if (el.firstElementChild === null) {
+        text = textOf(el.textContent);
+      } else {
+        const n = el.childNodes.length;
+        text = textAfter(el, null, n);
+        el[LEN] = n;  // a list the parser may go on appending to
+        countChildren(el, null);
+      }
+      el[TEXT] = text;
+      chars += text;
+      if (text) elements += 1;
+      if (MEDIA.has(el.localName)) elements += 1;
+    }
+  };
+  // Counts the element children of parent after from (all of them if null), parent in view:
+  // one without child elements by its text alone (a parser's list items, read once each);
+  // any other in view is left on the stack for countStack().
+  const countChildren = (parent, from) => {
+    for (let el = from ? from.nextElementSibling : parent.firstElementChild; el;
+         el = el.nextElementSibling) {
+      if (el[TEXT] !== undefined) continue;
+      const name = el.localName;
+      if (INVISIBLE.has(name) || el.hasAttribute("hidden")) continue;
+      if (el.firstElementChild !== null) {
+        stack.push(el);
+        continue;
+      }
+      const text = textOf(el.textContent);
+      el[TEXT] = text;
+      chars += text;
+      if (text) elements += 1;
+      if (MEDIA.has(name)) elements += 1;
+    }
+  };
+  // Gives back what root and every counted element under it hold: root is out of view. An
+  // element not counted holds nothing counted: it was out of view, or new in this batch (and a
+  // counted one moved into it has a record of its own, from where it was).
+  const countOut = (root) => {
     stack.push(root);
     while (stack.length) {
-      const node = stack.pop();
-      if (node.nodeType === Node.TEXT_NODE) {
-        if (!node[PART]) countText(node);
-      } else if (node.nodeType === Node.ELEMENT_NODE && (node === root || !hides(node))) {
-        if (node[BORN] === undefined) node[BORN] = batch;
-        if (MEDIA.has(node.localName) && !node[PART]) {
-          node[PART] = true;
-          elements += 1;
-        }
-        for (let child = node.lastChild; child; child = child.previousSibling) stack.push(child);
+      const el = stack.pop();
+      const text = el[TEXT];
+      if (text === undefined) continue;
+      el[TEXT] = undefined;
+      el[LEN] = undefined;  // it changes unobserved out of view
+      chars -= text;
+      if (text) elements -= 1;
+      if (MEDIA.has(el.localName)) elements -= 1;
+      for (let child = el.firstElementChild; child; child = child.nextElementSibling) {
+        stack.push(child);
       }
     }
   };
-  const remove = (root) => {
-    stack.push(root);
-    while (stack.length) {
-      const node = stack.pop();
-      uncount(node);
-      if (node[LEN] !== undefined) node[LEN] = undefined;
-      for (let child = node.lastChild; child; child = child.previousSibling) stack.push(child);
+  // Puts a record's elements on a list, and tells whether it held any text.
+  const gather = (nodes, list) => {
+    let text = false;
+    for (let i = 0, n = nodes.length; i < n; i++) {
+      const node = nodes.item(i);
+      if (node.nodeType === ELEMENT_NODE) list.push(node);
+      else if (node.nodeType === TEXT_NODE) text = true;
     }
+    return text;
   };
 
   const sample = () => {
@@ -169,107 +240,106 @@
     const start = performance.now();
     shows = new Map();
     batch += 1;
-    // Text and `hidden` are counted as the document is now; childList records are first only
-    // gathered by target, without their NodeLists. A target add() has walked before is
-    // `known`; any other (an element new in this batch, above all) is `fresh`, and marks
-    // nothing on itself here: a parser brings a fresh one per item.
-    const known = [];
-    const fresh = [];
+    // What the records changed, gathered first; the document is read as it is now. A childList
+    // record whose target is not counted changed nothing counted: the target is out of view
+    // (then so is all it holds) or new in this batch (then it is counted whole below, where
+    // it is now), and a counted node it took away has a record from where it was counted.
+    const targets = [];  // counted targets of childList records
+    const texts = new Map();  // text node -> its data when this batch began
+    const out = [];  // elements that may have left the view
+    const into = [];  // elements that may have come into it
     for (const record of records) {
+      const target = record.target;
       if (record.type === "childList") {
-        const target = record.target;
-        if (target[BORN] === undefined) {
-          fresh.push(target);
-          continue;
-        }
+        if (target[TEXT] === undefined) continue;
         if (target[SEEN] !== batch) {
           target[SEEN] = batch;
           target[FROM] = record.previousSibling;
-          known.push(target);
+          targets.push(target);
         }
         if (record.nextSibling !== null) target[MIDDLE] = batch;
       } else if (record.type === "characterData") {
-        const node = record.target;
-        uncount(node);
-        if (node.isConnected && visible(node)) countText(node);
-      } else if (record.type === "attributes") {  // `hidden` set or taken away
-        const el = record.target;
-        if (hides(el)) remove(el); else add(el);
+        if (!texts.has(target)) texts.set(target, record.oldValue);
+      } else if (hides(target)) {  // `hidden` set or taken away
+        out.push(target);
+      } else {
+        into.push(target);
       }
     }
-    // A known target whose records all changed the end of its children (a parser appending)
-    // kept every child it had before them, and gained what now follows the first record's
-    // previous sibling, exactly when it has as many more children as follow that sibling:
-    // then one walk from there counts all it gained, and none of its records' NodeLists is
-    // read (in Gecko, making them and the wrappers of what they hold cost more than counting
-    // it). Any other target's records are replayed one by one.
+    // A target whose records all changed the end of its children, the first of them after the
+    // child it ended with, only gained children after that one (a parser appending): what it
+    // gained is found from there. Any other's records are read one by one.
     let replays = false;
-    for (const target of known) {
+    for (const target of targets) {
       const from = target[FROM];
-      target[FROM] = undefined;
       const before = target[LEN];
-      let appended = -1;  // unknown
-      if (target[MIDDLE] !== batch && before !== undefined &&
-          (from === null || from.parentNode === target)) {
-        appended = 0;
-        let node = from ? from.nextSibling : target.firstChild;
-        // What a person could see of one child, they could of any: asked once.
-        const shown = node !== null && node.isConnected && visible(node);
-        for (; node; node = node.nextSibling) {
-          if (shown && !node[PART]) addShown(node);
-          appended += 1;
-        }
-      }
-      const now = target.childNodes.length;
-      if (appended < 0 || now !== before + appended) {
-        target[REPLAY] = batch;
-        replays = true;
-      }
-      target[LEN] = target.isConnected ? now : undefined;
-    }
-    for (const target of fresh) {
-      // One walked for the first time in this batch: that walk counted all it holds, and
-      // nothing in it can have been counted before.
-      if (target[BORN] !== batch) {
+      const gained = target.childNodes.length - before;  // NaN where before is unknown
+      const text = target[MIDDLE] !== batch && gained >= 0 &&
+        (from === null ? before === 0 : from.parentNode === target) ?
+        textAfter(target, from, gained) : -1;
+      if (text >= 0) {
+        target[APPENDED] = batch;
+        target[GAINED] = text;
+      } else {
         target[REPLAY] = batch;
         replays = true;
       }
     }
+    const retext = [];
     if (replays) {
       for (const record of records) {
         const target = record.target;
         if (record.type !== "childList" || target[REPLAY] !== batch) continue;
-        if (target[BORN] === batch) continue;  // walked whole by an earlier record's add()
-        const removed = record.removedNodes;
-        for (let i = 0, n = removed.length; i < n; i++) {
-          // A node put back later in the batch is counted where it ends up: its own record
-          // may be one of those skipped.
-          const node = removed.item(i);
-          remove(node);
-          if (node.isConnected) add(node);
+        const hadText = gather(record.removedNodes, out) | gather(record.addedNodes, into);
+        if (hadText && target[RETEXT] !== batch) {
+          target[RETEXT] = batch;
+          retext.push(target);
         }
-        const added = record.addedNodes;
-        for (let i = 0, n = added.length; i < n; i++) add(added.item(i));
       }
     }
-    for (const target of fresh) {
-      // Known from the next batch on, where it was walked now: a list the parser goes on
-      // appending to. One child or none (a parsed item and its text) is not worth a property.
-      if (target[BORN] === batch && target[LEN] === undefined && target.isConnected &&
-          target.firstChild !== target.lastChild) target[LEN] = target.childNodes.length;
+    // A text changed where nothing else tells: its element, counted, neither gained nor lost
+    // text children in this batch, and it is not among what its element gained. Its change is
+    // then the difference from its data when the batch began, kept by the record.
+    for (const [text, old] of texts) {
+      const el = text.parentNode;
+      if (!el || el[TEXT] === undefined || el[RETEXT] === batch) continue;
+      if (el[APPENDED] === batch && (el[FROM] === null ||
+          el[FROM].compareDocumentPosition(text) & Node.DOCUMENT_POSITION_FOLLOWING)) continue;
+      setText(el, el[TEXT] + textOf(text.data) - textOf(old));
     }
+    // Out of view first: what stays in view keeps what it holds, and what comes into view is
+    // then counted once, as it is now.
+    for (const el of out) if (el[TEXT] !== undefined && !shown(el)) countOut(el);
+    if (document.body !== body) {
+      if (body && body[TEXT] !== undefined && !shown(body)) countOut(body);
+      body = document.body;
+      if (body && shown(body)) countIn(body);
+    }
+    for (const el of retext) if (el[TEXT] !== undefined) setText(el, ownText(el));
+    for (const target of targets) {
+      const from = target[FROM];
+      target[FROM] = undefined;
+      if (target[APPENDED] === batch && target[TEXT] !== undefined) {
+        countChildren(target, from);
+        countStack();
+        if (target[GAINED]) setText(target, target[TEXT] + target[GAINED]);
+      }
+      target[LEN] = target[TEXT] !== undefined ? target.childNodes.length : undefined;
+    }
+    for (const el of into) if (el[TEXT] === undefined && shown(el)) countIn(el);
     sample();
     state.busy += performance.now() - start;
   };
   new MutationObserver(onRecords).observe(document, {
-    childList: true, subtree: true, characterData: true,
+    childList: true, subtree: true, characterData: true, characterDataOldValue: true,
     attributes: true, attributeFilter: ["hidden"],
   });
   // At the start of any navigation away from this document, before the next one exists: a
   // page that leaves by itself is told from one that finished.
   addEventListener("beforeunload", () => { state.leaving = performance.now(); }, true);
   const start = performance.now();
-  if (document.body) add(document.body);  // injected late: what is already there counts
+  body = document.body;
+  if (body && shown(body)) countIn(body);  // injected late: what is already there counts
   sample();
   state.busy += performance.now() - start;
   window.__streamscope = state;
