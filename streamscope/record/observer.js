@@ -248,16 +248,27 @@
     const texts = new Map();  // text node -> its data when this batch began
     const out = [];  // elements that may have left the view
     const into = [];  // elements that may have come into it
+    // A parser's records alternate between its list and the items in it: the list, once known
+    // in this batch and so far changed only at its end, is told by identity alone.
+    let appending = null;
     for (const record of records) {
       const target = record.target;
       if (record.type === "childList") {
-        if (target[TEXT] === undefined) continue;
-        if (target[SEEN] !== batch) {
-          target[SEEN] = batch;
-          target[FROM] = record.previousSibling;
-          targets.push(target);
+        if (target !== appending) {
+          if (target[TEXT] === undefined) continue;
+          if (target[SEEN] !== batch) {
+            target[SEEN] = batch;
+            target[FROM] = record.previousSibling;
+            targets.push(target);
+          }
+          if (target[MIDDLE] === batch) continue;
         }
-        if (record.nextSibling !== null) target[MIDDLE] = batch;
+        if (record.nextSibling === null) {
+          appending = target;
+        } else {
+          target[MIDDLE] = batch;
+          appending = null;
+        }
       } else if (record.type === "characterData") {
         if (!texts.has(target)) texts.set(target, record.oldValue);
       } else if (hides(target)) {  // `hidden` set or taken away
