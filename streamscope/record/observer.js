@@ -58,12 +58,16 @@
   const GAINED = Symbol("streamscope.gained");
   const REPLAY = Symbol("streamscope.replay");
   const RETEXT = Symbol("streamscope.retext");
+  // Taken now, as the XPath expressions below are made now: before any page script could
+  // replace what holds them.
   const TEXT_NODE = Node.TEXT_NODE;
   const ELEMENT_NODE = Node.ELEMENT_NODE;
+  const FOLLOWING = Node.DOCUMENT_POSITION_FOLLOWING;
+  const NUMBER_TYPE = XPathResult.NUMBER_TYPE;
   // What follows a node among its parent's children (ALL: all of an element's children), as one
   // number: twice how many nodes, + 1 where a text among them holds more than white space as
-  // XPath knows it (a subset of \s: none of that means nothing to count). Made now, before any
-  // page script could replace what makes them. Among MANY children or fewer, they are read.
+  // XPath knows it (a subset of \s: none of that means nothing to count). Among MANY children
+  // or fewer, they are read instead.
   const scanOf = (axis) => document.createExpression(
     `2 * count(${axis}node()) + number(boolean(${axis}text()[normalize-space()]))`);
   const AFTER = scanOf("following-sibling::");
@@ -131,8 +135,7 @@
     // Gecko refuses an empty text node as the context (XPathExpression::EvaluateWithContext
     // throws NotSupportedError): then the nodes are read here.
     if (n > MANY && (context.nodeType !== TEXT_NODE || context.length)) {
-      const found = (from ? AFTER : ALL).evaluate(context, XPathResult.NUMBER_TYPE, null)
-        .numberValue;
+      const found = (from ? AFTER : ALL).evaluate(context, NUMBER_TYPE, null).numberValue;
       if (Math.floor(found / 2) !== n) return -1;
       return found & 1 ? textFrom(first) : 0;
     }
@@ -316,7 +319,7 @@
       const el = text.parentNode;
       if (!el || el[TEXT] === undefined || el[RETEXT] === batch) continue;
       if (el[APPENDED] === batch && (el[FROM] === null ||
-          el[FROM].compareDocumentPosition(text) & Node.DOCUMENT_POSITION_FOLLOWING)) continue;
+          el[FROM].compareDocumentPosition(text) & FOLLOWING)) continue;
       setText(el, el[TEXT] + textOf(text.data) - textOf(old));
     }
     // Out of view first: what stays in view keeps what it holds, and what comes into view is
