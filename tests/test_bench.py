@@ -11,8 +11,10 @@ from bench import repro_timeline, side_by_side, soak_figures
 from bench.browsers import ClockCheck, EngineFigures
 from bench.figures import results
 from bench.jobs_levels import LevelFigures
+from bench.observer_variants import observer
 from bench.soak_figures import Snapshot
 from bench.stats import item_arrivals, item_lags, percentile, status_kib
+from streamscope.record import page_scripts
 from streamscope.recording import DomSample
 
 
@@ -170,3 +172,12 @@ def test_every_step_the_repro_timeline_times_is_where_it_names() -> None:
         for attribute in path.split("."):
             owner = getattr(owner, attribute)
         assert callable(owner)
+
+
+def test_an_observer_variant_stands_in_for_observer_js_only_while_inside() -> None:
+    committed, poll = page_scripts.OBSERVER, page_scripts.POLL
+    with pytest.raises(RuntimeError), observer("/* variant */"):
+        assert page_scripts.OBSERVER == "/* variant */"
+        assert "/* variant */" in page_scripts.POLL and committed not in page_scripts.POLL
+        raise RuntimeError("a recording failed")
+    assert (page_scripts.OBSERVER, page_scripts.POLL) == (committed, poll)
