@@ -196,6 +196,8 @@ const steps = [
   () => { const text = list.childNodes[1]; leaf.append(text); text.appendData(" moved"); },
   () => { list.insertBefore(document.createTextNode("g"), list.firstChild);
           list.lastChild.data = ""; },
+  () => leaf.append(document.createComment("h")),
+  () => { leaf.lastChild.data = "a comment is not content"; },
 ];
 """
 

@@ -273,8 +273,8 @@
           target[MIDDLE] = batch;
           appending = null;
         }
-      } else if (record.type === "characterData") {
-        if (!texts.has(target)) texts.set(target, record.oldValue);
+      } else if (record.type === "characterData") {  // a comment's is not content
+        if (target.nodeType === TEXT_NODE && !texts.has(target)) texts.set(target, record.oldValue);
       } else if (hides(target)) {  // `hidden` set or taken away
         out.push(target);
       } else {
