@@ -12,6 +12,8 @@ from statistics import median
 from typing import Any
 
 from bench.procs import BenchError, drain
+from streamscope.config import Config
+from streamscope.engines import Engine
 from streamscope.record.dom_recorder import WATCH_INTERVAL_S
 from streamscope.record.pipeline import Pipeline
 
@@ -38,13 +40,17 @@ class BigPageFigures:
         return self.recorder_s / self.raw_s
 
     @property
+    def over_alone(self) -> float:
+        return self.recorder_s / self.alone_s
+
+    @property
     def observer_share(self) -> float:
         return self.observer_ms / self.load_ms
 
     def summary(self) -> dict[str, Any]:
         return {
             "ratio": round(self.ratio, 2),
-            "recorder_over_browser_alone": round(self.recorder_s / self.alone_s, 2),
+            "recorder_over_browser_alone": round(self.over_alone, 2),
             "raw_s": round(self.raw_s, 2), "browser_alone_s": round(self.alone_s, 2),
             "recorder_s": round(self.recorder_s, 2),
             "observer_ms": round(self.observer_ms), "load_ms": round(self.load_ms),
@@ -55,7 +61,7 @@ class BigPageFigures:
 def measure_big_page(pipeline: Pipeline, base_url: str) -> BigPageFigures:
     """Medians of RUNS rounds (one where the engine is slower than SLOW_S), each: the raw
     client, the browser alone, the recorder, the last two taking turns at going first."""
-    big = big_page_pipeline(pipeline)
+    big = big_page_pipeline(pipeline.engine, pipeline.config)
     try:
         rounds = [measure_round(big, base_url, alone_first=True)]
         if rounds[0].recorder_s < SLOW_S:
@@ -70,9 +76,9 @@ def measure_big_page(pipeline: Pipeline, base_url: str) -> BigPageFigures:
         load_ms=median(r.load_ms for r in rounds), runs=len(rounds))
 
 
-def big_page_pipeline(pipeline: Pipeline) -> Pipeline:
-    """A pipeline on the same engine with the big page's time limit; the caller closes it."""
-    return Pipeline(pipeline.engine, pipeline.config.with_timeout(TIMEOUT_S))
+def big_page_pipeline(engine: Engine, config: Config) -> Pipeline:
+    """A pipeline on a started engine with the big page's time limit; the caller closes it."""
+    return Pipeline(engine, config.with_timeout(TIMEOUT_S))
 
 
 def measure_round(pipeline: Pipeline, base_url: str, alone_first: bool) -> BigPageFigures:

@@ -29,7 +29,6 @@ from streamscope.config import load_config  # noqa: E402
 from streamscope.engines import ENGINE_NAMES, EngineError, create_engine  # noqa: E402
 from streamscope.errors import one_line  # noqa: E402
 from streamscope.record import page_scripts  # noqa: E402
-from streamscope.record.pipeline import Pipeline  # noqa: E402
 
 
 @contextmanager
@@ -46,7 +45,7 @@ def observer(source: str) -> Iterator[None]:
 def _line(name: str, figures: BigPageFigures) -> str:
     return (f"{name}: observer {figures.observer_ms:.0f} ms of a {figures.load_ms:.0f} ms load "
             f"({figures.observer_share:.1%}), recorder {figures.recorder_s:.2f} s / alone "
-            f"{figures.alone_s:.2f} s = {figures.recorder_s / figures.alone_s:.2f}")
+            f"{figures.alone_s:.2f} s = {figures.over_alone:.2f}")
 
 
 @click.command()
@@ -67,7 +66,7 @@ def main(files: tuple[Path, ...], name: str, rounds: int) -> None:
         with python_server("server") as (server_pid, base_url):
             engine = create_engine(config.engine(name))
             engine.start()  # raises EngineError with the reason, having cleaned up
-            big = big_page_pipeline(Pipeline(engine, config))
+            big = big_page_pipeline(engine, config)
             try:
                 for n in range(rounds):
                     order = list(variants) if n % 2 == 0 else list(reversed(variants))
@@ -88,7 +87,7 @@ def main(files: tuple[Path, ...], name: str, rounds: int) -> None:
     for variant, runs in results.items():
         click.echo(f"  {variant}: observer {median(r.observer_ms for r in runs):.0f} ms, share "
                    f"{median(r.observer_share for r in runs):.1%}, recorder / alone "
-                   f"{median(r.recorder_s / r.alone_s for r in runs):.2f}")
+                   f"{median(r.over_alone for r in runs):.2f}")
 
 
 if __name__ == "__main__":
