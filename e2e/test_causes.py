@@ -103,7 +103,7 @@ def test_the_fix_is_proved_by_a_replay(record, fix_replay, server_url, browser_n
     if browser_name == "webkit" and "content_type=plain" in path:
         # WebKit holds this text/plain page too, at libsoup's byte gate and then at WebCore's
         # first paint, which counts a plain-text page's one text node only as first laid out:
-        # its fix puts the bytes and the visible characters in the first chunk.
+        # its fix puts the visible characters at the very start, and the bytes after them.
         engine, applied = "webkit", {"leading_bytes", "leading_text"}
     replay = fix_replay(record(server_url + path))
     if browser_name != engine:  # rendered progressively: there is nothing to replay

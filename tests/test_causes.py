@@ -318,7 +318,8 @@ def test_enough_visible_characters_and_still_unpainted_never_says_fewer():
 
 def test_a_plain_text_page_past_the_byte_gate_gets_its_text_in_the_first_chunk():
     """WebCore counts a text node's characters once, as it is first laid out: a text/plain
-    stream grows one node, so 214 characters streamed in never open a 205-character gate."""
+    stream grows one node, so 214 characters streamed in after that never open a 205-character
+    gate. The text goes at the very start, and no image can stand in for it."""
     thresholds = (Threshold("text/plain", False, 527, 205, 20),)
     rec = held(thresholds=thresholds, wire_times=EVERY_500_MS, paint=[(5050, 1.0)])
     rec = replace(rec, content_type="text/plain",
@@ -331,6 +332,8 @@ def test_a_plain_text_page_past_the_byte_gate_gets_its_text_in_the_first_chunk()
             "(not the 214 that stream into it): the 205 before which WebKit paints nothing "
             "until a page is 'visually non-empty'") in verdict.diagnosis.why
     assert verdict.diagnosis.why.endswith("must come first")
+    assert verdict.diagnosis.fix.endswith("; and put at least 205 visible characters at the very "
+                                          "start")
     assert verdict.diagnosis.remedies == {Remedy.LEADING_BYTES: 591, Remedy.LEADING_TEXT: 237}
     html = replace(rec, content_type="text/html",
                    wire=replace(rec.wire, headers={"content-type": "text/html"}),

@@ -12,7 +12,7 @@ import html5lib
 import pytest
 
 from streamscope.judge.causes import Remedy
-from streamscope.judge.fix_place import places_of
+from streamscope.judge.fix_place import PLAIN_TEXT, places_of
 from streamscope.prove.fixed_chunk import FILLER, fixed_first_chunk
 from streamscope.prove.replay import replayed
 from streamscope.recording import WireChunk, WireTimeline
@@ -239,12 +239,22 @@ def test_a_charset_named_in_a_meta_tag_is_kept_and_the_excerpt_reads_in_it(
     assert f"{words}</h1>⟦<p>Streamed" in applied[Remedy.LEADING_TEXT].after
 
 
-def test_plain_text_gets_its_padding_first_and_its_text_at_the_end() -> None:
+def test_plain_text_gets_its_text_first_and_its_padding_right_after() -> None:
+    # Whatever part of the page's one text node an engine lays out first holds the text.
     fixed, applied = fixed_first_chunk(b"line 1\n", {"content-type": "text/plain"}, BOTH)
-    assert fixed.startswith(b" " * 590 + b"\n")
-    assert fixed[591:].startswith(b"line 1\nStreamed text")
-    assert applied[Remedy.LEADING_BYTES].where == "at the very start"
+    text = fixed[:fixed.index(b"\n")]
+    assert text.startswith(b"Streamed text") and len(text.replace(b" ", b"")) >= 236
+    assert fixed[len(text) + 1:] == b" " * 590 + b"\nline 1\n"
+    assert applied[Remedy.LEADING_TEXT].where == "at the very start"
+    assert applied[Remedy.LEADING_BYTES].where == "right after that text"
     assert "591 bytes of blank space" in applied[Remedy.LEADING_BYTES].after
+
+
+def test_plain_text_padding_alone_goes_at_the_very_start() -> None:
+    fixed, applied = fixed_first_chunk(b"line 1\n", {"content-type": "text/plain"},
+                                       {Remedy.LEADING_BYTES: 591})
+    assert fixed == b" " * 590 + b"\nline 1\n"
+    assert applied[Remedy.LEADING_BYTES].where == "at the very start"
 
 
 def _wire(pieces: list[bytes], headers: dict[str, str]) -> WireTimeline:
@@ -305,9 +315,12 @@ def test_the_places_of_a_gzip_page_are_read_from_its_decoded_first_chunk() -> No
     assert places.padding.words == "right after `<body>`"
 
 
-def test_a_page_whose_body_was_not_kept_or_is_plain_text_has_no_places() -> None:
+def test_a_page_whose_body_was_not_kept_has_no_places_and_plain_text_has_its_own() -> None:
     assert places_of(WireTimeline(200, HTML, [WireChunk(0.0, 10)], ended=True)) is None
-    assert places_of(_wire([b"line 1\n"], {"content-type": "text/plain"})) is None
+    assert places_of(_wire([b"{}"], {"content-type": "application/json"})) is None
+    plain = {"content-type": "text/plain; charset=utf-8"}
+    assert places_of(_wire([b"line 1\n"], plain)) == PLAIN_TEXT
+    assert places_of(WireTimeline(200, plain, [WireChunk(0.0, 10)], ended=True)) == PLAIN_TEXT
 
 
 def test_a_body_that_begins_with_text_gets_its_padding_before_that_text() -> None:

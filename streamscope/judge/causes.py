@@ -316,8 +316,8 @@ def _and_then_first_paint(recording: Recording, dom: Diagnosis, bound_ms: float)
         dom.cause,
         f"{dom.why}; {past}{': the' if one_node else ', fewer than the'} {needed:,} before "
         f"which {_gate_text(gate)}{' must come first' if one_node else ''}",
-        f"{dom.fix}; and {_put(recording, f'at least {needed:,} visible characters')}, or an "
-        f"image",
+        f"{dom.fix}; and {_put(recording, f'at least {needed:,} visible characters')}"
+        f"{'' if one_node else ', or an image'}",
         dom.evidence | {"visible_chars_in_page": total, "threshold_visible_chars": needed},
         _safari(recording, gate.safari),
         dom.remedies | {Remedy.LEADING_TEXT: needed + MARGIN_CHARS}, dom.missing,

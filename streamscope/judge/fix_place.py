@@ -14,6 +14,8 @@ stands in for the tree builder, enough to tell body from head and to see what is
   (`<template>`, a Suspense comment), the `</body>` or `</html>` sent early, an element left
   open that cannot hold a paragraph or does not show one (a list, a table, `hidden`, a
   `<template>`, a script), or the tag the chunk cuts off, whichever comes first.
+- A plain-text page has no markup to place by: its visible text goes at the very start and
+  the padding right after it (PLAIN_TEXT).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from streamscope.judge.first_chunk import ChunkText, first_content
-from streamscope.recording import WireTimeline
+from streamscope.recording import WireTimeline, media_type
 
 # What may stand in <head>: anything else, or text, begins the body where no tag opens it.
 _HEAD_TAGS = {"html", "head", "base", "basefont", "bgsound", "link", "meta", "noscript",
@@ -52,9 +54,19 @@ class Places:
     text: Place  # visible text, as a paragraph
 
 
+# A plain-text page is one text node that the stream grows, and WebCore counts a text node's
+# characters once, as it first lays the node out (a gate's counts_appended_text): the visible
+# text must be in whatever part of the node the engine lays out first. With the padding first,
+# WebKitGTK now and then laid out the padding alone before the rest of the chunk came, and
+# painted nothing until the end (1 replay in 12, on a busy 2-core machine).
+PLAIN_TEXT = Places(padding=Place(0, "right after that text"), text=Place(0, "at the very start"))
+
+
 def places_of(wire: WireTimeline) -> Places | None:
-    """Where the remedies go in the recorded page; None where the body was not kept or is not
-    HTML (plain text has no places: padding goes first, text anywhere)."""
+    """Where the remedies go in the recorded page; None where it is HTML whose body was not kept,
+    or neither HTML nor plain text."""
+    if media_type(wire.headers.get("content-type", "")) == "text/plain":
+        return PLAIN_TEXT
     data = first_content(wire)
     if not data or "html" not in wire.headers.get("content-type", "text/html"):
         return None

@@ -14,7 +14,8 @@ from streamscope.demo_server.probe import prefix_bytes
 from streamscope.demo_server.probe_params import ContentType
 from streamscope.judge.causes import Remedy
 from streamscope.judge.first_chunk import ChunkText
-from streamscope.judge.fix_place import Place, places_in
+from streamscope.judge.fix_place import PLAIN_TEXT, Place, places_in
+from streamscope.recording import media_type
 
 FILLER = "Streamed text, visible as soon as it arrives. "
 CONTEXT_BYTES = 48  # of the chunk shown either side of an insertion; even, for UTF-16
@@ -48,18 +49,16 @@ def fixed_first_chunk(data: bytes, headers: Mapping[str, str],
     """`data`, the first chunk of a response with `headers` (body uncompressed), with the
     remedies that change the body put in their places; and how each was applied."""
     chunk = ChunkText.of(data, headers)
-    plain = "text/plain" in headers.get("content-type", "")
-    if plain:
-        padding = Place(0, "at the very start")
-        text_place = Place(len(chunk.text), "at the end of the first chunk")
-    else:
-        places = places_in(chunk.text)
-        padding, text_place = places.padding, places.text
+    plain = media_type(headers.get("content-type")) == "text/plain"
+    places = PLAIN_TEXT if plain else places_in(chunk.text)
+    padding, text_place = places.padding, places.text
     inserts: list[tuple[Place, Remedy, bytes, str]] = []
     if Remedy.LEADING_BYTES in remedies:
         size = remedies[Remedy.LEADING_BYTES]
         if not plain:
             padding = Place(padding.offset, f"as a comment {padding.words}")
+        elif Remedy.LEADING_TEXT not in remedies:
+            padding = text_place  # nothing put before it: at the very start
         kind = ContentType.PLAIN if plain else ContentType.HTML
         shown_padding = (f"{size:,} bytes of blank space" if plain
                          else f"<!-- {size:,} bytes of padding -->")
@@ -73,9 +72,11 @@ def fixed_first_chunk(data: bytes, headers: Mapping[str, str],
         inserts.append((text_place, Remedy.LEADING_TEXT, chunk.encode(markup),
                         shown if plain else f"<p>{shown}</p>"))
     applied, fixed = {}, data
-    # From the end back, so each offset still holds; at one place the padding comes first.
+    # From the end back, so each offset still holds. At one place, HTML's padding comes first
+    # (before the body's text, as fix_place places them) and plain text's last (PLAIN_TEXT).
+    last = Remedy.LEADING_BYTES if plain else Remedy.LEADING_TEXT
     for place, remedy, inserted, shown in sorted(
-            inserts, key=lambda i: (i[0].offset, i[1] is Remedy.LEADING_TEXT), reverse=True):
+            inserts, key=lambda i: (i[0].offset, i[1] is last), reverse=True):
         at = chunk.byte_offset(place.offset)
         fixed = fixed[:at] + inserted + fixed[at:]
         start, end = max(len(chunk.bom), at - CONTEXT_BYTES), at + CONTEXT_BYTES
