@@ -12,10 +12,10 @@ from typing import Any
 import psutil
 
 from bench.big_page import BigPageFigures, measure_big_page
-from bench.procs import BenchError, MemorySampler, drain, get_json, own_tree, reap
+from bench.procs import BenchError, MemorySampler, drain, get_json, own_tree, started_engine
 from bench.stats import item_lags, percentile
 from streamscope.config import Config, RecordingConfig
-from streamscope.engines import PageDriver, create_engine
+from streamscope.engines import PageDriver
 from streamscope.record.pipeline import Pipeline
 from streamscope.recording import Recording
 
@@ -84,28 +84,22 @@ def measure_engine(config: Config, name: str, base_url: str, lag_runs: int,
     also the 10 MB page (big_page.py).
     """
     figures = EngineFigures(name)
-    engine = create_engine(config.engine(name))
 
     def tree() -> list[psutil.Process]:
         return [process for process in own_tree() if process.pid != server_pid]
 
     started = time.perf_counter()
-    info = engine.start()  # raises EngineError with the reason, having cleaned up
-    figures.launch_s = time.perf_counter() - started
-    figures.product, figures.version = info.product, info.version
-    pipeline = Pipeline(engine, config)
-    try:
+    with started_engine(config.engine(name), spare={server_pid}) as (engine, opened):
+        figures.launch_s = time.perf_counter() - started
+        figures.product, figures.version = engine.info.product, engine.info.version
+        pipeline = Pipeline(engine, config)
+        opened.callback(pipeline.close)
         figures.clock = _clock_check(engine.new_page(), base_url, config.recording)
         for _ in range(lag_runs):
             figures.lags_ms.extend(_lag_run(pipeline, base_url, figures))
         _overhead(pipeline, base_url, figures, tree)
         if big_page:
             figures.big_page = measure_big_page(pipeline, base_url)
-    finally:
-        processes = tree()
-        pipeline.close()
-        engine.stop()
-        reap(processes)
     return figures
 
 

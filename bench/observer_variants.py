@@ -24,9 +24,9 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.big_page import BigPageFigures, big_page_pipeline, measure_round  # noqa: E402
-from bench.procs import BenchError, own_tree, python_server, reap  # noqa: E402
+from bench.procs import BenchError, python_server, started_engine  # noqa: E402
 from streamscope.config import load_config  # noqa: E402
-from streamscope.engines import ENGINE_NAMES, EngineError, create_engine  # noqa: E402
+from streamscope.engines import ENGINE_NAMES, EngineError  # noqa: E402
 from streamscope.errors import one_line  # noqa: E402
 from streamscope.record import page_scripts  # noqa: E402
 
@@ -64,10 +64,9 @@ def main(files: tuple[Path, ...], name: str, rounds: int) -> None:
     results: dict[str, list[BigPageFigures]] = {variant: [] for variant in variants}
     try:
         with python_server("server") as (server_pid, base_url):
-            engine = create_engine(config.engine(name))
-            engine.start()  # raises EngineError with the reason, having cleaned up
-            big = big_page_pipeline(engine, config)
-            try:
+            with started_engine(config.engine(name), spare={server_pid}) as (engine, opened):
+                big = big_page_pipeline(engine, config)
+                opened.callback(big.close)
                 for n in range(rounds):
                     order = list(variants) if n % 2 == 0 else list(reversed(variants))
                     for variant in order:
@@ -76,11 +75,6 @@ def main(files: tuple[Path, ...], name: str, rounds: int) -> None:
                         results[variant].append(figures)
                         click.echo(f"round {n + 1}, {_line(variant, figures)} "
                                    f"(load average {os.getloadavg()[0]:.1f})")
-            finally:
-                processes = [process for process in own_tree() if process.pid != server_pid]
-                big.close()
-                engine.stop()
-                reap(processes)  # the engine's helpers, which outlive it by a second or two
     except (BenchError, EngineError) as error:
         raise click.ClickException(one_line(error)) from error
     click.echo(f"medians of {rounds} round{'' if rounds == 1 else 's'} in {name}:")

@@ -19,10 +19,10 @@ from typing import Any, Protocol
 import numpy as np
 import psutil
 
-from bench.procs import BenchError, get_json, own_tree, reap
+from bench.procs import BenchError, get_json, started_engine
 from bench.stats import percentile
 from streamscope.config import Config
-from streamscope.engines import PageDriver, create_engine
+from streamscope.engines import PageDriver
 from streamscope.paint import decode
 from streamscope.paint.capture import VideoPaintCapture
 from streamscope.paint.damage_capture import DamagePaintCapture, KeptListener
@@ -136,23 +136,17 @@ def measure_paint(config: Config, name: str, base_url: str, runs: int,
                   server_pid: int) -> list[PaintFigures]:
     """`runs` recordings of the paint stream by each capture method, in one windowed engine
     (the methods take turns, so that both see the same machine)."""
-    engine = create_engine(config.engine(name), window=True)
     figures = [PaintFigures(name, method) for method in METHODS]
-    engine.start()
-    pipeline = Pipeline(engine, config)
-    listener = KeptListener()  # as a run's recordings share it (pipeline.py)
-    try:
-        with tempfile.TemporaryDirectory(prefix="streamscope-bench-") as folder:
-            for index in range(runs):
-                for method in figures:
-                    video = Path(folder) / f"{method.method}-{index}.webm"
-                    _paint_run(pipeline, config, base_url, method, video, listener)
-    finally:
-        processes = [process for process in own_tree() if process.pid != server_pid]
-        listener.close()
-        pipeline.close()
-        engine.stop()
-        reap(processes)
+    with (started_engine(config.engine(name), window=True, spare={server_pid})
+          as (engine, opened), tempfile.TemporaryDirectory(prefix="streamscope-bench-") as folder):
+        pipeline = Pipeline(engine, config)
+        opened.callback(pipeline.close)
+        listener = KeptListener()  # as a run's recordings share it (pipeline.py)
+        opened.callback(listener.close)
+        for index in range(runs):
+            for method in figures:
+                video = Path(folder) / f"{method.method}-{index}.webm"
+                _paint_run(pipeline, config, base_url, method, video, listener)
     return figures
 
 

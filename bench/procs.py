@@ -9,8 +9,8 @@ import subprocess
 import sys
 import threading
 import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 import psutil
 
 from bench.stats import status_kib
+from streamscope.engines import Engine, EngineConfig, create_engine
 from streamscope.engines.processes import descendants, end_all, wait_gone
 from streamscope.record.wire import capture_wire
 
@@ -154,3 +155,28 @@ def reap(processes: list[psutil.Process], grace_s: float = 5.0) -> None:
     orphaned, out of reach of the next engine's tree and of its memory figure.
     """
     end_all(wait_gone(processes, grace_s))
+
+
+@contextmanager
+def started_engine(config: EngineConfig, *, window: bool = False,
+                   spare: Collection[int] = ()) -> Iterator[tuple[Engine, ExitStack]]:
+    """`config`'s engine, started (EngineError says why it could not be, having cleaned up),
+    with an ExitStack for what the caller opens on it (pipelines, listeners).
+
+    On exit, also on failure or Ctrl+C: the process tree is taken first, then what the caller
+    opened is closed and the engine stopped, and every process of that tree but `spare` (the
+    bench's own server) is reaped: closing a page can end a browser process whose helpers live
+    on, and those must still be found.
+    """
+    engine = create_engine(config, window=window)
+    engine.start()
+    opened = ExitStack()
+    try:
+        yield engine, opened
+    finally:
+        processes = [process for process in own_tree() if process.pid not in spare]
+        try:
+            opened.close()
+        finally:
+            engine.stop()
+            reap(processes)

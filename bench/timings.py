@@ -26,12 +26,12 @@ from urllib.parse import urlsplit
 import click
 import psutil
 
-from bench.procs import BenchError
+from bench.procs import BenchError, started_engine
 from e2e.hostile_servers import BLOCK_S, https_server, redirect_server
 from streamscope.config import Config
 from streamscope.demo_server.pacing import ClientGone, pause_for
 from streamscope.demo_server.thread import demo_server
-from streamscope.engines import ENGINE_NAMES, create_engine
+from streamscope.engines import ENGINE_NAMES
 from streamscope.engines.processes import descendants, end_all
 from streamscope.record.pipeline import Pipeline
 from streamscope.record.wire import WireCapture, capture_wire
@@ -213,18 +213,11 @@ def blocked_past_limit(browser: str) -> Callable[[], float]:
     comes before the limit starts, by design: half a second of the target)."""
     def measure() -> float:
         config = Config().with_timeout(BLOCKED_LIMIT_S)
-        engine = create_engine(config.engine(browser), window=False)
-        engine.start()
-        try:
-            with redirect_server() as urls:
-                pipeline = Pipeline(engine, config)
-                try:
-                    return _elapsed(lambda: pipeline.record(urls.blocks_main_thread)) \
-                        - BLOCKED_LIMIT_S
-                finally:
-                    pipeline.close()
-        finally:
-            engine.stop()
+        with (started_engine(config.engine(browser)) as (engine, opened),
+              redirect_server() as urls):
+            pipeline = Pipeline(engine, config)
+            opened.callback(pipeline.close)
+            return _elapsed(lambda: pipeline.record(urls.blocks_main_thread)) - BLOCKED_LIMIT_S
 
     return measure
 
