@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from streamscope.plugin.assertions import assert_rendering
+from streamscope.record.pipeline import Pipeline
 
 # (DOM incremental, painted incrementally) per engine.
 Expected = dict[str, tuple[bool, bool]]
@@ -76,3 +77,17 @@ def test_an_unreachable_server_is_an_error_not_a_verdict(record, closed_url):
     assert recording.error is not None
     with pytest.raises(AssertionError, match="the recording failed"):
         assert_rendering(recording, dom=False)
+
+
+def test_an_unreachable_server_still_gets_a_screenshot_of_what_the_engine_shows(
+        browser_engine, streamscope_config, closed_url, tmp_path):
+    """Taken as the recording ends, while the engine is still turning to its error page:
+    Chromium refused 8 screenshots of 25 before it waited for that page's first frame."""
+    pipeline = Pipeline(browser_engine, streamscope_config)
+    try:
+        for n in range(5):
+            assert pipeline.record(closed_url, wire=False).error is not None
+            pipeline.screenshot(tmp_path / f"{n}.png")
+            assert (tmp_path / f"{n}.png").stat().st_size > 0
+    finally:
+        pipeline.close()
