@@ -20,11 +20,18 @@ def test_a_busy_loop_elsewhere_is_other_work() -> None:
 
 
 def test_this_process_busy_is_not_other_work() -> None:
+    """Its own CPU is taken out: busy here, the other work is no more than what the machine's
+    other processes did anyway, sampled idle just before and just after. A quiet machine is not
+    assumed: asked for under 0.5 cores outright, this failed 1 unit-test run in 11 just after
+    e2e runs here, and every run beside two busy loops."""
+    before = CpuSample().other_work().cores
     sample = CpuSample()
     end = time.monotonic() + MIN_SAMPLE_S
     while time.monotonic() < end:
         pass
-    assert sample.other_work().cores < 0.5
+    busy = sample.other_work().cores
+    after = CpuSample().other_work().cores
+    assert busy < max(before, after) + 0.5, (before, busy, after)
 
 
 def test_a_sample_is_at_least_the_shortest_that_says_something() -> None:
