@@ -246,7 +246,7 @@ def test_plain_text_gets_its_text_first_and_its_padding_right_after() -> None:
     assert text.startswith(b"Streamed text") and len(text.replace(b" ", b"")) >= 236
     assert fixed[len(text) + 1:] == b" " * 590 + b"\nline 1\n"
     assert applied[Remedy.LEADING_TEXT].where == "at the very start"
-    assert applied[Remedy.LEADING_BYTES].where == "right after that text"
+    assert applied[Remedy.LEADING_BYTES].where == "at the very start, after the visible text"
     assert "591 bytes of blank space" in applied[Remedy.LEADING_BYTES].after
 
 

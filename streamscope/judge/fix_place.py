@@ -59,7 +59,8 @@ class Places:
 # text must be in whatever part of the node the engine lays out first. With the padding first,
 # WebKitGTK now and then laid out the padding alone before the rest of the chunk came, and
 # painted nothing until the end (1 replay in 12, on a busy 2-core machine).
-PLAIN_TEXT = Places(padding=Place(0, "right after that text"), text=Place(0, "at the very start"))
+PLAIN_TEXT = Places(padding=Place(0, "at the very start, after the visible text"),
+                    text=Place(0, "at the very start"))
 
 
 def places_of(wire: WireTimeline) -> Places | None:
