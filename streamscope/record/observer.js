@@ -255,7 +255,10 @@
     // A parser's records alternate between its list and the items in it: the list, once known
     // in this batch and so far changed only at its end, is told by identity alone.
     let appending = null;
-    for (const record of records) {
+    // Indexed, not for...of: over a parser's 150,000 records on the big page, the iterator cost
+    // about 10 ms of the observer's 110 in Firefox, as in Chromium (README, "Benchmark figures").
+    for (let i = 0, n = records.length; i < n; i++) {
+      const record = records[i];
       const target = record.target;
       if (record.type === "childList") {
         if (target !== appending) {
@@ -302,7 +305,8 @@
     }
     const retext = [];
     if (replays) {
-      for (const record of records) {
+      for (let i = 0, n = records.length; i < n; i++) {
+        const record = records[i];
         const target = record.target;
         if (record.type !== "childList" || target[REPLAY] !== batch) continue;
         const hadText = gather(record.removedNodes, out) | gather(record.addedNodes, into);
