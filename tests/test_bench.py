@@ -11,6 +11,7 @@ from bench import repro_timeline, side_by_side, soak_figures
 from bench.browsers import ClockCheck, EngineFigures
 from bench.figures import results
 from bench.jobs_levels import LevelFigures
+from bench.observer_profile import callback_samples
 from bench.observer_variants import observer
 from bench.soak_figures import Snapshot
 from bench.stats import item_arrivals, item_lags, percentile, status_kib
@@ -181,3 +182,44 @@ def test_an_observer_variant_stands_in_for_observer_js_only_while_inside() -> No
         assert "/* variant */" in page_scripts.POLL and committed not in page_scripts.POLL
         raise RuntimeError("a recording failed")
     assert (page_scripts.OBSERVER, page_scripts.POLL) == (committed, poll)
+
+
+def _thread(process_type: str, stacks: list[list[str]]) -> dict[str, object]:
+    """A thread of a Gecko profile, one sample per stack (root first); rows as Gecko writes
+    them, with a JS frame's tier and without the trailing nulls of a label's."""
+    strings: list[str] = ["ion"]
+    frames: list[list[object]] = []
+    table: list[list[object]] = []
+    samples: list[list[object]] = []
+    for names in stacks:
+        prefix: int | None = None
+        for name in names:
+            strings.append(name)
+            frames.append([len(strings) - 1, False, 0, 0] if " (" in name
+                          else [len(strings) - 1])
+            table.append([prefix, len(frames) - 1])
+            prefix = len(table) - 1
+        samples.append([prefix, 0.0])
+    return {
+        "processType": process_type, "stringTable": strings,
+        "frameTable": {"schema": {"location": 0, "relevantForJS": 1, "innerWindowID": 2,
+                                  "implementation": 3}, "data": frames},
+        "stackTable": {"schema": {"prefix": 0, "frame": 1}, "data": table},
+        "samples": {"schema": {"stack": 0, "time": 1}, "data": samples},
+    }
+
+
+def test_a_profile_tells_what_the_pages_observer_callbacks_were_doing() -> None:
+    page = _thread("tab", [
+        ["(root)", "MutationCallback", "onRecords (http://x/:1:1)[3]", "get Node.textContent",
+         "0x7f00"],
+        ["(root)", "MutationCallback", "onRecords (http://x/:1:1)[3]", "textOf (http://x/:9:1)[3]"],
+        ["(root)", "MutationCallback", "0x7f01"],
+        ["(root)", "nsHtml5TreeOpExecutor::RunFlushLoop", "get Node.textContent"],
+    ])
+    browser = _thread("default", [["(root)", "MutationCallback", "get Node.textContent"]])
+    profile = {"threads": [browser], "processes": [{"threads": [page]}]}
+    assert callback_samples(profile) == {
+        "get Node.textContent": 1, "textOf() [ion]": 1,
+        "(native code without symbols, under the callback)": 1,
+    }
