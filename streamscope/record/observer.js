@@ -155,6 +155,14 @@
   const ownText = (el) => (el.firstElementChild === null ? textOf(el.textContent)
     : textAfter(el, null, el.childNodes.length));
 
+  // Counts el, which holds text of its own: what it holds, and whether it is content.
+  const hold = (el, name, text) => {
+    el[TEXT] = text;
+    chars += text;
+    if (text) elements += 1;
+    if (MEDIA.has(name)) elements += 1;
+  };
+
   // The elements countStack() and countOut() have yet to visit: one array, empty between calls.
   const stack = [];
   // Counts every element under root (root included) not counted yet, skipping invisible
@@ -178,10 +186,7 @@
         el[LEN] = n;  // a list the parser may go on appending to
         countChildren(el, null);
       }
-      el[TEXT] = text;
-      chars += text;
-      if (text) elements += 1;
-      if (MEDIA.has(el.localName)) elements += 1;
+      hold(el, el.localName, text);
     }
   };
   // Counts the element children of parent after from (all of them if null), parent in view:
@@ -197,11 +202,7 @@
         stack.push(el);
         continue;
       }
-      const text = textOf(el.textContent);
-      el[TEXT] = text;
-      chars += text;
-      if (text) elements += 1;
-      if (MEDIA.has(name)) elements += 1;
+      hold(el, name, textOf(el.textContent));
     }
   };
   // Gives back what root and every counted element under it hold: root is out of view. An
