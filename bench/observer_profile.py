@@ -18,8 +18,10 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import click
 
@@ -29,7 +31,7 @@ if __package__ in (None, ""):
 from bench.big_page import PATH, big_page_pipeline  # noqa: E402
 from bench.observer_variants import observer  # noqa: E402
 from bench.procs import BenchError, python_server, started_engine  # noqa: E402
-from streamscope.config import load_config  # noqa: E402
+from streamscope.config import Config, load_config  # noqa: E402
 from streamscope.engines import EngineError  # noqa: E402
 from streamscope.errors import one_line  # noqa: E402
 from streamscope.record import page_scripts  # noqa: E402
@@ -122,29 +124,10 @@ def main(file: Path | None, rounds: int) -> None:
     source = file.read_text() if file is not None else page_scripts.OBSERVER
     with tempfile.TemporaryDirectory(prefix="streamscope-profile-") as folder:
         path = Path(folder) / "profile.json"
-        saved = dict(os.environ)
-        os.environ.update(profiler_env(path))  # the browser takes the bench's environment
-        observer_ms = []
         try:
-            with python_server("server") as (server_pid, base_url):
-                with started_engine(config.engine("firefox"), spare={server_pid}) as (engine,
-                                                                                      opened):
-                    os.environ.clear()
-                    os.environ.update(saved)  # the browser is up: nothing else gets them
-                    big = big_page_pipeline(engine, config)
-                    opened.callback(big.close)
-                    with observer(source):
-                        for _ in range(rounds):
-                            recording = big.record(base_url + PATH, wire=False)
-                            if recording.error or recording.observer_ms is None:
-                                raise BenchError(f"the big page was not recorded: "
-                                                 f"{recording.error or 'no observer figure'}")
-                            observer_ms.append(recording.observer_ms)
+            observer_ms = _record(config, source, path, rounds)
         except (BenchError, EngineError) as error:
             raise click.ClickException(one_line(error)) from error
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
         if not path.exists():
             raise click.ClickException("Firefox wrote no profile as it shut down")
         doing = callback_samples(json.loads(path.read_text()))
@@ -156,6 +139,27 @@ def main(file: Path | None, rounds: int) -> None:
     for name, count in doing.most_common(SHOWN):
         click.echo(f"  {count / total:6.1%}  {name}")
 
+
+def _record(config: Config, source: str, profile: Path, rounds: int) -> list[float]:
+    """The big page recorded `rounds` times with `source` in a Firefox that writes its profile to
+    `profile` as it stops (on leaving); the observer's ms of each."""
+    observer_ms = []
+    with ExitStack() as stack:
+        server_pid, base_url = stack.enter_context(python_server("server"))
+        # The browser takes the bench's environment as it starts; nothing started after it does.
+        with patch.dict(os.environ, profiler_env(profile)):
+            engine, opened = stack.enter_context(
+                started_engine(config.engine("firefox"), spare={server_pid}))
+        big = big_page_pipeline(engine, config)
+        opened.callback(big.close)
+        with observer(source):
+            for _ in range(rounds):
+                recording = big.record(base_url + PATH, wire=False)
+                if recording.error or recording.observer_ms is None:
+                    reason = recording.error or "no observer figure"
+                    raise BenchError(f"the big page was not recorded: {reason}")
+                observer_ms.append(recording.observer_ms)
+    return observer_ms
 
 if __name__ == "__main__":
     main()
