@@ -6,7 +6,9 @@ once with each variant in one engine, the variants' order turned round from roun
 the browser alone timed before or after each, so that a busy minute on a shared machine falls
 on all of them. Prints each recording's figures with the 1-minute load average, then each
 variant's medians: what the observer costs the page (its callback's time, and that over the
-page's load) and the recorder's time over the browser alone's.
+page's load) and the recorder's time over the browser alone's; then each variant against the
+first, round by round (steadier than the medians' difference: the observer's own median
+moves by 15 to 25 ms from one set of rounds to the next in Firefox).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ if __package__ in (None, ""):
 
 from bench.big_page import BigPageFigures, big_page_pipeline, measure_round  # noqa: E402
 from bench.procs import BenchError, python_server, started_engine  # noqa: E402
+from bench.stats import paired_change  # noqa: E402
 from streamscope.config import load_config  # noqa: E402
 from streamscope.engines import ENGINE_NAMES, EngineError  # noqa: E402
 from streamscope.errors import one_line  # noqa: E402
@@ -82,6 +85,12 @@ def main(files: tuple[Path, ...], name: str, rounds: int) -> None:
         click.echo(f"  {variant}: observer {median(r.observer_ms for r in runs):.0f} ms, share "
                    f"{median(r.observer_share for r in runs):.1%}, recorder / alone "
                    f"{median(r.over_alone for r in runs):.2f}")
+    first, *others = results
+    for variant in others:
+        change, less = paired_change([r.observer_ms for r in results[first]],
+                                     [r.observer_ms for r in results[variant]])
+        click.echo(f"  {variant} against {first}, round by round: the observer {change:+.0f} ms "
+                   f"(median), less in {less} of {rounds} rounds")
 
 
 if __name__ == "__main__":

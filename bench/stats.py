@@ -18,6 +18,17 @@ def percentile(values: Sequence[float], q: float) -> float:
     return float(np.percentile(values, q))
 
 
+def paired_change(before: Sequence[float], after: Sequence[float]) -> tuple[float, int]:
+    """Round by round, `after` minus `before`: the median change, and in how many rounds
+    `after` was less. Rounds that take turns share a busy minute out, so their differences
+    are steadier than a difference of medians."""
+    if not before or len(before) != len(after):
+        raise ValueError(f"paired figures need as many rounds on each side, got "
+                         f"{len(before)} and {len(after)}")
+    changes = [b - a for a, b in zip(before, after, strict=True)]
+    return float(np.median(changes)), sum(change < 0 for change in changes)
+
+
 def item_arrivals(samples: Sequence[DomSample], count: int) -> list[float]:
     """For k = 1..count, the page time at which the body first held k elements.
 
