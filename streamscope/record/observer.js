@@ -20,7 +20,7 @@
 // Why on elements only: on a 10 MB page of 50,000 items (150,000 records), Firefox spends
 // most of the observer's time making a JS object for each node it touches, keeping state on
 // it, and reading its text (README, "Benchmark figures": 232 ms when text nodes were touched
-// and held state too, 106 ms now). So where a parser appends, no text node is touched: an
+// and held state too, about 100 ms now). So where a parser appends, no text node is touched: an
 // item without child elements is read whole through textContent, the texts between items are
 // told white space by one XPath count, and what a batch appended to an element is found from
 // the first record's previous sibling, without the records' NodeLists.
