@@ -161,5 +161,6 @@ def _record(config: Config, source: str, profile: Path, rounds: int) -> list[flo
                 observer_ms.append(recording.observer_ms)
     return observer_ms
 
+
 if __name__ == "__main__":
     main()
